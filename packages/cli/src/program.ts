@@ -1,0 +1,19 @@
+/** The `parley` command: a thin layer of argument parsing over the libraries. */
+import { Command, CommanderError } from 'commander';
+import { reportError } from './report.js';
+
+/** Runs the CLI on `argv` (as in `process.argv`) and returns the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('parley')
+    .description('Parley: privacy-preserving analytics on secure multiparty computation')
+    .exitOverride()
+    .showHelpAfterError();
+  // Each command group registers itself here, one line each.
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    return reportError(e);
+  }
+}

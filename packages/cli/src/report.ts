@@ -1,0 +1,11 @@
+import { ParleyError } from '@parley/interface';
+
+/** Prints an error for a person (one line: code and message) and returns the exit status. */
+export function reportError(e: unknown): number {
+  if (e instanceof ParleyError) {
+    console.error(`parley: ${e.code}: ${e.message}`);
+    return 2;
+  }
+  console.error(`parley: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  return 1;
+}
