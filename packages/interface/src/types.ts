@@ -13,3 +13,18 @@ export interface SecurityModel {
 
 /** Sends bytes to a named party: the engine boundary of mpc-framework. */
 export type SendFn = (to: PartyName, bytes: Uint8Array) => void;
+
+/** One member of a consortium: its name, Ed25519 identity public key (hex, 32 bytes) and node address. */
+export interface ConsortiumMember {
+  name: PartyName;
+  /** Ed25519 public key, 64 lowercase hex characters. */
+  publicKey: string;
+  /** `host:port` of the member's node. */
+  address: string;
+}
+
+/** The consortium file: who the parties are. Public; shared by every node and auditor. */
+export interface Consortium {
+  name?: string;
+  parties: ConsortiumMember[];
+}
