@@ -1,1 +1,16 @@
-export {};
+export * as gadgets from './boolean/arithmetic.js';
+export { type AdderKind, type Bit, BitBuilder, type Bits, ONE, ZERO } from './boolean/bitBuilder.js';
+export * from './boolean/circuit.js';
+export * from './boolean/evaluate.js';
+export * from './boolean/lower.js';
+export * from './boolean/stats.js';
+export * from './bristol/reader.js';
+export * from './bristol/writer.js';
+export * from './ir/builder.js';
+export * from './ir/evaluate.js';
+export * from './ir/program.js';
+export * from './ir/types.js';
+export * from './ir/values.js';
+export * from './load.js';
+export * from './summon/compileSummon.js';
+export * from './summon/importSummon.js';

@@ -1,5 +1,6 @@
 /** The `parley` command: a thin layer of argument parsing over the libraries. */
 import { Command, CommanderError } from 'commander';
+import { registerCircuitCommands } from './commands/circuit.js';
 import { reportError } from './report.js';
 
 /** Runs the CLI on `argv` (as in `process.argv`) and returns the exit status. */
@@ -9,6 +10,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError();
   // Each command group registers itself here, one line each.
+  registerCircuitCommands(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

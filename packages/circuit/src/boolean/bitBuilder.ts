@@ -1,0 +1,156 @@
+/**
+ * Gate-level builder with local simplification: constants are propagated
+ * (never become gates unless an output needs one), double negations cancel,
+ * and structurally equal gates are shared (hash-consing). A bit is a wire
+ * number, or one of the constants `ZERO` and `ONE`.
+ */
+import { type BooleanCircuit, GateList, GateOp, type WireGroup } from './circuit.js';
+
+export const ZERO = -1;
+export const ONE = -2;
+export type Bit = number;
+/** Bits of a value, least significant first. */
+export type Bits = Bit[];
+
+const HASH_LIMIT = 1 << 26;
+
+export type AdderKind = 'ripple' | 'prefix';
+
+export class BitBuilder {
+  readonly gates = new GateList(1 << 12);
+  readonly adder: AdderKind;
+  private wireCount = 0;
+  private readonly xorCache = new Map<number, number>();
+  private readonly andCache = new Map<number, number>();
+  private readonly notOf = new Map<number, number>();
+
+  constructor(options: { adder?: AdderKind } = {}) {
+    this.adder = options.adder ?? 'ripple';
+  }
+
+  /** Allocates `width` fresh input wires. */
+  input(width: number): Bits {
+    const w: Bits = [];
+    for (let i = 0; i < width; i++) w.push(this.wireCount++);
+    return w;
+  }
+
+  constant(v: boolean | number | bigint): Bit {
+    return v === true || v === 1 || v === 1n ? ONE : ZERO;
+  }
+
+  /** Bits of the constant `v` (two's complement, mod 2^width). */
+  constantBits(v: bigint, width: number): Bits {
+    const out: Bits = [];
+    for (let i = 0; i < width; i++) out.push((v >> BigInt(i)) & 1n ? ONE : ZERO);
+    return out;
+  }
+
+  private gate(op: number, a: number, b: number): number {
+    const out = this.wireCount++;
+    this.gates.push(op as 0 | 1 | 2, a, b, out);
+    return out;
+  }
+
+  not(a: Bit): Bit {
+    if (a === ZERO) return ONE;
+    if (a === ONE) return ZERO;
+    const known = this.notOf.get(a);
+    if (known !== undefined) return known;
+    const out = this.gate(GateOp.INV, a, 0);
+    this.notOf.set(a, out);
+    this.notOf.set(out, a);
+    return out;
+  }
+
+  xor(a: Bit, b: Bit): Bit {
+    if (a === ZERO) return b;
+    if (b === ZERO) return a;
+    if (a === ONE) return this.not(b);
+    if (b === ONE) return this.not(a);
+    if (a === b) return ZERO;
+    if (this.notOf.get(a) === b) return ONE;
+    return this.hashed(this.xorCache, GateOp.XOR, a, b);
+  }
+
+  and(a: Bit, b: Bit): Bit {
+    if (a === ZERO || b === ZERO) return ZERO;
+    if (a === ONE) return b;
+    if (b === ONE) return a;
+    if (a === b) return a;
+    if (this.notOf.get(a) === b) return ZERO;
+    return this.hashed(this.andCache, GateOp.AND, a, b);
+  }
+
+  or(a: Bit, b: Bit): Bit {
+    return this.xor(this.xor(a, b), this.and(a, b));
+  }
+
+  /** `c ? x : y` for one bit: y ^ (c & (x ^ y)). */
+  mux(c: Bit, x: Bit, y: Bit): Bit {
+    return this.xor(y, this.and(c, this.xor(x, y)));
+  }
+
+  muxBits(c: Bit, x: Bits, y: Bits): Bits {
+    return x.map((xi, i) => this.mux(c, xi, y[i]));
+  }
+
+  private hashed(cache: Map<number, number>, op: number, a: number, b: number): number {
+    const lo = Math.min(a, b);
+    const hi = Math.max(a, b);
+    if (hi >= HASH_LIMIT) return this.gate(op, lo, hi);
+    const key = lo * HASH_LIMIT + hi;
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const out = this.gate(op, lo, hi);
+    cache.set(key, out);
+    return out;
+  }
+
+  /** AND of all bits, as a balanced tree (depth log n). */
+  andAll(bits: Bits): Bit {
+    if (bits.length === 0) return ONE;
+    let layer = bits;
+    while (layer.length > 1) {
+      const next: Bits = [];
+      for (let i = 0; i + 1 < layer.length; i += 2) next.push(this.and(layer[i], layer[i + 1]));
+      if (layer.length % 2 === 1) next.push(layer[layer.length - 1]);
+      layer = next;
+    }
+    return layer[0];
+  }
+
+  orAll(bits: Bits): Bit {
+    return this.not(this.andAll(bits.map((b) => this.not(b))));
+  }
+
+  /**
+   * Finishes the circuit. Input groups name wires made by `input`; output
+   * groups may name any bits (constants get a constant gate).
+   */
+  finish(
+    inputs: Array<{ name: string; bits: Bits }>,
+    outputs: Array<{ name: string; bits: Bits }>,
+  ): BooleanCircuit {
+    let zero = -1;
+    let one = -1;
+    const real = (b: Bit): number => {
+      if (b === ZERO) {
+        if (zero < 0) zero = this.gate(GateOp.CONST, 0, 0);
+        return zero;
+      }
+      if (b === ONE) {
+        if (one < 0) one = this.gate(GateOp.CONST, 1, 0);
+        return one;
+      }
+      return b;
+    };
+    const toGroup = (g: { name: string; bits: Bits }): WireGroup => ({
+      name: g.name,
+      wires: Uint32Array.from(g.bits.map(real)),
+    });
+    const outGroups = outputs.map(toGroup);
+    const inGroups = inputs.map(toGroup);
+    return this.gates.finish(this.wireCount, inGroups, outGroups);
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * Reader for Bristol Fashion circuits (and the older plain Bristol format),
+ * as published with SCALE-MAMBA / MP-SPDZ (https://nigelsmart.github.io/MPC-Circuits/).
+ * It parses bytes as they arrive, line by line, into typed arrays, so files of
+ * tens of millions of gates stream without building strings per line.
+ *
+ * Accepted gates: `2 1 a b c XOR`, `2 1 a b c AND`, `1 1 a c INV`, `1 1 v c EQ`
+ * (v is the constant 0 or 1), `1 1 a c EQW` (copy), `2k k a… b… c… MAND`.
+ * Every error names the file, the line and what is wrong.
+ */
+import { createReadStream } from 'node:fs';
+import { CircuitFormatError, LimitExceeded } from '@parley/interface';
+import { type BooleanCircuit, GateList, GateOp, type WireGroup, wireRange } from '../boolean/circuit.js';
+
+/** Limits of the reader; a file over them is refused before it exhausts memory. */
+export const BRISTOL_LIMITS = {
+  maxGates: 2_000_000_000,
+  maxWires: 2_000_000_000,
+  maxTokensPerLine: 1 << 16,
+  maxLineBytes: 1 << 20,
+};
+
+export interface BristolReadOptions {
+  /** Name used in errors (the file path). */
+  file?: string;
+  maxGates?: number;
+  maxWires?: number;
+}
+
+const NL = 10;
+const CR = 13;
+const SPACE = 32;
+const TAB = 9;
+
+type Token = number | string;
+
+/** Incremental parser: feed it chunks with `push`, then call `end`. */
+export class BristolParser {
+  private readonly file: string;
+  private readonly maxGates: number;
+  private readonly maxWires: number;
+  private line = 0;
+  private carry: Uint8Array = new Uint8Array(0);
+  private header: number[][] = [];
+  private format: 'fashion' | 'old' | undefined;
+  private gatesDeclared = 0;
+  private wireCount = 0;
+  private inputs: WireGroup[] = [];
+  private outputWidths: number[] = [];
+  private gates = new GateList(1 << 12);
+  private defined: Uint8Array = new Uint8Array(0);
+  private readonly tokens: Token[] = [];
+
+  constructor(options: BristolReadOptions = {}) {
+    this.file = options.file ?? '<circuit>';
+    this.maxGates = options.maxGates ?? BRISTOL_LIMITS.maxGates;
+    this.maxWires = options.maxWires ?? BRISTOL_LIMITS.maxWires;
+  }
+
+  push(chunk: Uint8Array): void {
+    let data = chunk;
+    if (this.carry.length > 0) {
+      data = new Uint8Array(this.carry.length + chunk.length);
+      data.set(this.carry);
+      data.set(chunk, this.carry.length);
+    }
+    let start = 0;
+    for (let i = 0; i < data.length; i++) {
+      if (data[i] === NL) {
+        this.processLine(data, start, i);
+        start = i + 1;
+      }
+    }
+    this.carry = data.slice(start);
+    if (this.carry.length > BRISTOL_LIMITS.maxLineBytes) this.fail(this.line + 1, 'line too long');
+  }
+
+  end(): BooleanCircuit {
+    if (this.carry.length > 0) {
+      this.processLine(this.carry, 0, this.carry.length);
+      this.carry = new Uint8Array(0);
+    }
+    if (this.format === undefined) this.fail(this.line, 'unexpected end of file: incomplete header');
+    if (this.gates.count !== this.gatesDeclared) {
+      this.fail(
+        this.line,
+        `header declares ${this.gatesDeclared} gates but the file has ${this.gates.count}`,
+      );
+    }
+    const totalOut = this.outputWidths.reduce((s, w) => s + w, 0);
+    const outputs: WireGroup[] = [];
+    let first = this.wireCount - totalOut;
+    for (const [i, w] of this.outputWidths.entries()) {
+      const group = { name: String(i), wires: wireRange(first, w) };
+      for (const wire of group.wires) {
+        if (!this.defined[wire]) this.fail(this.line, `output wire ${wire} is never set`);
+      }
+      outputs.push(group);
+      first += w;
+    }
+    return this.gates.finish(this.wireCount, this.inputs, outputs);
+  }
+
+  private fail(line: number, what: string): never {
+    throw new CircuitFormatError(`${this.file}, line ${line}: ${what}`, { file: this.file, line });
+  }
+
+  private tokenize(data: Uint8Array, start: number, end: number): Token[] {
+    const tokens = this.tokens;
+    tokens.length = 0;
+    let i = start;
+    while (i < end) {
+      const c = data[i];
+      if (c === SPACE || c === TAB || c === CR) {
+        i++;
+        continue;
+      }
+      if (c >= 48 && c <= 57) {
+        let v = 0;
+        while (i < end && data[i] >= 48 && data[i] <= 57) {
+          v = v * 10 + (data[i] - 48);
+          i++;
+        }
+        if (i < end && data[i] !== SPACE && data[i] !== TAB && data[i] !== CR) {
+          this.fail(this.line, `malformed token near column ${i - start + 1}`);
+        }
+        if (v > Number.MAX_SAFE_INTEGER) this.fail(this.line, 'number too large');
+        tokens.push(v);
+      } else {
+        let s = '';
+        while (i < end && data[i] !== SPACE && data[i] !== TAB && data[i] !== CR) {
+          s += String.fromCharCode(data[i]);
+          i++;
+        }
+        tokens.push(s);
+      }
+      if (tokens.length > BRISTOL_LIMITS.maxTokensPerLine)
+        this.fail(this.line, 'too many tokens on one line');
+    }
+    return tokens;
+  }
+
+  private processLine(data: Uint8Array, start: number, end: number): void {
+    this.line++;
+    const tokens = this.tokenize(data, start, end);
+    if (tokens.length === 0) return;
+    if (this.format === undefined) {
+      this.headerLine(tokens);
+      return;
+    }
+    this.gateLine(tokens);
+  }
+
+  private numbers(tokens: Token[], what: string): number[] {
+    for (const t of tokens)
+      if (typeof t !== 'number') this.fail(this.line, `malformed ${what}: '${t}' is not a number`);
+    return (tokens as number[]).slice();
+  }
+
+  private headerLine(tokens: Token[]): void {
+    const isGate = typeof tokens[tokens.length - 1] === 'string';
+    if (this.header.length === 0) {
+      const h = this.numbers(tokens, 'header');
+      if (h.length !== 2) this.fail(this.line, 'malformed header: expected "<gates> <wires>"');
+      const [gates, wires] = h;
+      if (gates > this.maxGates) {
+        throw new LimitExceeded(
+          `${this.file}, line ${this.line}: ${gates} gates exceed the limit of ${this.maxGates}`,
+          {
+            file: this.file,
+            line: this.line,
+          },
+        );
+      }
+      if (wires > this.maxWires) {
+        throw new LimitExceeded(
+          `${this.file}, line ${this.line}: ${wires} wires exceed the limit of ${this.maxWires}`,
+          {
+            file: this.file,
+            line: this.line,
+          },
+        );
+      }
+      this.header.push(h);
+      return;
+    }
+    if (this.header.length === 1) {
+      this.header.push(this.numbers(tokens, 'input header'));
+      return;
+    }
+    // Third non-empty line: Fashion's output header, or the old format's first gate.
+    if (isGate) {
+      this.startOld();
+      this.gateLine(tokens);
+    } else {
+      this.startFashion(this.numbers(tokens, 'output header'));
+    }
+  }
+
+  private startFashion(outLine: number[]): void {
+    const [gates, wires] = this.header[0];
+    const inLine = this.header[1];
+    const check = (l: number[], what: string) => {
+      if (l.length < 1 || l[0] !== l.length - 1) {
+        this.fail(
+          this.line - (what === 'input' ? 1 : 0),
+          `malformed ${what} header: count ${l[0]} but ${l.length - 1} widths`,
+        );
+      }
+    };
+    check(inLine, 'input');
+    check(outLine, 'output');
+    this.format = 'fashion';
+    this.begin(gates, wires, inLine.slice(1), outLine.slice(1));
+  }
+
+  private startOld(): void {
+    const [gates, wires] = this.header[0];
+    const l = this.header[1];
+    if (l.length !== 3) this.fail(this.line - 1, 'malformed input header: expected "<n1> <n2> <nout>"');
+    this.format = 'old';
+    this.begin(gates, wires, [l[0], l[1]], [l[2]]);
+  }
+
+  private begin(gates: number, wires: number, inWidths: number[], outWidths: number[]): void {
+    this.gatesDeclared = gates;
+    this.wireCount = wires;
+    this.defined = new Uint8Array(wires);
+    let first = 0;
+    for (const [i, w] of inWidths.entries()) {
+      this.inputs.push({ name: String(i), wires: wireRange(first, w) });
+      first += w;
+    }
+    const totalOut = outWidths.reduce((s, w) => s + w, 0);
+    if (first + totalOut > wires)
+      this.fail(
+        this.line,
+        `inputs and outputs need ${first + totalOut} wires but the header declares ${wires}`,
+      );
+    this.defined.fill(1, 0, first);
+    this.outputWidths = outWidths;
+    this.gates = new GateList(Math.max(16, Math.min(gates, 1 << 24)));
+  }
+
+  private wire(w: number): number {
+    if (w >= this.wireCount)
+      this.fail(this.line, `wire ${w} out of range (the circuit has ${this.wireCount} wires)`);
+    return w;
+  }
+
+  private use(w: number): number {
+    this.wire(w);
+    if (!this.defined[w]) this.fail(this.line, `wire ${w} is used before it is set`);
+    return w;
+  }
+
+  private set(w: number): number {
+    this.wire(w);
+    if (this.defined[w]) this.fail(this.line, `wire ${w} is set twice`);
+    this.defined[w] = 1;
+    return w;
+  }
+
+  private gateLine(tokens: Token[]): void {
+    const op = tokens[tokens.length - 1];
+    if (typeof op !== 'string') this.fail(this.line, 'malformed gate line: no gate name at the end');
+    const nums = this.numbers(tokens.slice(0, -1), 'gate line');
+    if (nums.length < 2) this.fail(this.line, 'malformed gate line: expected "<in> <out> <wires…> <GATE>"');
+    const [nin, nout] = nums;
+    if (nums.length !== 2 + nin + nout) {
+      this.fail(
+        this.line,
+        `malformed gate line: ${nin} inputs and ${nout} outputs need ${nin + nout} wires, found ${nums.length - 2}`,
+      );
+    }
+    if (this.gates.count >= this.gatesDeclared)
+      this.fail(this.line, `more gates than the ${this.gatesDeclared} the header declares`);
+    const arity = (i: number, o: number) => {
+      if (nin !== i || nout !== o)
+        this.fail(this.line, `${op} takes ${i} input(s) and ${o} output(s), not ${nin} and ${nout}`);
+    };
+    const g = this.gates;
+    switch (op) {
+      case 'XOR':
+      case 'AND': {
+        arity(2, 1);
+        const a = this.use(nums[2]);
+        const b = this.use(nums[3]);
+        g.push(op === 'XOR' ? GateOp.XOR : GateOp.AND, a, b, this.set(nums[4]));
+        break;
+      }
+      case 'INV':
+        arity(1, 1);
+        g.push(GateOp.INV, this.use(nums[2]), 0, this.set(nums[3]));
+        break;
+      case 'EQ':
+        arity(1, 1);
+        if (nums[2] > 1) this.fail(this.line, `EQ takes a constant 0 or 1, not ${nums[2]}`);
+        g.push(GateOp.CONST, nums[2], 0, this.set(nums[3]));
+        break;
+      case 'EQW':
+        arity(1, 1);
+        g.push(GateOp.COPY, this.use(nums[2]), 0, this.set(nums[3]));
+        break;
+      case 'MAND': {
+        if (nin !== 2 * nout || nout < 1)
+          this.fail(this.line, `MAND takes 2k inputs and k outputs, not ${nin} and ${nout}`);
+        for (let i = 0; i < nout; i++) {
+          const a = this.use(nums[2 + i]);
+          const b = this.use(nums[2 + nout + i]);
+          g.push(GateOp.AND, a, b, this.set(nums[2 + nin + i]));
+        }
+        // MAND counts as one gate of the header
+        this.gatesDeclared += nout - 1;
+        break;
+      }
+      default:
+        this.fail(this.line, `unknown gate '${op}' (expected XOR, AND, INV, EQ, EQW or MAND)`);
+    }
+  }
+}
+
+/** Parses Bristol text (or bytes) held in memory. */
+export function parseBristol(text: string | Uint8Array, options: BristolReadOptions = {}): BooleanCircuit {
+  const p = new BristolParser(options);
+  p.push(typeof text === 'string' ? new TextEncoder().encode(text) : text);
+  return p.end();
+}
+
+/** Streams a Bristol file from disk. */
+export async function readBristolFile(
+  path: string,
+  options: BristolReadOptions = {},
+): Promise<BooleanCircuit> {
+  const p = new BristolParser({ file: path, ...options });
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  for await (const chunk of stream) p.push(chunk as Buffer);
+  return p.end();
+}

@@ -1,0 +1,199 @@
+/**
+ * Import of summon circuits (summon-ts `Circuit`: `bristol`, `info`,
+ * `mpcSettings`) into the IR. Boolean circuits (compiled with
+ * `boolifyWidth`) become one `call` node over the Bristol gates; arithmetic
+ * circuits (`AAdd`, `AMul`, `AGt`, …, one wire per number) become IR
+ * arithmetic nodes on uint(width), with the meaning mpc-framework's plaintext
+ * engine gives them (numbers mod 2^width, unsigned comparisons, 0/1 truth values).
+ */
+import { CircuitFormatError, InvalidCircuit } from '@parley/interface';
+import { type BooleanCircuit, type WireGroup, wireRange } from '../boolean/circuit.js';
+import { parseBristol } from '../bristol/reader.js';
+import { CircuitBuilder, type Value } from '../ir/builder.js';
+import type { Program } from '../ir/program.js';
+import { bit, uint, type ValueType } from '../ir/types.js';
+
+/** The shape of mpc-framework's `Circuit` (mpc-framework-common), which summon-ts produces. */
+export interface SummonCircuit {
+  bristol: string;
+  info: {
+    constants: Array<{ name: string; type: unknown; address: number; width: number; value: unknown }>;
+    inputs: Array<{ name: string; type: unknown; address: number; width: number }>;
+    outputs: Array<{ name: string; type: unknown; address: number; width: number }>;
+  };
+  mpcSettings: Array<{ name?: string; inputs: string[]; outputs: string[] }>;
+}
+
+export interface SummonImportOptions {
+  /** Width of numbers in arithmetic circuits (default 32, as mpc-framework's plaintext engine). */
+  width?: number;
+  /** Name used in errors. */
+  file?: string;
+}
+
+/** True when the circuit uses summon's arithmetic gates rather than boolean ones. */
+export function isArithmeticSummon(c: SummonCircuit): boolean {
+  return /\sA(?:UnaryAdd|UnarySub|Not|BitNot|Add|Sub|Mul|Div|Mod|Exp|Eq|Neq|BoolAnd|BoolOr|Lt|LEq|Gt|GEq|BitAnd|BitOr|Xor|ShiftL|ShiftR)\s*$/m.test(
+    c.bristol,
+  );
+}
+
+export function partyNames(c: SummonCircuit): string[] {
+  return c.mpcSettings.map((s, i) => s.name ?? String(i));
+}
+
+function ownerOf(c: SummonCircuit, input: string): string {
+  const i = c.mpcSettings.findIndex((s) => s.inputs.includes(input));
+  if (i < 0) throw new InvalidCircuit(`summon input '${input}' belongs to no party`);
+  return c.mpcSettings[i].name ?? String(i);
+}
+
+function recipientsOf(c: SummonCircuit, output: string): string[] {
+  return c.mpcSettings.flatMap((s, i) => (s.outputs.includes(output) ? [s.name ?? String(i)] : []));
+}
+
+export function importSummon(c: SummonCircuit, options: SummonImportOptions = {}): Program {
+  return isArithmeticSummon(c) ? importArithmetic(c, options) : importBoolean(c, options);
+}
+
+/** The Bristol gates of a boolean summon circuit with input and output groups named as in `info`. */
+export function summonBooleanCircuit(c: SummonCircuit, options: SummonImportOptions = {}): BooleanCircuit {
+  const parsed = parseBristol(c.bristol, { file: options.file ?? '<summon circuit>' });
+  const group = (g: { name: string; address: number; width: number }): WireGroup => ({
+    name: g.name,
+    wires: wireRange(g.address, g.width),
+  });
+  return { ...parsed, inputs: c.info.inputs.map(group), outputs: c.info.outputs.map(group) };
+}
+
+function summonType(t: unknown, width: number): ValueType {
+  return t === 'bool' || width === 1 ? bit : uint(width);
+}
+
+function importBoolean(c: SummonCircuit, options: SummonImportOptions): Program {
+  const circuit = summonBooleanCircuit(c, options);
+  const b = new CircuitBuilder(partyNames(c));
+  const args = c.info.inputs.map((i) => b.input(ownerOf(c, i.name), i.name, summonType(i.type, i.width)));
+  const outs = b.call(
+    circuit,
+    args,
+    c.info.outputs.map((o) => summonType(o.type, o.width)),
+  );
+  c.info.outputs.forEach((o, i) => {
+    b.output(o.name, outs[i], recipientsOf(c, o.name));
+  });
+  return b.build();
+}
+
+function importArithmetic(c: SummonCircuit, options: SummonImportOptions): Program {
+  const file = options.file ?? '<summon circuit>';
+  const t = uint(options.width ?? 32);
+  const b = new CircuitBuilder(partyNames(c));
+  const wires = new Map<number, Value>();
+  for (const i of c.info.inputs) {
+    const v = b.input(ownerOf(c, i.name), i.name, i.type === 'bool' ? bit : t);
+    wires.set(i.address, i.type === 'bool' ? v.cast(t) : v);
+  }
+  for (const k of c.info.constants) {
+    const v = typeof k.value === 'boolean' ? Number(k.value) : k.value;
+    if (typeof v !== 'number' && typeof v !== 'bigint')
+      throw new InvalidCircuit(`constant ${k.name}: unsupported value`);
+    wires.set(k.address, b.constant(BigInt.asUintN(t.kind === 'bit' ? 1 : t.bits, BigInt(v)), t));
+  }
+  const lines = c.bristol.split('\n');
+  let line = 0;
+  // Skip the header: the first line, the input and output lines, up to the blank line.
+  while (line < lines.length && lines[line].trim() !== '') line++;
+  for (; line < lines.length; line++) {
+    const parts = lines[line].trim().split(/\s+/);
+    if (parts.length === 1 && parts[0] === '') continue;
+    const fail = (what: string): never => {
+      throw new CircuitFormatError(`${file}, line ${line + 1}: ${what}`, { file, line: line + 1 });
+    };
+    const op = parts[parts.length - 1];
+    const nums = parts.slice(0, -1).map(Number);
+    if (nums.some((n) => !Number.isInteger(n) || n < 0)) fail('malformed gate line');
+    const [nin, nout] = nums;
+    if (nout !== 1 || nums.length !== 2 + nin + nout) fail('malformed gate line');
+    const get = (w: number): Value => wires.get(w) ?? fail(`wire ${w} is used before it is set`);
+    const ins = nums.slice(2, 2 + nin).map(get);
+    wires.set(nums[2 + nin], arithmeticGate(b, op, ins, t, fail));
+  }
+  for (const o of c.info.outputs) {
+    const v = wires.get(o.address);
+    if (!v) throw new InvalidCircuit(`output ${o.name} is never set`);
+    b.output(o.name, v, recipientsOf(c, o.name));
+  }
+  return b.build();
+}
+
+function arithmeticGate(
+  b: CircuitBuilder,
+  op: string,
+  ins: Value[],
+  t: ValueType,
+  fail: (w: string) => never,
+): Value {
+  const [x, y] = ins;
+  const binary = () => y ?? fail(`${op} needs two inputs`);
+  const truth = (v: Value) => v.cast(t);
+  const nonzero = (v: Value) => v.ne(0n);
+  const shift = (dir: 'l' | 'r') => {
+    const amount = binary();
+    const n = amount.node;
+    if (n.op === 'const' && n.values.length === 1 && n.values[0] < 1n << 20n) {
+      return dir === 'l' ? x.shl(Number(n.values[0])) : x.shr(Number(n.values[0]));
+    }
+    return b.binary(dir === 'l' ? 'shlv' : 'shrv', x, amount);
+  };
+  switch (op) {
+    case 'AUnaryAdd':
+      return x;
+    case 'AUnarySub':
+      return x.neg();
+    case 'ANot':
+      return truth(x.eq(0n));
+    case 'ABitNot':
+      return x.not();
+    case 'AAdd':
+      return x.add(binary());
+    case 'ASub':
+      return x.sub(binary());
+    case 'AMul':
+      return x.mul(binary());
+    case 'ADiv':
+      return x.div(binary());
+    case 'AMod':
+      return x.rem(binary());
+    case 'AExp':
+      return x.pow(binary());
+    case 'AEq':
+      return truth(x.eq(binary()));
+    case 'ANeq':
+      return truth(x.ne(binary()));
+    case 'ABoolAnd':
+      return truth(nonzero(x).and(nonzero(binary())));
+    case 'ABoolOr':
+      return truth(nonzero(x).or(nonzero(binary())));
+    case 'ALt':
+      return truth(x.lt(binary()));
+    case 'ALEq':
+      return truth(x.le(binary()));
+    case 'AGt':
+      return truth(x.gt(binary()));
+    case 'AGEq':
+      return truth(x.ge(binary()));
+    case 'ABitAnd':
+      return x.and(binary());
+    case 'ABitOr':
+      return x.or(binary());
+    case 'AXor':
+      return x.xor(binary());
+    case 'AShiftL':
+      return shift('l');
+    case 'AShiftR':
+      return shift('r');
+    default:
+      return fail(`unknown arithmetic gate '${op}'`);
+  }
+}
