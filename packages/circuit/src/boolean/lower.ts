@@ -11,9 +11,11 @@ import { args0Type } from '../ir/evaluate.js';
 import type { IrNode, Program } from '../ir/program.js';
 import { sigmoidConstants } from '../ir/semantics.js';
 import { fracOf, isSigned, type ValueType, widthOf } from '../ir/types.js';
+import { type Column, newColumn } from '../ir/values.js';
 import * as A from './arithmetic.js';
 import { type AdderKind, type Bit, BitBuilder, type Bits, ONE, ZERO } from './bitBuilder.js';
 import { type BooleanCircuit, GateOp } from './circuit.js';
+import { evaluateBoolean } from './evaluate.js';
 import { layerByAndDepth } from './stats.js';
 
 /** Inlined boolean sub-circuits, shared by the call nodes reading different outputs of one call. */
@@ -319,4 +321,39 @@ export function inlineCircuit(bb: BitBuilder, c: BooleanCircuit, args: Bits[]): 
     wires[c.out[i]] = v;
   }
   return c.outputs.map((g) => Array.from(g.wires, (w) => wires[w]));
+}
+
+/** Packs a column of k-bit values into one integer: element i at bits [i·k, (i+1)·k). */
+export function packColumn(col: Column, k: number): bigint {
+  let v = 0n;
+  for (let i = col.length - 1; i >= 0; i--) v = (v << BigInt(k)) | col[i];
+  return v;
+}
+
+/** The inverse of packColumn. */
+export function unpackColumn(v: bigint, k: number, length: number): Column {
+  const col = newColumn(k, length);
+  const mask = (1n << BigInt(k)) - 1n;
+  for (let i = 0; i < length; i++) col[i] = (v >> BigInt(i * k)) & mask;
+  return col;
+}
+
+/** Evaluates a lowered program on IR input columns (by input node id); returns output columns by name. */
+export function evaluateLowered(
+  p: Program,
+  lowered: LoweredCircuit,
+  inputs: Map<number, Column>,
+): Record<string, Column> {
+  const groups = lowered.inputNodes.map((id) => {
+    const col = inputs.get(id);
+    if (!col) throw new InvalidCircuit(`no value for input node ${id}`);
+    return packColumn(col, widthOf(p.nodes[id].type));
+  });
+  const outs = evaluateBoolean(lowered.circuit, groups);
+  return Object.fromEntries(
+    p.outputs.map((o, i) => {
+      const n = p.nodes[o.node];
+      return [o.name, unpackColumn(outs[i], widthOf(n.type), n.length)];
+    }),
+  );
 }

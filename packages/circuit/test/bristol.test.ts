@@ -1,0 +1,209 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasCode } from '@parley/interface';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type BooleanCircuit,
+  BristolParser,
+  circuitStats,
+  evaluateBoolean,
+  evaluateBooleanBatch,
+  layerByAndDepth,
+  parseBristol,
+  readBristolFile,
+  toBristol,
+} from '../src/index.js';
+import { BRISTOL, randomBits, rng, testSeed } from './helpers.js';
+
+const M64 = (1n << 64n) - 1n;
+const circuits: Record<string, BooleanCircuit> = {};
+
+beforeAll(async () => {
+  for (const name of [
+    'aes_128',
+    'adder64',
+    'sub64',
+    'neg64',
+    'mult64',
+    'mult2_64',
+    'divide64',
+    'zero_equal',
+  ]) {
+    circuits[name] = await readBristolFile(`${BRISTOL}/${name}.txt`);
+  }
+});
+
+describe('Bristol Fashion known answers', () => {
+  it('AES-128 gives the FIPS-197 appendix C.1 ciphertext', () => {
+    const [c] = evaluateBoolean(circuits.aes_128, [
+      0x000102030405060708090a0b0c0d0e0fn,
+      0x00112233445566778899aabbccddeeffn,
+    ]);
+    expect(c).toBe(0x69c4e0d86a7b0430d8cdb78070b4c55an);
+  });
+
+  it('AES-128 gate counts', () => {
+    const s = circuitStats(circuits.aes_128);
+    expect([s.and, s.xor, s.inv, s.gates, s.wires]).toEqual([6400, 28176, 2087, 36663, 36919]);
+    expect(s.layerWidths.reduce((a, b) => a + b, 0)).toBe(6400);
+  });
+
+  it('mult64 known answer', () => {
+    expect(evaluateBoolean(circuits.mult64, [0xfedcba9876543210n, 0x0123456789abcdefn])).toEqual([
+      0x2236d88fe5618cf0n,
+    ]);
+  });
+
+  it('64-bit arithmetic circuits agree with BigInt on random and edge inputs', () => {
+    const rnd = rng(testSeed());
+    const xs = [0n, 1n, M64, 1n << 63n, ...Array.from({ length: 60 }, () => randomBits(rnd, 64))];
+    const ys = [...xs].reverse();
+    const signed = (v: bigint) => BigInt.asIntN(64, v);
+    const run = (name: string, args: bigint[][]) => evaluateBooleanBatch(circuits[name], args);
+    expect(run('adder64', [xs, ys])[0]).toEqual(xs.map((x, i) => (x + ys[i]) & M64));
+    expect(run('sub64', [xs, ys])[0]).toEqual(xs.map((x, i) => (x - ys[i]) & M64));
+    expect(run('neg64', [xs])[0]).toEqual(xs.map((x) => -x & M64));
+    expect(run('mult64', [xs, ys])[0]).toEqual(xs.map((x, i) => (x * ys[i]) & M64));
+    expect(run('zero_equal', [xs])[0]).toEqual(xs.map((x) => (x === 0n ? 1n : 0n)));
+    // mult2_64: the file puts the high half in output group 0 and the low half in group 1.
+    const wide = run('mult2_64', [xs, ys]);
+    expect(wide[1]).toEqual(xs.map((x, i) => (x * ys[i]) & M64));
+    expect(wide[0]).toEqual(xs.map((x, i) => (x * ys[i]) >> 64n));
+    const nz = ys.map((y) => (y === 0n ? 7n : y));
+    expect(run('divide64', [xs, nz])[0]).toEqual(
+      xs.map((x, i) => BigInt.asUintN(64, signed(x) / signed(nz[i]))),
+    );
+  });
+});
+
+describe('Bristol reader', () => {
+  it('reads the old plain format', () => {
+    // 2-bit inputs a, b and output a AND b (bitwise), old header "n1 n2 nout".
+    const c = parseBristol('2 6\n2 2 2\n\n2 1 0 2 4 AND\n2 1 1 3 5 AND\n');
+    expect(evaluateBoolean(c, [0b11n, 0b10n])).toEqual([0b10n]);
+  });
+
+  it('accepts EQ, EQW, INV and MAND gates', () => {
+    // inputs a (2 bits), b (2 bits); outputs: [a0&b0, a1&b1] via MAND, const 1, copy of a0, NOT b1
+    const text = [
+      '5 11',
+      '2 2 2',
+      '1 5',
+      '',
+      '4 2 0 1 2 3 4 5 MAND',
+      '1 1 1 6 EQ',
+      '1 1 0 7 EQW',
+      '1 1 3 8 INV',
+      '2 1 4 5 9 XOR',
+      '',
+    ];
+    // The outputs are the last 5 wires: 6..10; wire 10 must be set: add a copy of 9.
+    text[0] = '6 11';
+    text.splice(9, 0, '1 1 9 10 EQW');
+    const out = evaluateBoolean(parseBristol(text.join('\n')), [0b11n, 0b01n]);
+    // wire6=1, wire7=a0=1, wire8=!b1=1, wire9=(a0&b0)^(a1&b1)=1^0=1, wire10=1
+    expect(out).toEqual([0b11111n]);
+    const out2 = evaluateBoolean(parseBristol(text.join('\n')), [0b10n, 0b10n]);
+    // wire6=1, wire7=0, wire8=0, wire9=0^1=1, wire10=1
+    expect(out2).toEqual([0b11001n]);
+  });
+
+  it('streams a file in small chunks with the same result', async () => {
+    const text = toBristol(circuits.adder64);
+    const p = new BristolParser();
+    const bytes = new TextEncoder().encode(text);
+    for (let i = 0; i < bytes.length; i += 7) p.push(bytes.subarray(i, i + 7));
+    const c = p.end();
+    expect(evaluateBoolean(c, [M64, 2n])).toEqual([1n]);
+  });
+
+  const bad: Array<[string, string, RegExp]> = [
+    ['bad header', 'x y\n', /line 1: malformed header/],
+    ['gate wire out of range', '1 3\n2 1 1\n1 1\n\n2 1 0 7 2 AND\n', /line 5: wire 7 out of range/],
+    [
+      'wire used before set',
+      '2 4\n2 1 1\n1 1\n\n2 1 0 2 3 AND\n2 1 0 1 2 XOR\n',
+      /line 5: wire 2 is used before it is set/,
+    ],
+    ['wire set twice', '2 3\n2 1 1\n1 1\n\n2 1 0 1 2 AND\n2 1 0 1 2 XOR\n', /line 6: wire 2 is set twice/],
+    ['unknown gate', '1 3\n2 1 1\n1 1\n\n2 1 0 1 2 NAND\n', /line 5: unknown gate 'NAND'/],
+    ['wrong arity', '1 3\n2 1 1\n1 1\n\n1 1 0 2 AND\n', /line 5: AND takes 2 input/],
+    ['wire count mismatch', '1 3\n2 1 1\n1 1\n\n2 1 0 1 2 3 AND\n', /line 5: malformed gate line/],
+    [
+      'fewer gates than declared',
+      '2 3\n2 1 1\n1 1\n\n2 1 0 1 2 AND\n',
+      /declares 2 gates but the file has 1/,
+    ],
+    [
+      'more gates than declared',
+      '1 4\n2 1 1\n1 1\n\n2 1 0 1 2 AND\n2 1 0 1 3 AND\n',
+      /line 6: more gates than the 1/,
+    ],
+    [
+      'non-number wire',
+      '1 3\n2 1 1\n1 1\n\n2 1 0 b 2 AND\n',
+      /line 5: malformed gate line: 'b' is not a number/,
+    ],
+    ['bad EQ constant', '1 3\n2 1 1\n1 1\n\n1 1 5 2 EQ\n', /line 5: EQ takes a constant 0 or 1/],
+    ['input header count', '1 3\n3 1 1\n1 1\n\n2 1 0 1 2 AND\n', /malformed input header/],
+    ['output never set', '1 4\n2 1 1\n1 1\n\n2 1 0 1 2 AND\n', /output wire 3 is never set/],
+    ['truncated header', '1 3\n2 1 1\n', /incomplete header/],
+  ];
+  for (const [what, text, pattern] of bad) {
+    it(`refuses ${what} with a CircuitFormatError naming the line`, () => {
+      let err: unknown;
+      try {
+        parseBristol(text, { file: 'bad.txt' });
+      } catch (e) {
+        err = e;
+      }
+      expect(hasCode(err, 'CIRCUIT_FORMAT'), String(err)).toBe(true);
+      expect((err as Error).message).toMatch(pattern);
+      expect((err as Error).message).toMatch(/^bad\.txt, line \d+/);
+    });
+  }
+
+  it('refuses a header over the gate limit with LimitExceeded', () => {
+    expect(() => parseBristol('10 20\n', { maxGates: 5 })).toThrow(/exceed the limit/);
+  });
+
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'parley-bristol-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  it('reports the file name of a file on disk', async () => {
+    const path = join(dir, 'broken.txt');
+    await writeFile(path, '1 3\n2 1 1\n1 1\n\n2 1 0 9 2 AND\n');
+    await expect(readBristolFile(path)).rejects.toThrow(`${path}, line 5: wire 9 out of range`);
+  });
+});
+
+describe('Bristol writer', () => {
+  it('round-trips every shared circuit (same outputs on random inputs)', () => {
+    const rnd = rng(testSeed());
+    for (const [name, c] of Object.entries(circuits)) {
+      const back = parseBristol(toBristol(c));
+      expect(circuitStats(back).and, name).toBe(circuitStats(c).and);
+      const args = c.inputs.map((g) => Array.from({ length: 40 }, () => randomBits(rnd, g.wires.length)));
+      if (name === 'divide64') args[1] = args[1].map((v) => v || 1n);
+      expect(evaluateBooleanBatch(back, args), name).toEqual(evaluateBooleanBatch(c, args));
+    }
+  });
+
+  it('layering by AND depth keeps the function and groups ANDs by layer', () => {
+    const c = circuits.aes_128;
+    const { circuit, layerStarts, layerAnds } = layerByAndDepth(c);
+    expect(
+      evaluateBoolean(circuit, [0x000102030405060708090a0b0c0d0e0fn, 0x00112233445566778899aabbccddeeffn]),
+    ).toEqual([0x69c4e0d86a7b0430d8cdb78070b4c55an]);
+    const s = circuitStats(c);
+    expect(Array.from(layerAnds.slice(1))).toEqual(s.layerWidths);
+    for (let d = 1; d < layerStarts.length; d++) {
+      for (let i = layerStarts[d]; i < layerStarts[d] + layerAnds[d]; i++) expect(circuit.op[i]).toBe(1);
+    }
+  });
+});
