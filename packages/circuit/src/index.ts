@@ -14,3 +14,8 @@ export * from './ir/values.js';
 export * from './load.js';
 export * from './summon/compileSummon.js';
 export * from './summon/importSummon.js';
+export * from './passes/constantFold.js';
+export * from './passes/cse.js';
+export * from './passes/deadNodes.js';
+export * from './passes/optimize.js';
+export * from './boolean/costs.js';

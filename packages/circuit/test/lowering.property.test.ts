@@ -15,6 +15,7 @@ import {
   int,
   lowerToBoolean,
   newColumn,
+  optimize,
   type Program,
   uint,
   type Value,
@@ -195,6 +196,20 @@ describe('lowering to boolean agrees with the IR evaluator', () => {
           if (n.op === 'input') inputs.set(id, randomColumn(n.type, n.length, rnd));
         });
         const expected = evaluateProgram(p, inputs);
+        // The optimised program computes the same outputs (inputs matched by name).
+        const q = optimize(p);
+        const byName = new Map<string, Column>();
+        p.nodes.forEach((n, id) => {
+          if (n.op === 'input') byName.set(`${n.party}.${n.name}`, inputs.get(id) as Column);
+        });
+        const qInputs = new Map<number, Column>();
+        q.nodes.forEach((n, id) => {
+          if (n.op === 'input') qInputs.set(id, byName.get(`${n.party}.${n.name}`) as Column);
+        });
+        const optimized = evaluateProgram(q, qInputs);
+        for (const o of p.outputs) {
+          expect(Array.from(optimized[o.name] as ArrayLike<bigint>)).toEqual(Array.from(expected[o.name] as ArrayLike<bigint>));
+        }
         const lowered = lowerToBoolean(p, { adder: spec.prefix ? 'prefix' : 'ripple' });
         const got = evaluateLowered(p, lowered, inputs);
         for (const o of p.outputs) {

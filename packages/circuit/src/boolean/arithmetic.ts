@@ -6,8 +6,8 @@
  * - Sklansky parallel-prefix adder (Sklansky 1960), ~k·log k ANDs, depth log k;
  * - comparison from the carry chain of a + ~b + 1, k ANDs (ripple) or log-depth;
  * - equality, k-1 ANDs, depth log k;
- * - multiplication mod 2^k: k(k+1)/2 partial products reduced by a Wallace tree
- *   of full adders (1 AND each) and one final adder;
+ * - multiplication mod 2^k: k(k+1)/2 partial products reduced by a Dadda tree
+ *   of full and half adders (1 AND each) and one final adder;
  * - restoring division, about 2·n·(m+1) ANDs for an n-bit dividend and m-bit divisor.
  */
 import { type Bit, type BitBuilder, type Bits, ONE, ZERO } from './bitBuilder.js';
@@ -50,8 +50,9 @@ function prefixCarries(bb: BitBuilder, g: Bits, p: Bits, cin: Bit): Bits {
 
 export function addPrefix(bb: BitBuilder, a: Bits, b: Bits, cin: Bit = ZERO): Bits {
   const p = a.map((x, i) => bb.xor(x, b[i]));
-  const g = a.map((x, i) => bb.and(x, b[i]));
-  const c = prefixCarries(bb, g.slice(0, -1), p.slice(0, -1), cin);
+  // The top bit's generate is never needed: the carry out of the top bit is dropped.
+  const g = a.slice(0, -1).map((x, i) => bb.and(x, b[i]));
+  const c = prefixCarries(bb, g, p.slice(0, -1), cin);
   return p.map((pi, i) => bb.xor(pi, c[i]));
 }
 
@@ -115,20 +116,50 @@ function fullAdder(bb: BitBuilder, a: Bit, b: Bit, c: Bit): [Bit, Bit] {
   return [bb.xor(ac, b), bb.xor(c, bb.and(ac, bb.xor(b, c)))];
 }
 
-/** Sums the bits of each column (column i has weight 2^i) mod 2^k with a Wallace tree and one final adder. */
+/**
+ * Sums the bits of each column (column i has weight 2^i) mod 2^k: Dadda's
+ * reduction (Dadda 1965) to height two with full and half adders, stage
+ * heights 2, 3, 4, 6, 9, 13, … so the depth is logarithmic, then one final
+ * adder. The top column needs no carries: its parity is its sum.
+ */
 export function sumColumns(bb: BitBuilder, columns: Bits[], k: number): Bits {
   let cols = columns.slice(0, k).map((c) => c.filter((b) => b !== ZERO));
-  while (cols.some((c) => c.length > 2)) {
+  while (cols.length < k) cols.push([]);
+  const top = (c: Bits) => c.reduce((acc, b) => bb.xor(acc, b), ZERO);
+  cols[k - 1] = [top(cols[k - 1])];
+  const targets = [2];
+  const maxHeight = Math.max(...cols.map((c) => c.length));
+  while (targets[targets.length - 1] < maxHeight) targets.push(Math.floor(targets[targets.length - 1] * 1.5));
+  for (let stage = targets.length - 2; stage >= 0; stage--) {
+    const d = targets[stage];
     const next: Bits[] = cols.map(() => []);
+    let carries: Bits = [];
     for (let i = 0; i < k; i++) {
-      const c = cols[i];
-      let j = 0;
-      for (; j + 2 < c.length; j += 3) {
-        const [s, carry] = fullAdder(bb, c[j], c[j + 1], c[j + 2]);
-        next[i].push(s);
-        if (i + 1 < k) next[i + 1].push(carry);
+      const bits = cols[i];
+      const incoming = carries;
+      carries = [];
+      if (i === k - 1) {
+        next[i] = [top([...bits, ...incoming])];
+        break;
       }
-      for (; j < c.length; j++) next[i].push(c[j]);
+      let h = bits.length + incoming.length;
+      let idx = 0;
+      const out: Bits = [];
+      while (h > d && bits.length - idx >= 2) {
+        if (h - d >= 2 && bits.length - idx >= 3) {
+          const [sum, carry] = fullAdder(bb, bits[idx], bits[idx + 1], bits[idx + 2]);
+          out.push(sum);
+          carries.push(carry);
+          idx += 3;
+          h -= 2;
+        } else {
+          out.push(bb.xor(bits[idx], bits[idx + 1]));
+          carries.push(bb.and(bits[idx], bits[idx + 1]));
+          idx += 2;
+          h -= 1;
+        }
+      }
+      next[i] = [...out, ...bits.slice(idx), ...incoming];
     }
     cols = next;
   }

@@ -6,6 +6,37 @@
  */
 import { type BooleanCircuit, GateList, GateOp, type WireGroup } from './circuit.js';
 
+/** Drops gates whose outputs no output group depends on (gadgets may compute a carry nobody reads). */
+export function removeDeadGates(c: BooleanCircuit): BooleanCircuit {
+  const live = new Uint8Array(c.wireCount);
+  for (const g of c.outputs) for (const w of g.wires) live[w] = 1;
+  const keep = new Uint8Array(c.gateCount);
+  let kept = 0;
+  for (let i = c.gateCount - 1; i >= 0; i--) {
+    if (!live[c.out[i]]) continue;
+    keep[i] = 1;
+    kept++;
+    const op = c.op[i];
+    if (op === GateOp.CONST) continue;
+    live[c.a[i]] = 1;
+    if (op === GateOp.XOR || op === GateOp.AND) live[c.b[i]] = 1;
+  }
+  if (kept === c.gateCount) return c;
+  const pick = <T extends Uint8Array | Uint32Array>(src: T, dst: T): T => {
+    let j = 0;
+    for (let i = 0; i < c.gateCount; i++) if (keep[i]) dst[j++] = src[i];
+    return dst;
+  };
+  return {
+    ...c,
+    gateCount: kept,
+    op: pick(c.op, new Uint8Array(kept)),
+    a: pick(c.a, new Uint32Array(kept)),
+    b: pick(c.b, new Uint32Array(kept)),
+    out: pick(c.out, new Uint32Array(kept)),
+  };
+}
+
 export const ZERO = -1;
 export const ONE = -2;
 export type Bit = number;
@@ -151,6 +182,6 @@ export class BitBuilder {
     });
     const outGroups = outputs.map(toGroup);
     const inGroups = inputs.map(toGroup);
-    return this.gates.finish(this.wireCount, inGroups, outGroups);
+    return removeDeadGates(this.gates.finish(this.wireCount, inGroups, outGroups));
   }
 }
