@@ -5,14 +5,15 @@ import { defineConfig } from 'vitest/config';
 // Tests import workspace packages from their TypeScript sources, so `vitest`
 // needs no build; processes a test starts (the CLI, nodes) run the built dist.
 const root = fileURLToPath(new URL('.', import.meta.url));
-const alias = Object.fromEntries(
+const alias: Record<string, string> = Object.fromEntries(
   readdirSync(`${root}packages`).map((name) => [`@parley/${name}`, `${root}packages/${name}/src/index.ts`]),
 );
+alias['@parley/circuits'] = `${root}circuits/lib/index.ts`;
 
 export default defineConfig({
   resolve: { alias },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'circuits/test/**/*.test.ts', 'test/**/*.test.ts', 'bench/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -19,6 +19,8 @@ export interface LoadOptions {
   width?: number;
   /** Summon: compile to a boolean (default) or an arithmetic circuit. */
   mode?: 'boolean' | 'arithmetic';
+  /** Summon: values of `io.inputPublic` parameters. */
+  publicInputs?: Record<string, unknown>;
   /** Bristol: party names, and which party owns each input group (by index). */
   parties?: string[];
   owners?: Record<string, string>;
@@ -46,7 +48,10 @@ export async function loadCircuitFile(path: string, options: LoadOptions = {}): 
   if (circuitKind(path) === 'summon') {
     const mode = options.mode ?? 'boolean';
     const width = options.width ?? 32;
-    const summon = await compileSummonFile(path, mode === 'boolean' ? { boolifyWidth: width } : {});
+    const summon = await compileSummonFile(path, {
+      boolifyWidth: mode === 'boolean' ? width : undefined,
+      publicInputs: options.publicInputs,
+    });
     const program = importSummon(summon, { width, file: path });
     const boolean = mode === 'boolean' ? summonBooleanCircuit(summon, { file: path }) : undefined;
     return { kind: 'summon', program, boolean, summon };

@@ -172,10 +172,10 @@ describe('builder and value errors', () => {
       }
       return undefined;
     };
-    expect(err({ alice: { x: [1, 256] } })?.message).toMatch(/alice\.x\[1\]: value does not fit in 8 bits/);
-    expect(err({ alice: { x: [1] } })?.message).toMatch(/alice\.x: expected 2 value/);
-    expect(err({ alice: {} })?.message).toMatch(/missing input alice\.x/);
-    expect(err({ alice: { x: [1, 2], y: 3 } })?.message).toMatch(/unknown input alice\.y/);
+    expect(err({ alice: { x: [1, 256] } })?.message).toMatch(/input x\[1\] \(alice\): value does not fit in 8 bits/);
+    expect(err({ alice: { x: [1] } })?.message).toMatch(/input x \(alice\): expected 2 value/);
+    expect(err({ alice: {} })?.message).toMatch(/missing input x \(alice\)/);
+    expect(err({ alice: { x: [1, 2], y: 3 } })?.message).toMatch(/unknown input y \(alice\)/);
     expect(hasCode(err({ alice: { x: [1, 'abc'] } }), 'INVALID_INPUT')).toBe(true);
     expect(encodeValue('-0x10', int(8), 'v')).toBe(240n);
     expect(encodeValue('1.5', fixed(16, 4), 'v')).toBe(24n);

@@ -1,6 +1,7 @@
 /** The `parley` command: a thin layer of argument parsing over the libraries. */
 import { Command, CommanderError } from 'commander';
 import { registerCircuitCommands } from './commands/circuit.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { reportError } from './report.js';
 
 /** Runs the CLI on `argv` (as in `process.argv`) and returns the exit status. */
@@ -11,6 +12,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError();
   // Each command group registers itself here, one line each.
   registerCircuitCommands(program);
+  registerDemoCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -22,28 +22,28 @@ export function encodeInputs(p: Program, inputs: PlainInputs): Map<number, Colum
   const cols = new Map<number, Column>();
   p.nodes.forEach((n, id) => {
     if (n.op !== 'input') return;
-    const what = `${n.party}.${n.name}`;
+    const what = `input ${n.name} (${n.party})`;
     const given = inputs[n.party]?.[n.name];
     if (given === undefined)
-      throw new InvalidInput(`missing input ${what}`, { party: n.party, field: n.name });
+      throw new InvalidInput(`missing ${what}`, { party: n.party, field: n.name });
     const values =
       Array.isArray(given) || ArrayBuffer.isView(given) ? Array.from(given as ArrayLike<unknown>) : [given];
     if (values.length !== n.length) {
-      throw new InvalidInput(`input ${what}: expected ${n.length} value(s), got ${values.length}`, {
+      throw new InvalidInput(`${what}: expected ${n.length} value(s), got ${values.length}`, {
         party: n.party,
         field: n.name,
       });
     }
     const col = newColumn(widthOf(n.type), n.length);
     values.forEach((v, i) => {
-      col[i] = encodeValue(v, n.type, n.length > 1 ? `${what}[${i}]` : what);
+      col[i] = encodeValue(v, n.type, n.length > 1 ? `input ${n.name}[${i}] (${n.party})` : what);
     });
     cols.set(id, col);
   });
   for (const [party, byName] of Object.entries(inputs)) {
     for (const name of Object.keys(byName)) {
       if (!p.nodes.some((n) => n.op === 'input' && n.party === party && n.name === name)) {
-        throw new InvalidInput(`unknown input ${party}.${name}`, { party, field: name });
+        throw new InvalidInput(`unknown input ${name} (${party})`, { party, field: name });
       }
     }
   }

@@ -7,6 +7,8 @@ import type { SummonCircuit } from './importSummon.js';
 export interface SummonCompileOptions {
   /** Bit width of numbers for a boolean circuit; omit for an arithmetic circuit. */
   boolifyWidth?: number;
+  /** Values of the program's `io.inputPublic(…)` parameters, fixed at compile time. */
+  publicInputs?: Record<string, unknown>;
 }
 
 let ready: Promise<void> | undefined;
@@ -22,7 +24,12 @@ export async function compileSummon(
   const main = '/main.ts';
   let result: ReturnType<typeof summon.compile>;
   try {
-    result = summon.compile({ path: main, boolifyWidth: options.boolifyWidth, files: { [main]: source } });
+    result = summon.compile({
+      path: main,
+      boolifyWidth: options.boolifyWidth,
+      publicInputs: options.publicInputs,
+      files: { [main]: source },
+    } as Parameters<typeof summon.compile>[0]);
   } catch (e) {
     throw new CircuitFormatError(
       `${path}: summon could not compile the program: ${e instanceof Error ? e.message : String(e)}`,

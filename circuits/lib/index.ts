@@ -1,0 +1,3 @@
+export * from './fraudScore.js';
+export * from './paths.js';
+export * from './stats.js';

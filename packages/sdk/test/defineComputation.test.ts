@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalEncoding, defineComputation, fixed, int, uint } from '../src/index.js';
+
+function spec(threshold = 100, recipients: string[] | 'all' = 'all') {
+  return {
+    name: 'count-above',
+    parties: ['alice', 'bob'],
+    inputs: {
+      a: { party: 'alice', type: uint(32), length: 4 },
+      b: { party: 'bob', type: 'uint(32)', length: 4 },
+    },
+    outputs: { total: recipients, above: ['bob'] },
+    compute: ({ a, b }: Record<'a' | 'b', import('../src/index.js').Value>) => {
+      const s = a.add(b);
+      return { total: s.sum(), above: s.gt(threshold).cast(uint(32)).sum() };
+    },
+  };
+}
+
+describe('defineComputation', () => {
+  it('evaluates in plaintext and gives each party only its outputs', () => {
+    const c = defineComputation(spec());
+    const inputs = { alice: { a: [1, 50, 100, 7] }, bob: { b: [2, 60, 1, 90] } };
+    expect(c.evaluatePlaintext(inputs)).toEqual({ total: 311n, above: 2n });
+    expect(c.outputsFor('alice', inputs)).toEqual({ total: 311n });
+    expect(c.outputsFor('bob', inputs)).toEqual({ total: 311n, above: 2n });
+  });
+
+  it('has an id that is stable, pinned, and changes with anything that affects the result', () => {
+    const id = defineComputation(spec()).id;
+    expect(defineComputation(spec()).id).toBe(id);
+    // Pinned: a change here means the canonical encoding changed (format version bump needed).
+    expect(id).toMatchInlineSnapshot(`"a555b77b017edaebce851160ecac48bb39b8be9ddb6fa258ec933a72492e4c6c"`);
+    expect(defineComputation(spec(101)).id).not.toBe(id);
+    expect(defineComputation(spec(100, ['alice'])).id).not.toBe(id);
+    expect(defineComputation({ ...spec(), name: 'other' }).id).not.toBe(id);
+    expect(defineComputation({ ...spec(), protocol: 'sharing' }).id).not.toBe(id);
+    expect(defineComputation({ ...spec(), parties: ['alice', 'bob', 'carol'] }).id).not.toBe(id);
+  });
+
+  it('the canonical encoding has sorted keys and no secret values', () => {
+    const c = defineComputation(spec());
+    const text = new TextDecoder().decode(canonicalEncoding(c.circuit, { name: c.name, protocol: c.protocol }));
+    expect(text.startsWith('{"format":"parley-computation-v1"')).toBe(true);
+    expect(JSON.parse(text).nodes.length).toBe(c.circuit.nodes.length);
+  });
+
+  it('supports fixed point and signed types', () => {
+    const c = defineComputation({
+      name: 'mean-diff',
+      parties: ['h1', 'h2', 'h3'],
+      inputs: {
+        x: { party: 'h1', type: fixed(32, 16), length: 3 },
+        y: { party: 'h2', type: fixed(32, 16), length: 3 },
+        k: { party: 'h3', type: int(16) },
+      },
+      outputs: { diff: 'all', k2: ['h3'] },
+      compute: ({ x, y, k }) => ({ diff: x.sub(y).sum().mul(0.5), k2: k.mul(k) }),
+    });
+    expect(c.evaluatePlaintext({ h1: { x: [1.5, 2, 3] }, h2: { y: [0.5, 1, 1] }, h3: { k: -12 } })).toEqual({ diff: 2, k2: 144n });
+  });
+
+  it('refuses undeclared and missing outputs with typed errors', () => {
+    expect(() =>
+      defineComputation({ ...spec(), outputs: { total: 'all' } as never, compute: ({ a }) => ({ total: a.sum(), extra: a.sum() }) as never }),
+    ).toThrow(/'extra', which is not a declared output/);
+    expect(() => defineComputation({ ...spec(), compute: ({ a }) => ({ total: a.sum() }) as never })).toThrow(
+      /output above is declared but compute\(\) did not return it/,
+    );
+  });
+});
