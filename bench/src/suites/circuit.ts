@@ -14,6 +14,7 @@ import {
   evaluateWords,
   GateList,
   GateOp,
+  gadgetCosts,
   readBristolFile,
   uint,
   wireRange,
@@ -113,6 +114,14 @@ const suite: BenchSuite = {
       );
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+
+    // Gate counts of the gadgets (deterministic: one sample each).
+    for (const adder of ['ripple', 'prefix'] as const) {
+      for (const g of gadgetCosts(64, adder)) {
+        ctx.record(`circuit.gadget_and.${g.gadget}64.${adder}`, 'AND', g.and);
+        ctx.record(`circuit.gadget_depth.${g.gadget}64.${adder}`, 'AND depth', g.andDepth);
+      }
     }
 
     const rows = 1_000_000;

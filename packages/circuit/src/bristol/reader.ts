@@ -50,6 +50,7 @@ export class BristolParser {
   private gates = new GateList(1 << 12);
   private defined: Uint8Array = new Uint8Array(0);
   private readonly tokens: Token[] = [];
+  private readonly scratch = new Float64Array(6);
 
   constructor(options: BristolReadOptions = {}) {
     this.file = options.file ?? '<circuit>';
@@ -142,6 +143,7 @@ export class BristolParser {
 
   private processLine(data: Uint8Array, start: number, end: number): void {
     this.line++;
+    if (this.format !== undefined && this.fastGate(data, start, end)) return;
     const tokens = this.tokenize(data, start, end);
     if (tokens.length === 0) return;
     if (this.format === undefined) {
@@ -149,6 +151,48 @@ export class BristolParser {
       return;
     }
     this.gateLine(tokens);
+  }
+
+  /**
+   * The hot path: a well-formed XOR, AND or INV line parsed straight from the
+   * bytes. Anything else (other gates, odd spacing, errors) returns false and
+   * takes the general path, which reports errors precisely.
+   */
+  private fastGate(data: Uint8Array, start: number, end: number): boolean {
+    const nums = this.scratch;
+    let n = 0;
+    let i = start;
+    while (i < end && n < 6) {
+      let c = data[i];
+      if (c < 48 || c > 57) break;
+      let v = 0;
+      do {
+        v = v * 10 + (c - 48);
+        c = data[++i];
+      } while (i < end && c >= 48 && c <= 57);
+      if (i >= end || c !== SPACE) return false;
+      nums[n++] = v;
+      i++;
+    }
+    if (end > start && data[end - 1] === CR) end--;
+    const len = end - i;
+    if (this.gates.count >= this.gatesDeclared) return false;
+    if (len === 3 && data[i] === 88 && data[i + 1] === 79 && data[i + 2] === 82) {
+      if (n !== 5 || nums[0] !== 2 || nums[1] !== 1) return false;
+      this.gates.push(GateOp.XOR, this.use(nums[2]), this.use(nums[3]), this.set(nums[4]));
+      return true;
+    }
+    if (len === 3 && data[i] === 65 && data[i + 1] === 78 && data[i + 2] === 68) {
+      if (n !== 5 || nums[0] !== 2 || nums[1] !== 1) return false;
+      this.gates.push(GateOp.AND, this.use(nums[2]), this.use(nums[3]), this.set(nums[4]));
+      return true;
+    }
+    if (len === 3 && data[i] === 73 && data[i + 1] === 78 && data[i + 2] === 86) {
+      if (n !== 4 || nums[0] !== 1 || nums[1] !== 1) return false;
+      this.gates.push(GateOp.INV, this.use(nums[2]), 0, this.set(nums[3]));
+      return true;
+    }
+    return false;
   }
 
   private numbers(tokens: Token[], what: string): number[] {
