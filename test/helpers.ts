@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const DATA = process.env.PARLEY_SHARED_DATA ?? fileURLToPath(new URL('../../shared/data/', import.meta.url));
+export const DATA =
+  process.env.PARLEY_SHARED_DATA ?? fileURLToPath(new URL('../../shared/data/', import.meta.url));
 export const BRISTOL = `${DATA.replace(/\/$/, '')}/bristol`;
 const BIN = `${ROOT}packages/cli/bin/parley.js`;
 
@@ -14,7 +15,10 @@ export interface RunResult {
 }
 
 /** Runs the built `parley` CLI (npm test builds before vitest runs). */
-export function parley(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+export function parley(
+  args: string[],
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
   if (!existsSync(`${ROOT}packages/cli/dist/program.js`)) {
     throw new Error('packages/cli is not built: run `npm run build` first');
   }

@@ -37,7 +37,10 @@ export function fraudScoreComputation(accounts: number): Computation {
 }
 
 /** Synthetic account features for the three banks (deterministic for a seed): about 1 account in 12 looks fraudulent. */
-export function syntheticFraudInputs(accounts: number, seed = 1): {
+export function syntheticFraudInputs(
+  accounts: number,
+  seed = 1,
+): {
   bankA: { velocity: number[] };
   bankB: { chargebacks: number[] };
   bankC: { kyc: number[] };

@@ -4,7 +4,7 @@
  * compared by the tests, so a gate-count regression shows in review.
  */
 import { readFile } from 'node:fs/promises';
-import { compileSummonFile, lowerToBoolean, summonBooleanCircuit, circuitStats } from '@parley/circuit';
+import { circuitStats, compileSummonFile, lowerToBoolean, summonBooleanCircuit } from '@parley/circuit';
 import { fraudScoreComputation } from './fraudScore.js';
 import { SUMMON_PROGRAMS, summonProgramPath } from './paths.js';
 
@@ -23,9 +23,10 @@ export interface SummonExamples {
 }
 
 export async function summonExamples(name: string): Promise<SummonExamples> {
-  return JSON.parse(await readFile(summonProgramPath(name).replace(/\.summon\.ts$/, '.examples.json'), 'utf8'));
+  return JSON.parse(
+    await readFile(summonProgramPath(name).replace(/\.summon\.ts$/, '.examples.json'), 'utf8'),
+  );
 }
-
 
 function cost(s: CircuitCost): CircuitCost {
   return { and: s.and, xor: s.xor, inv: s.inv, andDepth: s.andDepth, wires: s.wires };
@@ -36,9 +37,14 @@ export async function libraryCosts(): Promise<Record<string, CircuitCost>> {
   const out: Record<string, CircuitCost> = {};
   for (const name of SUMMON_PROGRAMS) {
     const ex = await summonExamples(name);
-    const c = await compileSummonFile(summonProgramPath(name), { boolifyWidth: ex.width, publicInputs: ex.publicInputs });
+    const c = await compileSummonFile(summonProgramPath(name), {
+      boolifyWidth: ex.width,
+      publicInputs: ex.publicInputs,
+    });
     out[name] = cost(circuitStats(summonBooleanCircuit(c)));
   }
-  out['fraud-score-builder-16'] = cost(circuitStats(lowerToBoolean(fraudScoreComputation(16).circuit).circuit));
+  out['fraud-score-builder-16'] = cost(
+    circuitStats(lowerToBoolean(fraudScoreComputation(16).circuit).circuit),
+  );
   return out;
 }

@@ -16,15 +16,29 @@ afterAll(async () => {
 describe('parley circuit eval', () => {
   it('AES-128 gives the FIPS-197 ciphertext (hex for wide outputs)', async () => {
     const r = await parley([
-      'circuit', 'eval', `${BRISTOL}/aes_128.txt`,
-      '--input', '0=0x000102030405060708090a0b0c0d0e0f', '--input', '1=0x00112233445566778899aabbccddeeff',
+      'circuit',
+      'eval',
+      `${BRISTOL}/aes_128.txt`,
+      '--input',
+      '0=0x000102030405060708090a0b0c0d0e0f',
+      '--input',
+      '1=0x00112233445566778899aabbccddeeff',
     ]);
     expect(r.stdout.trim()).toBe('0=0x69c4e0d86a7b0430d8cdb78070b4c55a');
     expect(r.code).toBe(0);
   });
 
   it('decimal outputs up to 64 bits; --json', async () => {
-    const r = await parley(['circuit', 'eval', `${BRISTOL}/adder64.txt`, '--input', '0=18446744073709551615', '--input', '1=2', '--json']);
+    const r = await parley([
+      'circuit',
+      'eval',
+      `${BRISTOL}/adder64.txt`,
+      '--input',
+      '0=18446744073709551615',
+      '--input',
+      '1=2',
+      '--json',
+    ]);
     expect(JSON.parse(r.stdout)).toEqual({ outputs: { '0': '1' } });
   });
 
@@ -53,14 +67,38 @@ describe('parley circuit eval', () => {
   });
 
   it('refuses a value wider than its input, an unknown input and a missing one', async () => {
-    const wide = await parley(['circuit', 'eval', `${BRISTOL}/adder64.txt`, '--input', '0=0x1ffffffffffffffffff', '--input', '1=1']);
+    const wide = await parley([
+      'circuit',
+      'eval',
+      `${BRISTOL}/adder64.txt`,
+      '--input',
+      '0=0x1ffffffffffffffffff',
+      '--input',
+      '1=1',
+    ]);
     expect(wide.code).toBe(2);
     expect(wide.stderr).toMatch(/input 0 \(party0\): value does not fit in 64 bits/);
-    const unknown = await parley(['circuit', 'eval', `${BRISTOL}/adder64.txt`, '--input', '0=1', '--input', '7=1']);
+    const unknown = await parley([
+      'circuit',
+      'eval',
+      `${BRISTOL}/adder64.txt`,
+      '--input',
+      '0=1',
+      '--input',
+      '7=1',
+    ]);
     expect(unknown.stderr).toMatch(/unknown input '7' \(the circuit's inputs are 0, 1\)/);
     const missing = await parley(['circuit', 'eval', `${BRISTOL}/adder64.txt`, '--input', '0=1']);
     expect(missing.stderr).toMatch(/missing input '1'/);
-    const malformed = await parley(['circuit', 'eval', `${BRISTOL}/adder64.txt`, '--input', '0=12z', '--input', '1=1']);
+    const malformed = await parley([
+      'circuit',
+      'eval',
+      `${BRISTOL}/adder64.txt`,
+      '--input',
+      '0=12z',
+      '--input',
+      '1=1',
+    ]);
     expect(malformed.stderr).toMatch(/input 0 \(party0\): '12z' is not a number/);
   });
 });

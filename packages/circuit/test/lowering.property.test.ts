@@ -208,7 +208,9 @@ describe('lowering to boolean agrees with the IR evaluator', () => {
         });
         const optimized = evaluateProgram(q, qInputs);
         for (const o of p.outputs) {
-          expect(Array.from(optimized[o.name] as ArrayLike<bigint>)).toEqual(Array.from(expected[o.name] as ArrayLike<bigint>));
+          expect(Array.from(optimized[o.name] as ArrayLike<bigint>)).toEqual(
+            Array.from(expected[o.name] as ArrayLike<bigint>),
+          );
         }
         const lowered = lowerToBoolean(p, { adder: spec.prefix ? 'prefix' : 'ripple' });
         const got = evaluateLowered(p, lowered, inputs);

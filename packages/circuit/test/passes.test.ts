@@ -37,7 +37,9 @@ describe('IR passes', () => {
 
   it('CSE merges equal nodes; dead-node removal drops unused ones but keeps inputs', () => {
     const q = eliminateCommonSubexpressions(p);
-    expect(q.nodes.filter((n) => n.op === 'add').length).toBe(p.nodes.filter((n) => n.op === 'add').length - 1);
+    expect(q.nodes.filter((n) => n.op === 'add').length).toBe(
+      p.nodes.filter((n) => n.op === 'add').length - 1,
+    );
     const r = removeDeadNodes(q);
     expect(r.nodes.some((n) => n.op === 'sum')).toBe(false);
     expect(r.nodes.filter((n) => n.op === 'input').length).toBe(2);

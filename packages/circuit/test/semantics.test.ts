@@ -172,7 +172,9 @@ describe('builder and value errors', () => {
       }
       return undefined;
     };
-    expect(err({ alice: { x: [1, 256] } })?.message).toMatch(/input x\[1\] \(alice\): value does not fit in 8 bits/);
+    expect(err({ alice: { x: [1, 256] } })?.message).toMatch(
+      /input x\[1\] \(alice\): value does not fit in 8 bits/,
+    );
     expect(err({ alice: { x: [1] } })?.message).toMatch(/input x \(alice\): expected 2 value/);
     expect(err({ alice: {} })?.message).toMatch(/missing input x \(alice\)/);
     expect(err({ alice: { x: [1, 2], y: 3 } })?.message).toMatch(/unknown input y \(alice\)/);

@@ -29,7 +29,12 @@ function circuitDigest(c: BooleanCircuit, cache: Map<BooleanCircuit, string>): s
 }
 
 function canonicalNode(n: IrNode, cache: Map<BooleanCircuit, string>): Record<string, unknown> {
-  const out: Record<string, unknown> = { op: n.op, type: typeToString(n.type), length: n.length, visibility: n.visibility };
+  const out: Record<string, unknown> = {
+    op: n.op,
+    type: typeToString(n.type),
+    length: n.length,
+    visibility: n.visibility,
+  };
   if ('args' in n) out.args = n.args;
   switch (n.op) {
     case 'input':

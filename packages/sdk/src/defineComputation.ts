@@ -72,8 +72,11 @@ function recipients(decl: OutputDeclaration, parties: string[]): string[] {
   return to === 'all' ? [...parties] : [...to];
 }
 
-export function defineComputation<I extends string, O extends string>(spec: ComputationSpec<I, O>): Computation {
-  if (typeof spec.name !== 'string' || spec.name.length === 0) throw new InvalidArgument('computation name is required');
+export function defineComputation<I extends string, O extends string>(
+  spec: ComputationSpec<I, O>,
+): Computation {
+  if (typeof spec.name !== 'string' || spec.name.length === 0)
+    throw new InvalidArgument('computation name is required');
   const protocol = spec.protocol ?? 'auto';
   const b = new CircuitBuilder(spec.parties);
   const inputs = {} as Record<I, Value>;
@@ -84,11 +87,17 @@ export function defineComputation<I extends string, O extends string>(spec: Comp
   const results = spec.compute(inputs, b);
   for (const [name, decl] of Object.entries(spec.outputs) as Array<[O, OutputDeclaration]>) {
     const v = results[name];
-    if (!v) throw new InvalidArgument(`output ${name} is declared but compute() did not return it`, { field: name });
+    if (!v)
+      throw new InvalidArgument(`output ${name} is declared but compute() did not return it`, {
+        field: name,
+      });
     b.output(name, v, recipients(decl, spec.parties));
   }
   for (const name of Object.keys(results)) {
-    if (!(name in spec.outputs)) throw new InvalidArgument(`compute() returned '${name}', which is not a declared output`, { field: name });
+    if (!(name in spec.outputs))
+      throw new InvalidArgument(`compute() returned '${name}', which is not a declared output`, {
+        field: name,
+      });
   }
   const circuit = optimize(b.build());
   const id = computationId(circuit, { name: spec.name, protocol });
@@ -113,7 +122,9 @@ export function defineComputation<I extends string, O extends string>(spec: Comp
     outputsFor(party: string, inputsByParty: PlainInputs) {
       if (!spec.parties.includes(party)) throw new InvalidArgument(`unknown party '${party}'`, { party });
       const all = evaluatePlaintext(inputsByParty);
-      return Object.fromEntries(circuit.outputs.filter((o) => o.recipients.includes(party)).map((o) => [o.name, all[o.name]]));
+      return Object.fromEntries(
+        circuit.outputs.filter((o) => o.recipients.includes(party)).map((o) => [o.name, all[o.name]]),
+      );
     },
     booleanStats(adder: 'ripple' | 'prefix' = 'ripple') {
       return circuitStats(lowerToBoolean(circuit, { adder }).circuit);

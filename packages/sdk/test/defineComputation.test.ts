@@ -40,7 +40,9 @@ describe('defineComputation', () => {
 
   it('the canonical encoding has sorted keys and no secret values', () => {
     const c = defineComputation(spec());
-    const text = new TextDecoder().decode(canonicalEncoding(c.circuit, { name: c.name, protocol: c.protocol }));
+    const text = new TextDecoder().decode(
+      canonicalEncoding(c.circuit, { name: c.name, protocol: c.protocol }),
+    );
     expect(text.startsWith('{"format":"parley-computation-v1"')).toBe(true);
     expect(JSON.parse(text).nodes.length).toBe(c.circuit.nodes.length);
   });
@@ -57,12 +59,19 @@ describe('defineComputation', () => {
       outputs: { diff: 'all', k2: ['h3'] },
       compute: ({ x, y, k }) => ({ diff: x.sub(y).sum().mul(0.5), k2: k.mul(k) }),
     });
-    expect(c.evaluatePlaintext({ h1: { x: [1.5, 2, 3] }, h2: { y: [0.5, 1, 1] }, h3: { k: -12 } })).toEqual({ diff: 2, k2: 144n });
+    expect(c.evaluatePlaintext({ h1: { x: [1.5, 2, 3] }, h2: { y: [0.5, 1, 1] }, h3: { k: -12 } })).toEqual({
+      diff: 2,
+      k2: 144n,
+    });
   });
 
   it('refuses undeclared and missing outputs with typed errors', () => {
     expect(() =>
-      defineComputation({ ...spec(), outputs: { total: 'all' } as never, compute: ({ a }) => ({ total: a.sum(), extra: a.sum() }) as never }),
+      defineComputation({
+        ...spec(),
+        outputs: { total: 'all' } as never,
+        compute: ({ a }) => ({ total: a.sum(), extra: a.sum() }) as never,
+      }),
     ).toThrow(/'extra', which is not a declared output/);
     expect(() => defineComputation({ ...spec(), compute: ({ a }) => ({ total: a.sum() }) as never })).toThrow(
       /output above is declared but compute\(\) did not return it/,

@@ -26,7 +26,15 @@ export function gadgetCosts(bits: number, adder: AdderKind): GadgetCost[] {
     const bb = new BitBuilder({ adder });
     const a = bb.input(bits);
     const b = bb.input(bits);
-    const s = circuitStats(bb.finish([{ name: 'a', bits: a }, { name: 'b', bits: b }], [{ name: 'r', bits: f(bb, a, b) }]));
+    const s = circuitStats(
+      bb.finish(
+        [
+          { name: 'a', bits: a },
+          { name: 'b', bits: b },
+        ],
+        [{ name: 'r', bits: f(bb, a, b) }],
+      ),
+    );
     return { gadget, adder, bits, and: s.and, andDepth: s.andDepth };
   });
 }

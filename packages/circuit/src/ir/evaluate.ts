@@ -24,8 +24,7 @@ export function encodeInputs(p: Program, inputs: PlainInputs): Map<number, Colum
     if (n.op !== 'input') return;
     const what = `input ${n.name} (${n.party})`;
     const given = inputs[n.party]?.[n.name];
-    if (given === undefined)
-      throw new InvalidInput(`missing ${what}`, { party: n.party, field: n.name });
+    if (given === undefined) throw new InvalidInput(`missing ${what}`, { party: n.party, field: n.name });
     const values =
       Array.isArray(given) || ArrayBuffer.isView(given) ? Array.from(given as ArrayLike<unknown>) : [given];
     if (values.length !== n.length) {
