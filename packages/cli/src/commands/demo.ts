@@ -11,7 +11,8 @@ import type { Command } from 'commander';
 
 function positiveInt(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new InvalidArgument(`expected a whole number 1..100000, got '${v}'`);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000)
+    throw new InvalidArgument(`expected a whole number 1..100000, got '${v}'`);
   return n;
 }
 
@@ -33,23 +34,33 @@ export function registerDemoCommand(program: Command): void {
         await writeFile(join(dir, bank, 'accounts.csv'), `account,${column}\n${rows.join('\n')}\n`);
       }
       const computation = fraudScoreComputation(flags.accounts);
-      console.log('PLAINTEXT RUN: the three banks\' data are evaluated in one process, without MPC and without');
+      console.log(
+        "PLAINTEXT RUN: the three banks' data are evaluated in one process, without MPC and without",
+      );
       console.log('a ledger. The party nodes that compute this jointly arrive with the node daemon.');
       console.log('');
       console.log(`computation  ${computation.name}`);
       console.log(`id           ${computation.id}`);
       console.log(`accounts     ${flags.accounts} per bank (synthetic, seed ${flags.seed}, in ${dir})`);
       const stats = computation.booleanStats();
-      console.log(`circuit      ${computation.circuit.nodes.length} IR nodes; ${stats.and.toLocaleString('en-US')} AND gates when lowered to boolean`);
+      console.log(
+        `circuit      ${computation.circuit.nodes.length} IR nodes; ${stats.and.toLocaleString('en-US')} AND gates when lowered to boolean`,
+      );
       const out = computation.evaluatePlaintext(inputs);
-      const flagged = (out.flagged as bigint[]).flatMap((f, i) => (f ? [`acct-${String(i).padStart(6, '0')}`] : []));
+      const flagged = (out.flagged as bigint[]).flatMap((f, i) =>
+        f ? [`acct-${String(i).padStart(6, '0')}`] : [],
+      );
       console.log('');
       for (const bank of computation.parties) {
         const shown = flagged.slice(0, 8).join(', ');
-        console.log(`${bank}        flagged accounts: ${flagged.length} (${shown}${flagged.length > 8 ? ', …' : ''})`);
+        console.log(
+          `${bank}        flagged accounts: ${flagged.length} (${shown}${flagged.length > 8 ? ', …' : ''})`,
+        );
       }
       console.log('');
-      console.log(`public       flaggedCount=${out.flaggedCount} meanScore=${(out.meanScore as number).toFixed(4)}`);
+      console.log(
+        `public       flaggedCount=${out.flaggedCount} meanScore=${(out.meanScore as number).toFixed(4)}`,
+      );
       console.log(`done in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
     });
 }
