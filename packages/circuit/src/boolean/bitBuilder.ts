@@ -113,6 +113,24 @@ export class BitBuilder {
     return this.hashed(this.andCache, GateOp.AND, a, b);
   }
 
+  /** XOR with constant folding but without hash-consing: for copying circuits that are already lean. */
+  xorDirect(a: Bit, b: Bit): Bit {
+    if (a < 0 || b < 0 || a === b) return this.xor(a, b);
+    return this.gate(GateOp.XOR, a, b);
+  }
+
+  /** AND with constant folding but without hash-consing. */
+  andDirect(a: Bit, b: Bit): Bit {
+    if (a < 0 || b < 0 || a === b) return this.and(a, b);
+    return this.gate(GateOp.AND, a, b);
+  }
+
+  /** NOT without the double-negation table. */
+  notDirect(a: Bit): Bit {
+    if (a < 0) return this.not(a);
+    return this.gate(GateOp.INV, a, 0);
+  }
+
   or(a: Bit, b: Bit): Bit {
     return this.xor(this.xor(a, b), this.and(a, b));
   }

@@ -304,13 +304,13 @@ export function inlineCircuit(bb: BitBuilder, c: BooleanCircuit, args: Bits[]): 
     let v: Bit;
     switch (c.op[i]) {
       case GateOp.XOR:
-        v = bb.xor(a, b);
+        v = bb.xorDirect(a, b);
         break;
       case GateOp.AND:
-        v = bb.and(a, b);
+        v = bb.andDirect(a, b);
         break;
       case GateOp.INV:
-        v = bb.not(a);
+        v = bb.notDirect(a);
         break;
       case GateOp.CONST:
         v = c.a[i] ? ONE : ZERO;

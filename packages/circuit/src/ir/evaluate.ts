@@ -17,11 +17,14 @@ type CallCache = Map<BooleanCircuit, Map<string, bigint[][]>>;
 /** Inputs by party, then by input name: one value, or an array for a vector input. */
 export type PlainInputs = Record<string, Record<string, unknown>>;
 
-/** Encodes user inputs into columns, one per input node. Errors name the party and input. */
-export function encodeInputs(p: Program, inputs: PlainInputs): Map<number, Column> {
+/**
+ * Encodes user inputs into columns, one per input node. Errors name the party
+ * and input. With `party`, only that party's inputs are encoded (and required).
+ */
+export function encodeInputs(p: Program, inputs: PlainInputs, party?: string): Map<number, Column> {
   const cols = new Map<number, Column>();
   p.nodes.forEach((n, id) => {
-    if (n.op !== 'input') return;
+    if (n.op !== 'input' || (party !== undefined && n.party !== party)) return;
     const what = `input ${n.name} (${n.party})`;
     const given = inputs[n.party]?.[n.name];
     if (given === undefined) throw new InvalidInput(`missing ${what}`, { party: n.party, field: n.name });
