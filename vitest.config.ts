@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import PlainSummaryReporter from './scripts/plainSummaryReporter.js';
 
 // Tests import workspace packages from their TypeScript sources, so `vitest`
 // needs no build; processes a test starts (the CLI, nodes) run the built dist.
@@ -22,5 +23,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    reporters: ['default', new PlainSummaryReporter()],
   },
 });

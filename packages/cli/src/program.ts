@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCircuitCommands } from './commands/circuit.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerLedgerCommands } from './commands/ledger.js';
 import { reportError } from './report.js';
 
 /** Runs the CLI on `argv` (as in `process.argv`) and returns the exit status. */
@@ -13,6 +14,7 @@ export async function main(argv: string[]): Promise<number> {
   // Each command group registers itself here, one line each.
   registerCircuitCommands(program);
   registerDemoCommand(program);
+  registerLedgerCommands(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -93,6 +93,8 @@ export const SignatureError = defineError('SignatureError', 'SIGNATURE', 'securi
 export const PeerNotAuthorized = defineError('PeerNotAuthorized', 'PEER_NOT_AUTHORIZED', 'security');
 export const ProtocolViolation = defineError('ProtocolViolation', 'PROTOCOL_VIOLATION', 'security');
 export const LedgerTampered = defineError('LedgerTampered', 'LEDGER_TAMPERED', 'security');
+/** A ledger commit was refused by a node whose own record of the job differs; nothing was appended anywhere. */
+export const LedgerCommitRefused = defineError('LedgerCommitRefused', 'LEDGER_COMMIT_REFUSED', 'security');
 
 // transport
 export const PeerDisconnected = defineError('PeerDisconnected', 'PEER_DISCONNECTED', 'transport');

@@ -1,0 +1,257 @@
+/**
+ * `parley ledger show|verify|receipt|verify-receipt`: read, verify and prove
+ * a ledger replica. The ledger is a node directory (`--node DIR`: DIR/ledger.db
+ * and DIR/consortium.json) or a database (`--db PATH|postgres://…` with
+ * `--consortium FILE`). Verification exits 0 only when everything verifies,
+ * 1 with a report naming the first bad sequence number otherwise.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Consortium } from '@parley/interface';
+import { InvalidArgument, NotFound } from '@parley/interface';
+import {
+  decodeEntry,
+  entryToJSON,
+  isPostgresUrl,
+  Ledger,
+  type LedgerReport,
+  type LedgerStore,
+  nodeLedgerPaths,
+  openLedgerStore,
+  parseReceiptText,
+  readConsortiumFile,
+  type SignedTreeHead,
+  treeHeadFromJSON,
+  verifyLedger,
+  verifyReceipt,
+} from '@parley/ledger';
+import type { Command } from 'commander';
+
+interface TargetFlags {
+  node?: string;
+  db?: string;
+  consortium?: string;
+  schema?: string;
+}
+
+interface Target {
+  target: string;
+  consortiumFile: string | undefined;
+}
+
+function resolveTarget(flags: TargetFlags, needConsortium: boolean): Target {
+  if (flags.node !== undefined && flags.db !== undefined) {
+    throw new InvalidArgument('give either --node DIR or --db PATH|postgres://…, not both', { field: 'db' });
+  }
+  if (flags.node !== undefined) {
+    const paths = nodeLedgerPaths(flags.node);
+    if (!existsSync(paths.ledger)) {
+      throw new NotFound(`${flags.node} has no ledger (${paths.ledger} does not exist)`, {
+        file: paths.ledger,
+      });
+    }
+    return { target: paths.ledger, consortiumFile: flags.consortium ?? paths.consortium };
+  }
+  if (flags.db !== undefined) {
+    if (needConsortium && flags.consortium === undefined) {
+      throw new InvalidArgument('--db needs --consortium FILE to check the signatures', {
+        field: 'consortium',
+      });
+    }
+    if (!isPostgresUrl(flags.db) && !existsSync(flags.db)) {
+      throw new NotFound(`ledger database ${flags.db} does not exist`, { file: flags.db });
+    }
+    return { target: flags.db, consortiumFile: flags.consortium };
+  }
+  throw new InvalidArgument('say which ledger: --node DIR or --db PATH|postgres://…', { field: 'node' });
+}
+
+async function withStore<T>(flags: TargetFlags, fn: (store: LedgerStore) => Promise<T>): Promise<T> {
+  const { target } = resolveTarget(flags, false);
+  const options: { readonly: boolean; schema?: string } = { readonly: true };
+  if (flags.schema !== undefined) options.schema = flags.schema;
+  const store = await openLedgerStore(target, options);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function consortiumOf(flags: TargetFlags): Consortium {
+  const { consortiumFile } = resolveTarget(flags, true);
+  if (consortiumFile === undefined)
+    throw new InvalidArgument('--consortium FILE is required', { field: 'consortium' });
+  return readConsortiumFile(consortiumFile);
+}
+
+function readTextFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') throw new NotFound(`${what} ${path} does not exist`, { file: path });
+    throw new InvalidArgument(`cannot read ${what} ${path}: ${err.message}`, { file: path });
+  }
+}
+
+function parseSeq(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0 || !/^\d+$/.test(v)) {
+    throw new InvalidArgument(`sequence number ${v}: expected a whole number >= 0`, { field: 'seq' });
+  }
+  return n;
+}
+
+function parseCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgument(`${v}: expected a whole number >= 1`);
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Heads to check the replica against: from receipts or tree head JSON files. */
+function readAnchors(files: string[]): SignedTreeHead[] {
+  return files.map((f) => {
+    const json = parseReceiptText(readTextFile(f, 'anchor'), f) as { treeHead?: unknown };
+    return treeHeadFromJSON(json.treeHead ?? json, `anchor ${f}`);
+  });
+}
+
+const short = (hex: string): string => `${hex.slice(0, 16)}…`;
+const when = (ms: number): string => new Date(ms).toISOString();
+
+function printReport(r: LedgerReport, consortium: Consortium): void {
+  const signers = consortium.parties.map((p) => p.name).join(', ');
+  if (r.ok) {
+    const head = r.latestHead;
+    console.log(
+      `ledger OK (${r.store}): ${r.entries} entries, ${r.heads} co-signed tree heads` +
+        (head ? `; latest head: size ${head.size}, root ${short(head.root)}, ${when(head.timestamp)}` : '') +
+        `; every head signed by ${signers}`,
+    );
+    return;
+  }
+  console.log(`ledger INVALID (${r.store}): first bad sequence number ${r.firstBadSeq}`);
+  for (const p of r.problems) console.log(`  ${p.message}`);
+  if (r.moreProblems > 0) console.log(`  … and ${r.moreProblems} more problems`);
+}
+
+export function registerLedgerCommands(program: Command): void {
+  const ledger = program
+    .command('ledger')
+    .description(
+      'show, verify and prove the shared tamper-evident ledger (receipts verify with the consortium file alone)',
+    );
+
+  const targetOptions = (c: Command): Command =>
+    c
+      .option('--node <dir>', 'a node directory: DIR/ledger.db and DIR/consortium.json')
+      .option('--db <path|url>', 'a SQLite ledger file or a postgres:// URL')
+      .option('--consortium <file>', 'the consortium file (default with --node: DIR/consortium.json)')
+      .option('--schema <name>', 'PostgreSQL schema of the ledger tables (default parley_ledger)');
+
+  targetOptions(ledger.command('show'))
+    .description('list entries (nothing is verified: use verify)')
+    .option('--from <seq>', 'first sequence number', parseSeq, 0)
+    .option('--limit <n>', 'entries to list', parseCount, 50)
+    .option('--json', 'print JSON')
+    .action(async (flags: TargetFlags & { from: number; limit: number; json?: boolean }) => {
+      await withStore(flags, async (store) => {
+        const rows = await store.readEntries(flags.from, flags.limit);
+        const head = await store.latestHead();
+        const entries = rows.map((r) => {
+          try {
+            return entryToJSON(decodeEntry(r.bytes));
+          } catch (e) {
+            return { seq: r.seq, error: (e as Error).message };
+          }
+        });
+        if (flags.json) {
+          const h = head && {
+            size: head.size,
+            root: Buffer.from(head.root).toString('hex'),
+            timestamp: head.timestamp,
+          };
+          console.log(JSON.stringify({ store: store.description, latestHead: h ?? null, entries }, null, 2));
+          return;
+        }
+        console.log(
+          `${store.description}: ${await store.nextSeq()} entries` +
+            (head
+              ? `; latest head size ${head.size}, root ${short(Buffer.from(head.root).toString('hex'))}, ${when(head.timestamp)}`
+              : '; no tree head'),
+        );
+        for (const e of entries) {
+          if ('error' in e) {
+            console.log(`${String(e.seq).padStart(6)}  (unreadable: ${e.error})`);
+            continue;
+          }
+          const why = e.reason ? ` (${e.reason})` : '';
+          console.log(
+            `${String(e.seq).padStart(6)}  ${e.finishedAt}  ${e.jobId}  ${e.outcome}${why}  ` +
+              `computation ${short(e.computationId)}  parties ${e.parties.join(',')}`,
+          );
+        }
+      });
+    });
+
+  targetOptions(ledger.command('verify'))
+    .description('re-derive every leaf and root and check every signature; exit 1 naming the first bad entry')
+    .option('--anchor <file>', 'a receipt or tree head the ledger must agree with (repeatable)', collect, [])
+    .option('--json', 'print the report as JSON')
+    .action(async (flags: TargetFlags & { anchor: string[]; json?: boolean }) => {
+      const consortium = consortiumOf(flags);
+      const anchors = readAnchors(flags.anchor);
+      const report = await withStore(flags, (store) => verifyLedger(store, consortium, { anchors }));
+      if (flags.json) console.log(JSON.stringify(report, null, 2));
+      else printReport(report, consortium);
+      if (!report.ok) process.exitCode = 1;
+    });
+
+  targetOptions(ledger.command('receipt <seq>'))
+    .description('write the receipt of an entry: the entry, its inclusion proof and the co-signed tree head')
+    .requiredOption('-o, --output <file>', 'where to write the receipt JSON')
+    .action(async (seqText: string, flags: TargetFlags & { output: string }) => {
+      const seq = parseSeq(seqText);
+      const consortium = consortiumOf(flags);
+      const receipt = await withStore(flags, async (store) =>
+        (await Ledger.open(store, consortium)).receipt(seq),
+      );
+      const check = verifyReceipt(receipt, consortium);
+      if (!check.ok)
+        throw new InvalidArgument(
+          `the receipt of entry ${seq} does not verify: ${check.problems.join('; ')}`,
+        );
+      writeFileSync(flags.output, `${JSON.stringify(receipt, null, 2)}\n`);
+      console.log(`receipt of entry ${seq} (tree size ${receipt.treeHead.size}) written to ${flags.output}`);
+    });
+
+  ledger
+    .command('verify-receipt <file>')
+    .description('verify a receipt offline with nothing but the consortium file')
+    .requiredOption('--consortium <file>', 'the consortium file')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, flags: { consortium: string; json?: boolean }) => {
+      const receipt = parseReceiptText(readTextFile(file, 'receipt'), file);
+      const consortium = readConsortiumFile(flags.consortium);
+      const v = verifyReceipt(receipt, consortium);
+      if (flags.json) {
+        console.log(
+          JSON.stringify({ ok: v.ok, seq: v.seq, treeSize: v.treeSize, problems: v.problems }, null, 2),
+        );
+      } else if (v.ok) {
+        const e = v.entry!;
+        console.log(
+          `receipt OK: entry ${e.seq} (job ${e.jobId}, ${e.outcome}) is in the ledger of size ${v.treeSize}, ` +
+            `co-signed by ${consortium.parties.map((p) => p.name).join(', ')}`,
+        );
+      } else {
+        console.log(`receipt INVALID${v.seq === undefined ? '' : ` (entry ${v.seq})`}:`);
+        for (const p of v.problems) console.log(`  ${p}`);
+      }
+      if (!v.ok) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,125 @@
+/**
+ * `parley ledger …` run in-process on a node directory: the commands of
+ * packages/cli/src/commands/ledger.ts over a fresh commander program, with
+ * console output captured and exit status read from process.exitCode.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasCode } from '@parley/interface';
+import { Ledger, nodeLedgerPaths, SqliteStore } from '@parley/ledger';
+import Database from 'better-sqlite3';
+import { Command } from 'commander';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerLedgerCommands } from '../../cli/src/commands/ledger.js';
+import { makeConsortium, makeEntry } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'parley-ledger-cli-'));
+const node = join(dir, 'bankB');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  process.exitCode = undefined;
+  vi.restoreAllMocks();
+});
+
+beforeAll(async () => {
+  const { consortium, signers } = makeConsortium(3);
+  mkdirSync(node);
+  const paths = nodeLedgerPaths(node);
+  expect(paths).toEqual({ ledger: join(node, 'ledger.db'), consortium: join(node, 'consortium.json') });
+  writeFileSync(paths.consortium, JSON.stringify(consortium, null, 2));
+  const ledger = await Ledger.open(SqliteStore.open(paths.ledger), consortium);
+  for (let b = 0; b < 4; b++) await ledger.append([makeEntry(2 * b), makeEntry(2 * b + 1)], signers);
+  await ledger.close();
+});
+
+/** Runs `parley ledger ARGS…`; returns the printed lines and the exit status it set. */
+async function parley(...args: string[]): Promise<{ out: string; status: number }> {
+  const lines: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+    lines.push(a.join(' '));
+  });
+  const program = new Command('parley').exitOverride();
+  registerLedgerCommands(program);
+  await program.parseAsync(['node', 'parley', 'ledger', ...args]);
+  const status = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  process.exitCode = undefined;
+  return { out: lines.join('\n'), status };
+}
+
+async function parleyError(...args: string[]): Promise<unknown> {
+  return parley(...args).then(
+    () => expect.fail(`parley ledger ${args.join(' ')} succeeded`),
+    (e: unknown) => e,
+  );
+}
+
+describe('parley ledger', () => {
+  it('shows, verifies, writes a receipt and verifies it with the consortium file alone', async () => {
+    const show = await parley('show', '--node', node, '--from', '6');
+    expect(show.out).toMatch(/8 entries; latest head size 8/);
+    expect(show.out).toMatch(/^\s+7 .* job-7 +succeeded/m);
+    expect(show.out).not.toMatch(/job-5/);
+    expect(JSON.parse((await parley('show', '--node', node, '--json')).out).entries).toHaveLength(8);
+
+    const verify = await parley('verify', '--node', node);
+    expect(verify).toMatchObject({ status: 0 });
+    expect(verify.out).toMatch(/^ledger OK .*8 entries, 4 co-signed tree heads/);
+    // The same through --db and --consortium.
+    const paths = nodeLedgerPaths(node);
+    expect((await parley('verify', '--db', paths.ledger, '--consortium', paths.consortium)).status).toBe(0);
+
+    const file = join(dir, 'r5.json');
+    expect((await parley('receipt', '5', '--node', node, '-o', file)).out).toMatch(
+      /receipt of entry 5 \(tree size 8\)/,
+    );
+    const ok = await parley('verify-receipt', file, '--consortium', paths.consortium);
+    expect(ok.status).toBe(0);
+    expect(ok.out).toMatch(/^receipt OK: entry 5 \(job job-5, succeeded\) is in the ledger of size 8/);
+
+    const edited = readFileSync(file, 'utf8').replace('"job-5"', '"job-55"');
+    writeFileSync(file, edited);
+    const bad = await parley('verify-receipt', file, '--consortium', paths.consortium);
+    expect(bad.status).toBe(1);
+    expect(bad.out).toMatch(/receipt INVALID \(entry 5\):\n\s+entry 5: the readable entry does not match/);
+  });
+
+  it('exits 1 naming the first bad sequence number of a tampered replica', async () => {
+    const copy = join(dir, 'bankC');
+    mkdirSync(copy);
+    for (const f of ['ledger.db', 'consortium.json'])
+      writeFileSync(join(copy, f), readFileSync(join(node, f)));
+    const anchor = join(dir, 'anchor.json');
+    await parley('receipt', '0', '--node', copy, '-o', anchor);
+    const db = new Database(join(copy, 'ledger.db'));
+    db.prepare('delete from ledger_entries where seq = 3').run();
+    db.close();
+    const r = await parley('verify', '--node', copy, '--anchor', anchor);
+    expect(r.status).toBe(1);
+    expect(r.out).toMatch(/^ledger INVALID .*: first bad sequence number 3\n\s+entry 3: missing/);
+    const j = JSON.parse((await parley('verify', '--node', copy, '--json')).out);
+    expect(j).toMatchObject({ ok: false, firstBadSeq: 3 });
+    expect(hasCode(await parleyError('receipt', '5', '--node', copy, '-o', anchor), 'LEDGER_TAMPERED')).toBe(
+      true,
+    );
+  });
+
+  it('refuses bad arguments and files with typed errors', async () => {
+    const e1 = await parleyError('verify-receipt', '/dev/null', '--consortium', '/dev/null');
+    expect(hasCode(e1, 'INVALID_INPUT')).toBe(true);
+    expect((e1 as Error).message).toMatch(/receipt \/dev\/null: empty, not a JSON receipt/);
+    const file = join(dir, 'r.json');
+    await parley('receipt', '1', '--node', node, '-o', file);
+    const e2 = await parleyError('verify-receipt', file, '--consortium', '/dev/null');
+    expect((e2 as Error).message).toMatch(/consortium file \/dev\/null: not valid JSON/);
+    expect(hasCode(await parleyError('verify'), 'INVALID_ARGUMENT')).toBe(true);
+    expect(hasCode(await parleyError('verify', '--db', join(node, 'ledger.db')), 'INVALID_ARGUMENT')).toBe(
+      true,
+    );
+    expect(hasCode(await parleyError('verify', '--node', join(dir, 'nowhere')), 'NOT_FOUND')).toBe(true);
+    expect(hasCode(await parleyError('receipt', '99', '--node', node, '-o', file), 'NOT_FOUND')).toBe(true);
+    expect(hasCode(await parleyError('receipt', '-1', '--node', node, '-o', file), 'INVALID_ARGUMENT')).toBe(
+      true,
+    );
+  });
+});
