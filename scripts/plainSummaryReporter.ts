@@ -24,6 +24,8 @@ export default class PlainSummaryReporter implements Reporter {
     const parts = [`${passed} passed`];
     if (failed > 0) parts.push(`${failed} failed`);
     if (skipped > 0) parts.push(`${skipped} skipped`);
-    process.stdout.write(`\nTests  ${parts.join(' | ')} (${total})\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    process.stdout.write(
+      `\nTests  ${parts.join(' | ')} (${total})\n${passed} passed, ${failed} failed, ${skipped} skipped\n`,
+    );
   }
 }

@@ -1,3 +1,3 @@
 export * from './errors.js';
-export * from './types.js';
 export * from './inbox.js';
+export * from './types.js';
