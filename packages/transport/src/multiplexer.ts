@@ -1,0 +1,332 @@
+/**
+ * Many sessions over one connection per pair of parties, plus the node's
+ * control channel on the same connections. The multiplexer routes each frame
+ * to its session and decides what a frame that fits no session means:
+ *
+ * - for a session not yet opened here: held (up to `pendingSessionBytes` per
+ *   peer, for `unknownSessionGraceMs`) and replayed when it opens; after that
+ *   the sender gets ABORT `UnknownSession`, which ends the session on all its
+ *   parties;
+ * - from a party that is not a member of the session: answered with ABORT
+ *   `UnknownSession` to that sender only, so no outsider can end a session;
+ * - for a session that already ended here: dropped;
+ * - a bad frame (`MalformedFrame`, `FrameTooLarge`) ends its session when its
+ *   header still names one; otherwise it is reported as an event and dropped.
+ *
+ * It also applies read-side back-pressure: reading from a peer pauses while
+ * more than `receiveHighWaterMark` bytes from it wait in receive queues.
+ */
+import {
+  InvalidArgument,
+  LimitExceeded,
+  type ParleyError,
+  type PartyName,
+  PeerDisconnected,
+  SessionClosed,
+  UnknownSession,
+} from '@parley/interface';
+import { ControlChannelImpl } from './controlChannel.js';
+import { encodeAbortBody, type FrameHeader, FrameKind, SESSION_ID_PATTERN } from './frame.js';
+import type { Link, LinkHost } from './link.js';
+import { asParleyError, type SessionHost, SessionImpl } from './session.js';
+import type { EndpointEvent, EndpointListener, Session, SessionOptions, TransportLimits } from './types.js';
+
+/** Ids of ended sessions remembered, so that late frames for them are dropped quietly. */
+const MAX_REMEMBERED_ENDED = 10_000;
+
+interface HeldFrame {
+  link: Link;
+  header: FrameHeader;
+  body: Uint8Array;
+}
+
+interface PendingSession {
+  frames: HeldFrame[];
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+export class Multiplexer implements SessionHost {
+  readonly self: PartyName;
+  readonly parties: readonly PartyName[];
+  readonly limits: TransportLimits;
+  readonly control: ControlChannelImpl;
+
+  readonly #host: LinkHost;
+  readonly #sessions = new Map<string, SessionImpl>();
+  readonly #ended = new Set<string>();
+  readonly #pending = new Map<string, PendingSession>();
+  readonly #heldBytes = new Map<PartyName, number>();
+  readonly #queued = new Map<PartyName, number>();
+  readonly #paused = new Set<PartyName>();
+  readonly #listeners = new Set<EndpointListener>();
+  #closed = false;
+
+  constructor(self: PartyName, parties: readonly PartyName[], limits: TransportLimits, host: LinkHost) {
+    this.self = self;
+    this.parties = Object.freeze([...parties]);
+    this.limits = limits;
+    this.#host = host;
+    this.control = new ControlChannelImpl(
+      self,
+      this.parties,
+      limits,
+      host,
+      (event) => this.emit(event),
+      () => this.#closed,
+    );
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  emit(event: EndpointEvent): void {
+    for (const l of this.#listeners) {
+      try {
+        l(event);
+      } catch {
+        // A listener's fault must not disturb the transport.
+      }
+    }
+  }
+
+  onEvent(listener: EndpointListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  currentLink(peer: PartyName): Link | undefined {
+    return this.#host.currentLink(peer);
+  }
+
+  #checkParties(parties: readonly PartyName[]): void {
+    if (!Array.isArray(parties) || parties.length < 2) {
+      throw new InvalidArgument('a session needs at least two parties', { field: 'parties' });
+    }
+    const seen = new Set<PartyName>();
+    for (const p of parties) {
+      if (!this.parties.includes(p))
+        throw new InvalidArgument(`unknown party '${p}'`, { field: 'parties', party: p });
+      if (seen.has(p))
+        throw new InvalidArgument(`party '${p}' is listed twice`, { field: 'parties', party: p });
+      seen.add(p);
+    }
+    if (!seen.has(this.self)) {
+      throw new InvalidArgument(`the parties do not include this party '${this.self}'`, { field: 'parties' });
+    }
+  }
+
+  async openSession(
+    id: string,
+    parties: readonly PartyName[],
+    options: SessionOptions = {},
+  ): Promise<Session> {
+    if (this.#closed) throw new SessionClosed(`endpoint '${this.self}' is closed`, { session: id });
+    if (typeof id !== 'string' || !SESSION_ID_PATTERN.test(id)) {
+      throw new InvalidArgument('session id must be 1 to 128 printable ASCII characters', { field: 'id' });
+    }
+    this.#checkParties(parties);
+    if (this.#sessions.has(id) || this.#ended.has(id)) {
+      throw new InvalidArgument(`session id ${id} is already in use`, { field: 'id', session: id });
+    }
+    if (this.#sessions.size >= this.limits.maxSessions) {
+      throw new LimitExceeded(`more than ${this.limits.maxSessions} open sessions`, { field: 'maxSessions' });
+    }
+    const s = new SessionImpl(
+      this,
+      id,
+      this.self,
+      parties,
+      options.recvTimeoutMs ?? this.limits.recvTimeoutMs,
+    );
+    this.#sessions.set(id, s);
+    const held = this.#pending.get(id);
+    if (held) {
+      this.#dropPending(id, held);
+      for (const f of held.frames) this.#route(s, f.link, f.header, f.body);
+    }
+    const timeoutMs = options.connectTimeoutMs ?? this.limits.connectTimeoutMs;
+    try {
+      await Promise.all(
+        s.peers.map(async (peer) => {
+          const link = await this.#host.awaitLink(peer, timeoutMs);
+          s.attach(peer, link);
+        }),
+      );
+    } catch (e) {
+      const error = asParleyError(e, `opening session ${id}`);
+      s.fail(error);
+      throw error;
+    }
+    if (!s.isOpen) throw s.error ?? new SessionClosed(`session ${id} was closed`, { session: id });
+    return s;
+  }
+
+  sessionEnded(session: SessionImpl, error: ParleyError | undefined): void {
+    if (this.#sessions.get(session.id) === session) this.#sessions.delete(session.id);
+    this.#remember(session.id);
+    this.emit({ type: 'session-ended', session: session.id, error });
+  }
+
+  #remember(id: string): void {
+    this.#ended.add(id);
+    if (this.#ended.size > MAX_REMEMBERED_ENDED)
+      this.#ended.delete(this.#ended.values().next().value as string);
+  }
+
+  accountQueued(peer: PartyName, delta: number): void {
+    const q = (this.#queued.get(peer) ?? 0) + delta;
+    this.#queued.set(peer, q);
+    if (q > this.limits.receiveHighWaterMark && !this.#paused.has(peer)) {
+      this.#paused.add(peer);
+      this.#host.currentLink(peer)?.setReading(false);
+    } else if (q <= this.limits.receiveHighWaterMark >> 1 && this.#paused.has(peer)) {
+      this.#paused.delete(peer);
+      this.#host.currentLink(peer)?.setReading(true);
+    }
+  }
+
+  /** Sends ABORT `error` for session `id` to the other end of `link` only. */
+  #reply(link: Link, id: string, error: ParleyError): void {
+    if (!link.open) return;
+    void link.write({ kind: FrameKind.Abort, session: id, step: 0, seq: 0 }, encodeAbortBody(error));
+  }
+
+  #route(s: SessionImpl, link: Link, header: FrameHeader, body: Uint8Array): void {
+    if (s.hasPeer(link.peer)) {
+      s.handleFrame(link.peer, header, body);
+    } else if (header.kind !== FrameKind.Abort) {
+      const error = new UnknownSession(`'${link.peer}' is not a party to session ${s.id}`, {
+        session: s.id,
+        party: link.peer,
+      });
+      this.emit({ type: 'frame-rejected', peer: link.peer, error });
+      this.#reply(link, s.id, error);
+    }
+  }
+
+  /** A well-formed frame from the peer of `link`. */
+  handleFrame(link: Link, header: FrameHeader, body: Uint8Array): void {
+    if (this.#closed) return;
+    if (header.kind === FrameKind.Control) {
+      this.control.handle(link, header, body);
+      return;
+    }
+    const s = this.#sessions.get(header.session);
+    if (s) {
+      this.#route(s, link, header, body);
+      return;
+    }
+    if (this.#ended.has(header.session)) return;
+    this.#hold(link, header, body);
+  }
+
+  #hold(link: Link, header: FrameHeader, body: Uint8Array): void {
+    const id = header.session;
+    const peer = link.peer;
+    const held = (this.#heldBytes.get(peer) ?? 0) + body.length;
+    if (held > this.limits.pendingSessionBytes || this.limits.unknownSessionGraceMs === 0) {
+      if (header.kind !== FrameKind.Abort) {
+        const error = new UnknownSession(`no session ${id} is open at '${this.self}'`, {
+          session: id,
+          party: this.self,
+        });
+        this.emit({ type: 'frame-rejected', peer, error });
+        this.#reply(link, id, error);
+      }
+      return;
+    }
+    this.#heldBytes.set(peer, held);
+    let pending = this.#pending.get(id);
+    if (!pending) {
+      pending = { frames: [], timer: undefined };
+      const entry = pending;
+      entry.timer = setTimeout(() => this.#expire(id, entry), this.limits.unknownSessionGraceMs);
+      entry.timer.unref?.();
+      this.#pending.set(id, pending);
+    }
+    pending.frames.push({ link, header, body });
+  }
+
+  #dropPending(id: string, pending: PendingSession): void {
+    if (pending.timer) clearTimeout(pending.timer);
+    this.#pending.delete(id);
+    for (const f of pending.frames) {
+      const peer = f.link.peer;
+      this.#heldBytes.set(peer, (this.#heldBytes.get(peer) ?? 0) - f.body.length);
+    }
+  }
+
+  #expire(id: string, pending: PendingSession): void {
+    if (this.#pending.get(id) !== pending) return;
+    this.#dropPending(id, pending);
+    this.#remember(id);
+    const answered = new Set<Link>();
+    for (const f of pending.frames) {
+      if (f.header.kind === FrameKind.Abort || answered.has(f.link)) continue;
+      answered.add(f.link);
+      const error = new UnknownSession(
+        `session ${id} was not opened at '${this.self}' within ${this.limits.unknownSessionGraceMs} ms`,
+        { session: id, party: this.self },
+      );
+      this.emit({ type: 'frame-rejected', peer: f.link.peer, error });
+      this.#reply(f.link, id, error);
+    }
+  }
+
+  /** A frame from the peer of `link` that could not be decoded; `id` is its session when the header named one. */
+  handleBadFrame(link: Link, error: ParleyError, id: string | undefined): void {
+    if (this.#closed) return;
+    error.details.party ??= link.peer;
+    this.emit({ type: 'frame-rejected', peer: link.peer, error });
+    if (id === undefined || this.#ended.has(id)) return;
+    const s = this.#sessions.get(id);
+    if (s?.hasPeer(link.peer)) {
+      s.fail(error);
+    } else {
+      const pending = this.#pending.get(id);
+      if (pending) {
+        this.#dropPending(id, pending);
+        this.#remember(id);
+      }
+      this.#reply(link, id, error);
+    }
+  }
+
+  /** The connection behind `link` is gone: every session that depends on it ends with `PeerDisconnected`. */
+  linkDown(link: Link, error: ParleyError): void {
+    const peer = link.peer;
+    this.#paused.delete(peer);
+    if (!this.#closed) this.emit({ type: 'link-down', peer, error });
+    for (const [id, pending] of [...this.#pending]) {
+      if (pending.frames.some((f) => f.link === link)) {
+        this.#dropPending(id, pending);
+        this.#remember(id);
+      }
+    }
+    for (const s of [...this.#sessions.values()]) {
+      if (!s.hasPeer(peer)) continue;
+      // A session still waiting for its link to `peer` only cares if it already heard from `peer` on the lost one.
+      const attached = s.linkFor(peer);
+      if (attached ? attached !== link : !s.heardFrom(peer)) continue;
+      s.fail(
+        new PeerDisconnected(`lost connection to '${peer}': ${error.message}`, {
+          session: s.id,
+          party: peer,
+        }),
+      );
+    }
+  }
+
+  /** Ends every session with `SessionClosed` (peers are told through ABORT) and drops held frames. */
+  close(): void {
+    if (this.#closed) return;
+    for (const s of [...this.#sessions.values()]) {
+      s.fail(new SessionClosed(`endpoint '${this.self}' closed`, { session: s.id, party: this.self }));
+    }
+    for (const [id, pending] of [...this.#pending]) this.#dropPending(id, pending);
+    this.#closed = true;
+  }
+}

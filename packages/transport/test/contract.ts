@@ -1,0 +1,270 @@
+/**
+ * The transport contract: every network implementation (in-memory, WebSocket
+ * over TLS) runs these same tests through a `ClusterFactory`.
+ */
+import { MacCheckError } from '@parley/interface';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Session } from '../src/index.js';
+import {
+  bytesOf,
+  type Cluster,
+  type ClusterFactory,
+  delay,
+  patterned,
+  rejectionOf,
+  textOf,
+} from './helpers.js';
+
+export function transportContract(label: string, makeCluster: ClusterFactory): void {
+  describe(`transport contract: ${label}`, () => {
+    let cluster: Cluster | undefined;
+    afterEach(async () => {
+      await cluster?.close();
+      cluster = undefined;
+    });
+
+    async function open(names: string[], id: string, parties = names): Promise<Session[]> {
+      return Promise.all(parties.map((n) => cluster!.endpoint(n).openSession(id, parties)));
+    }
+
+    for (const n of [2, 3, 5]) {
+      it(`${n} parties exchange all-to-all with exact bytes and counters`, async () => {
+        const names = ['p0', 'p1', 'p2', 'p3', 'p4'].slice(0, n);
+        cluster = await makeCluster(names);
+        const sessions = await open(names, `all-${n}`);
+        const sizes = [0, 1, 1000, 100_000];
+        await Promise.all(
+          sessions.map(async (s) => {
+            for (const peer of s.peers)
+              for (const size of sizes) await s.send(peer, patterned(`${s.self}>${peer}:${size}`, size));
+            for (const peer of s.peers) {
+              for (const size of sizes) {
+                const got = await s.recv(peer);
+                expect(got).toBeInstanceOf(Uint8Array);
+                expect(
+                  Buffer.from(got).equals(Buffer.from(patterned(`${peer}>${s.self}:${size}`, size))),
+                ).toBe(true);
+              }
+            }
+          }),
+        );
+        const perPeer = sizes.reduce((a, b) => a + b, 0);
+        for (const s of sessions) {
+          const st = s.stats();
+          for (const peer of s.peers) {
+            expect(st.peers[peer]).toEqual({
+              messagesSent: sizes.length,
+              bytesSent: perPeer,
+              messagesReceived: sizes.length,
+              bytesReceived: perPeer,
+            });
+          }
+          expect(st.total.bytesSent).toBe(perPeer * (n - 1));
+        }
+        await Promise.all(sessions.map((s) => s.close()));
+        expect(await Promise.all(sessions.map((s) => s.ended))).toEqual(sessions.map(() => undefined));
+      });
+    }
+
+    it('keeps 40 concurrent sessions on one connection apart', async () => {
+      const names = ['alice', 'bob'];
+      cluster = await makeCluster(names);
+      const ids = Array.from({ length: 40 }, (_, i) => `job-${i}`);
+      const results = await Promise.all(
+        ids.map(async (id) => {
+          const [a, b] = await open(names, id);
+          const rounds = 8;
+          const echo = (async () => {
+            for (let r = 0; r < rounds; r++) await b.send('alice', await b.recv('alice'));
+          })();
+          const got: string[] = [];
+          for (let r = 0; r < rounds; r++) {
+            await a.send('bob', bytesOf(`${id}/${r}`));
+            got.push(textOf(await a.recv('bob')));
+          }
+          await echo;
+          await a.close();
+          await b.close();
+          return got;
+        }),
+      );
+      results.forEach((got, i) => {
+        expect(got).toEqual(Array.from({ length: 8 }, (_, r) => `job-${i}/${r}`));
+      });
+    });
+
+    it('serves the engine boundary: sendFn and onMessage, with earlier messages delivered first', async () => {
+      const names = ['alice', 'bob'];
+      cluster = await makeCluster(names);
+      const [a, b] = await open(names, 'engine');
+      a.sendFn('bob', bytesOf('one'));
+      a.sendFn('bob', bytesOf('two'));
+      await a.flush();
+      await delay(50);
+      const seen: string[] = [];
+      const done = new Promise<void>((resolve) => {
+        b.onMessage((from, bytes) => {
+          seen.push(`${from}:${textOf(bytes)}`);
+          if (seen.length === 3) resolve();
+        });
+      });
+      a.sendFn('bob', bytesOf('three'));
+      await done;
+      expect(seen).toEqual(['alice:one', 'alice:two', 'alice:three']);
+      expect(a.stats().step).toBe(1);
+      expect((await rejectionOf(b.recv('alice'))).code).toBe('INVALID_ARGUMENT');
+    });
+
+    it('copies the payload on send, so the caller may reuse its buffer', async () => {
+      const names = ['alice', 'bob'];
+      cluster = await makeCluster(names);
+      const [a, b] = await open(names, 'copy');
+      const buf = bytesOf('original');
+      const sent = a.send('bob', buf);
+      buf.fill(0);
+      await sent;
+      expect(textOf(await b.recv('alice'))).toBe('original');
+    });
+
+    it('ends the session on every party with Timeout when a receive times out', async () => {
+      const names = ['alice', 'bob', 'carol'];
+      cluster = await makeCluster(names);
+      const [a, b, c] = await open(names, 'timeout');
+      const pendingB = b.recv('carol');
+      const e = await rejectionOf(a.recv('bob', { timeoutMs: 100 }));
+      expect(e.code).toBe('TIMEOUT');
+      expect((await b.ended)?.code).toBe('TIMEOUT');
+      expect((await c.ended)?.code).toBe('TIMEOUT');
+      expect((await rejectionOf(pendingB)).code).toBe('TIMEOUT');
+      expect((await rejectionOf(c.send('alice', bytesOf('late')))).code).toBe('TIMEOUT');
+    });
+
+    it('propagates an abort with its typed error to all parties', async () => {
+      const names = ['alice', 'bob', 'carol'];
+      cluster = await makeCluster(names);
+      const [a, b, c] = await open(names, 'abort');
+      const pending = c.recv('bob');
+      a.abort(new MacCheckError('MAC check failed on opened value', { seq: 7 }));
+      for (const s of [b, c]) {
+        const err = await s.ended;
+        expect(err?.code).toBe('MAC_CHECK');
+        expect(err?.family).toBe('security');
+        expect(err?.details.reportedBy).toBeDefined();
+      }
+      expect((await rejectionOf(pending)).code).toBe('MAC_CHECK');
+      expect(a.isOpen || b.isOpen || c.isOpen).toBe(false);
+    });
+
+    it('close() rejects pending receives here and receives from the closer elsewhere', async () => {
+      const names = ['alice', 'bob'];
+      cluster = await makeCluster(names);
+      const [a, b] = await open(names, 'closing');
+      const pendingA = a.recv('bob');
+      const pendingB = b.recv('alice');
+      await a.send('bob', bytesOf('last words'));
+      await a.close();
+      expect((await rejectionOf(pendingA)).code).toBe('SESSION_CLOSED');
+      expect(textOf(await pendingB)).toBe('last words');
+      const after = await rejectionOf(b.recv('alice'));
+      expect(after.code).toBe('SESSION_CLOSED');
+      expect(after.details?.party).toBe('alice');
+      expect(await a.ended).toBeUndefined();
+      expect(b.isOpen).toBe(true);
+    });
+
+    it('holds frames for a session the receiver opens later', async () => {
+      const names = ['alice', 'bob'];
+      cluster = await makeCluster(names);
+      const a = await cluster.endpoint('alice').openSession('early', names);
+      await a.send('bob', bytesOf('before you opened'));
+      await a.flush();
+      await delay(100);
+      const b = await cluster.endpoint('bob').openSession('early', names);
+      expect(textOf(await b.recv('alice'))).toBe('before you opened');
+    });
+
+    it('ends a session the peer never opens with UnknownSession', async () => {
+      const names = ['alice', 'bob'];
+      cluster = await makeCluster(names, { unknownSessionGraceMs: 100 });
+      const a = await cluster.endpoint('alice').openSession('lonely', names);
+      const pending = a.recv('bob');
+      await a.send('bob', bytesOf('anyone?'));
+      const err = await a.ended;
+      expect(err?.code).toBe('UNKNOWN_SESSION');
+      expect(err?.details.session).toBe('lonely');
+      expect((await rejectionOf(pending)).code).toBe('UNKNOWN_SESSION');
+    });
+
+    it('rejects invalid arguments without ending the session', async () => {
+      const names = ['alice', 'bob'];
+      cluster = await makeCluster(names);
+      const ep = cluster.endpoint('alice');
+      expect((await rejectionOf(ep.openSession('x', ['alice', 'mallory']))).code).toBe('INVALID_ARGUMENT');
+      expect((await rejectionOf(ep.openSession('x', ['bob', 'carol']))).code).toBe('INVALID_ARGUMENT');
+      expect((await rejectionOf(ep.openSession('bad id', names))).code).toBe('INVALID_ARGUMENT');
+      const [a] = await open(names, 'args');
+      expect((await rejectionOf(a.send('carol', bytesOf('x')))).code).toBe('INVALID_ARGUMENT');
+      expect((await rejectionOf(a.send('bob', [1, 2, 3] as unknown as Uint8Array))).code).toBe(
+        'INVALID_ARGUMENT',
+      );
+      expect((await rejectionOf(ep.openSession('args', names))).code).toBe('INVALID_ARGUMENT');
+      expect(a.isOpen).toBe(true);
+    });
+
+    it('carries control messages on the same connections', async () => {
+      const names = ['alice', 'bob', 'carol'];
+      cluster = await makeCluster(names);
+      const got: string[] = [];
+      const all = new Promise<void>((resolve) => {
+        cluster!.endpoint('carol').control.onMessage((from, bytes) => {
+          got.push(`${from}:${textOf(bytes)}`);
+          if (got.length === 3) resolve();
+        });
+      });
+      await cluster.endpoint('alice').control.send('carol', bytesOf('proposal'));
+      await cluster.endpoint('bob').control.send('carol', bytesOf('approval'));
+      await cluster.endpoint('alice').control.send('carol', bytesOf('signature'));
+      await all;
+      expect(got.sort()).toEqual(['alice:proposal', 'alice:signature', 'bob:approval']);
+    });
+
+    it('applies back-pressure end to end when the receiver does not read', async () => {
+      const names = ['alice', 'bob'];
+      const MiB = 1024 * 1024;
+      cluster = await makeCluster(names, { sendHighWaterMark: MiB, receiveHighWaterMark: MiB });
+      const [a, b] = await open(names, 'pressure');
+      const chunk = patterned('chunk', MiB);
+      const total = 128;
+      let accepted = 0;
+      const sending = (async () => {
+        for (let i = 0; i < total; i++) {
+          await a.send('bob', chunk);
+          accepted++;
+        }
+      })();
+      await delay(500);
+      expect(accepted).toBeLessThan(total);
+      for (let i = 0; i < total; i++) {
+        const got = await b.recv('alice');
+        expect(got.length).toBe(MiB);
+        if (i === 0 || i === total - 1) expect(Buffer.from(got).equals(Buffer.from(chunk))).toBe(true);
+      }
+      await sending;
+      expect(accepted).toBe(total);
+    });
+
+    it('ends sessions with a peer whose endpoint closes, and rejects its pending receives', async () => {
+      const names = ['alice', 'bob', 'carol'];
+      cluster = await makeCluster(names);
+      const [a, b, c] = await open(names, 'gone');
+      const pendingA = a.recv('carol');
+      const pendingB = b.recv('alice');
+      await cluster.endpoint('carol').close();
+      for (const p of [pendingA, pendingB]) {
+        const e = await rejectionOf(p);
+        expect(['SESSION_CLOSED', 'PEER_DISCONNECTED']).toContain(e.code);
+      }
+      expect(c.isOpen).toBe(false);
+    });
+  });
+}

@@ -1,0 +1,171 @@
+/**
+ * Bad frames from an authenticated member ("aaron", driven by hand over a raw
+ * TLS WebSocket): each ends only the session it names, on all its parties;
+ * the connection and the other sessions carry on.
+ */
+import { Packr } from 'msgpackr';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import {
+  decodeFrame,
+  type EndpointEvent,
+  encodeFrame,
+  FRAME_MAGIC,
+  FrameKind,
+  parseConsortium,
+  type Session,
+  type TransportLimits,
+  WsEndpoint,
+} from '../src/index.js';
+import { bytesOf, identityOf, textOf } from './helpers.js';
+
+const packr = new Packr({ useRecords: false });
+
+interface Rogue {
+  ws: WebSocket;
+  send(kind: number, session: string, seq: number, body?: Uint8Array): void;
+  sendRaw(bytes: Uint8Array | string): void;
+  abortFor(session: string): Promise<{ code: string; message: string }>;
+}
+
+async function rogueConnect(target: WsEndpoint, targetName: string): Promise<Rogue> {
+  const me = await identityOf('aaron');
+  const ws = new WebSocket(`wss://${target.address}/parley/v1`, {
+    key: me.privateKeyPem,
+    cert: me.certificatePem,
+    rejectUnauthorized: false,
+    perMessageDeflate: false,
+    headers: { 'x-parley-party': 'aaron', 'x-parley-peer': targetName },
+  });
+  const aborts = new Map<string, { code: string; message: string }>();
+  const waiting = new Map<string, (a: { code: string; message: string }) => void>();
+  ws.on('message', (data: Buffer) => {
+    const f = decodeFrame(data, 1 << 30);
+    if (!f.ok || f.header.kind !== FrameKind.Abort) return;
+    const a = packr.unpack(f.body) as { code: string; message: string };
+    aborts.set(f.header.session, a);
+    waiting.get(f.header.session)?.(a);
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return {
+    ws,
+    send: (kind, session, seq, body = new Uint8Array()) =>
+      ws.send(encodeFrame({ kind: kind as FrameKind, session, step: 0, seq }, body)),
+    sendRaw: (bytes) => ws.send(bytes),
+    abortFor: (session) =>
+      new Promise((resolve) => {
+        const seen = aborts.get(session);
+        if (seen) resolve(seen);
+        else waiting.set(session, resolve);
+      }),
+  };
+}
+
+describe('bad frames over TLS end only their session', () => {
+  const cleanup: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    await Promise.all(cleanup.splice(0).map((f) => f()));
+  });
+
+  async function setup(limits: Partial<TransportLimits> = {}) {
+    const [aaron, alice, bob] = await Promise.all(['aaron', 'alice', 'bob'].map(identityOf));
+    const eps = await Promise.all(
+      [alice, bob].map((identity) => WsEndpoint.listen({ identity, host: '127.0.0.1', port: 0, limits })),
+    );
+    cleanup.push(() => Promise.all(eps.map((e) => e.close())).then(() => {}));
+    const consortium = parseConsortium({
+      parties: [
+        { name: 'aaron', publicKey: aaron.publicKeyHex, address: '127.0.0.1:9' },
+        { name: 'alice', publicKey: alice.publicKeyHex, address: eps[0].address },
+        { name: 'bob', publicKey: bob.publicKeyHex, address: eps[1].address },
+      ],
+    });
+    for (const e of eps) e.join(consortium);
+    const [toAlice, toBob] = await Promise.all([rogueConnect(eps[0], 'alice'), rogueConnect(eps[1], 'bob')]);
+    cleanup.push(() => {
+      toAlice.ws.terminate();
+      toBob.ws.terminate();
+    });
+    const rejected: EndpointEvent[] = [];
+    eps[1].onEvent((ev) => ev.type === 'frame-rejected' && rejected.push(ev));
+    const [s1a, s1b] = await Promise.all(eps.map((e) => e.openSession('S1', ['aaron', 'alice', 'bob'])));
+    const s2b = await eps[1].openSession('S2', ['aaron', 'bob']);
+    const [s3a, s3b] = await Promise.all(eps.map((e) => e.openSession('S3', ['alice', 'bob'])));
+    return { alice: eps[0], bob: eps[1], toBob, s1a, s1b, s2b, s3a, s3b, rejected };
+  }
+
+  async function stillWorks(s3a: Session, s3b: Session): Promise<void> {
+    await s3a.send('bob', bytesOf('unaffected'));
+    expect(textOf(await s3b.recv('alice'))).toBe('unaffected');
+  }
+
+  it('a corrupted header ends its session with MalformedFrame on every party', async () => {
+    const { toBob, s1a, s1b, s2b, s3a, s3b } = await setup();
+    const head = packr.pack([7, 'S1', 0, 0]);
+    toBob.sendRaw(Buffer.concat([Buffer.from([FRAME_MAGIC, 1, 0, head.length]), head]));
+    const atBob = await s1b.ended;
+    expect(atBob?.code).toBe('MALFORMED_FRAME');
+    expect(atBob?.details.party).toBe('aaron');
+    const atAlice = await s1a.ended;
+    expect(atAlice?.code).toBe('MALFORMED_FRAME');
+    expect(atAlice?.details.reportedBy).toBe('bob');
+    expect((await toBob.abortFor('S1')).code).toBe('MALFORMED_FRAME');
+    toBob.send(FrameKind.Data, 'S2', 0, bytesOf('S2 is fine'));
+    expect(textOf(await s2b.recv('aaron'))).toBe('S2 is fine');
+    await stillWorks(s3a, s3b);
+  });
+
+  it('a frame over the size limit ends its session with FrameTooLarge', async () => {
+    const { toBob, s1b, s2b, s3a, s3b } = await setup({ maxFrameBytes: 64 * 1024 });
+    toBob.send(FrameKind.Data, 'S2', 0, new Uint8Array(100 * 1024));
+    const e = await s2b.ended;
+    expect(e?.code).toBe('FRAME_TOO_LARGE');
+    expect(e?.details.party).toBe('aaron');
+    expect((await toBob.abortFor('S2')).code).toBe('FRAME_TOO_LARGE');
+    expect(s1b.isOpen).toBe(true);
+    await stillWorks(s3a, s3b);
+    const tooBig = await s3a
+      .send('bob', new Uint8Array(64 * 1024))
+      .catch((err: { code: string }) => err.code);
+    expect(tooBig).toBe('FRAME_TOO_LARGE');
+    expect((await s3b.ended)?.code).toBe('FRAME_TOO_LARGE');
+  });
+
+  it('an out-of-order frame ends its session with OutOfSequence', async () => {
+    const { toBob, s1a, s1b, s3a, s3b } = await setup();
+    toBob.send(FrameKind.Data, 'S1', 0, bytesOf('first'));
+    expect(textOf(await s1b.recv('aaron'))).toBe('first');
+    toBob.send(FrameKind.Data, 'S1', 2, bytesOf('third?'));
+    const e = await s1b.ended;
+    expect(e?.code).toBe('OUT_OF_SEQUENCE');
+    expect(e?.details).toMatchObject({ party: 'aaron', seq: 2, expected: 1 });
+    expect((await s1a.ended)?.code).toBe('OUT_OF_SEQUENCE');
+    await stillWorks(s3a, s3b);
+  });
+
+  it('a frame for an unknown session, or from a non-member, is answered with UnknownSession to its sender only', async () => {
+    const { toBob, s3a, s3b } = await setup({ unknownSessionGraceMs: 50 });
+    toBob.send(FrameKind.Data, 'nope', 0, bytesOf('hello?'));
+    expect((await toBob.abortFor('nope')).code).toBe('UNKNOWN_SESSION');
+    toBob.send(FrameKind.Data, 'S3', 0, bytesOf('let me in'));
+    expect((await toBob.abortFor('S3')).code).toBe('UNKNOWN_SESSION');
+    expect(s3b.isOpen).toBe(true);
+    await stillWorks(s3a, s3b);
+  });
+
+  it('unattributable garbage is reported and dropped; the connection carries on', async () => {
+    const { toBob, s2b, rejected } = await setup();
+    toBob.sendRaw(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
+    toBob.sendRaw('a text message');
+    toBob.send(FrameKind.Data, 'S2', 0, bytesOf('after the garbage'));
+    expect(textOf(await s2b.recv('aaron'))).toBe('after the garbage');
+    expect(rejected.map((ev) => (ev.type === 'frame-rejected' ? ev.error.code : ''))).toEqual([
+      'MALFORMED_FRAME',
+      'MALFORMED_FRAME',
+    ]);
+    expect(s2b.isOpen).toBe(true);
+  });
+});
