@@ -1,1 +1,6 @@
-export {};
+export * from './fixedKeyAes.js';
+export * from './halfGates.js';
+export * from './local.js';
+export * from './program.js';
+export * from './twoPartySession.js';
+export * from './wire.js';

@@ -1,1 +1,23 @@
-export {};
+/**
+ * @parley/kernels: the vectorised hot loops of Parley. Each kernel has a
+ * WebAssembly SIMD (v128) implementation assembled at build time from the
+ * WebAssembly text in ../wasm/ and a plain-JS twin with the same contract;
+ * tests check they agree and the bench (`npm run bench -- --suite kernels`)
+ * measures both.
+ */
+export { type KernelBackend, wasmStatus } from './_wasm.js';
+export { inJsArena, KernelArena, type KernelArenaOptions, MAX_ARENA_BYTES, wasmKernelsFor } from './arena.js';
+export { packBits, packBitsJs, unpackBits, unpackBitsJs } from './bits.js';
+export { transpose128, transposeBitMatrix, transposeBitMatrixJs } from './transpose.js';
+export {
+  xorBlocks,
+  xorBlocks3,
+  xorBlocks3Js,
+  xorBlocksConst,
+  xorBlocksConstJs,
+  xorBlocksConstSelect,
+  xorBlocksConstSelectJs,
+  xorBlocksCounter,
+  xorBlocksCounterJs,
+  xorBlocksJs,
+} from './xor.js';

@@ -11,3 +11,4 @@ export {
 } from '@parley/circuit';
 export * from './canonical.js';
 export * from './defineComputation.js';
+export * from './parleyEngine.js';

@@ -29,6 +29,8 @@ export interface LowerOptions {
 
 export interface LoweredCircuit {
   circuit: BooleanCircuit;
+  /** When layered: the first gate of each AND-depth layer and its number of AND gates (see layerByAndDepth). */
+  layers?: { layerStarts: Uint32Array; layerAnds: Uint32Array };
   /** For each boolean input group (in order): the IR input node it carries. */
   inputNodes: number[];
 }
@@ -56,9 +58,10 @@ export function lowerToBoolean(p: Program, options: LowerOptions = {}): LoweredC
     }
   }
   const outputs = p.outputs.map((o) => ({ name: o.name, bits: values[o.node].flat() }));
-  let circuit = bb.finish(inputs, outputs);
-  if (options.layered !== false) circuit = layerByAndDepth(circuit).circuit;
-  return { circuit, inputNodes };
+  const circuit = bb.finish(inputs, outputs);
+  if (options.layered === false) return { circuit, inputNodes };
+  const { circuit: layered, layerStarts, layerAnds } = layerByAndDepth(circuit);
+  return { circuit: layered, inputNodes, layers: { layerStarts, layerAnds } };
 }
 
 function lowerNode(bb: BitBuilder, nodes: IrNode[], n: IrNode, values: Bits[][], calls: CallCache): Bits[] {

@@ -85,31 +85,34 @@ export function layerByAndDepth(c: BooleanCircuit): {
   layerAnds: Uint32Array;
 } {
   const depth = gateAndDepths(c);
+  const n = c.gateCount;
+  const op = c.op;
   let maxDepth = 0;
-  for (let i = 0; i < c.gateCount; i++) if (depth[i] > maxDepth) maxDepth = depth[i];
+  for (let i = 0; i < n; i++) if (depth[i] > maxDepth) maxDepth = depth[i];
   // Bucket key: 2*d for AND gates of depth d, 2*d+1 for the other gates of depth d.
   const buckets = 2 * maxDepth + 2;
+  const keys = depth; // reused in place: depth is not needed once the keys are made
+  for (let i = 0; i < n; i++) keys[i] = 2 * depth[i] + (op[i] === GateOp.AND ? 0 : 1);
   const counts = new Uint32Array(buckets + 1);
-  const key = (i: number) => 2 * depth[i] + (c.op[i] === GateOp.AND ? 0 : 1);
-  for (let i = 0; i < c.gateCount; i++) counts[key(i) + 1]++;
+  for (let i = 0; i < n; i++) counts[keys[i] + 1]++;
   for (let k = 0; k < buckets; k++) counts[k + 1] += counts[k];
-  const starts = counts.slice();
-  const order = new Uint32Array(c.gateCount);
-  for (let i = 0; i < c.gateCount; i++) order[starts[key(i)]++] = i;
-  const pick = <T extends Uint8Array | Uint32Array>(src: T): T => {
-    const dst = new (src.constructor as new (n: number) => T)(c.gateCount);
-    for (let i = 0; i < c.gateCount; i++) dst[i] = src[order[i]];
-    return dst;
-  };
+  const next = counts.slice();
+  const nop = new Uint8Array(n);
+  const na = new Uint32Array(n);
+  const nb = new Uint32Array(n);
+  const nout = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const j = next[keys[i]]++;
+    nop[j] = op[i];
+    na[j] = c.a[i];
+    nb[j] = c.b[i];
+    nout[j] = c.out[i];
+  }
   const layerStarts = new Uint32Array(maxDepth + 1);
   const layerAnds = new Uint32Array(maxDepth + 1);
   for (let d = 0; d <= maxDepth; d++) {
     layerStarts[d] = counts[2 * d];
     layerAnds[d] = counts[2 * d + 1] - counts[2 * d];
   }
-  return {
-    circuit: { ...c, op: pick(c.op), a: pick(c.a), b: pick(c.b), out: pick(c.out) },
-    layerStarts,
-    layerAnds,
-  };
+  return { circuit: { ...c, op: nop, a: na, b: nb, out: nout }, layerStarts, layerAnds };
 }

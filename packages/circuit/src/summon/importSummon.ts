@@ -21,7 +21,7 @@ export interface SummonCircuit {
     inputs: Array<{ name: string; type: unknown; address: number; width: number }>;
     outputs: Array<{ name: string; type: unknown; address: number; width: number }>;
   };
-  mpcSettings: Array<{ name?: string; inputs: string[]; outputs: string[] }>;
+  mpcSettings: Array<{ name: string; inputs: string[]; outputs: string[] }>;
 }
 
 export interface SummonImportOptions {

@@ -11,6 +11,7 @@ import {
 } from '@parley/circuit';
 import { InvalidArgument } from '@parley/interface';
 import type { Command } from 'commander';
+import { registerRunCommand } from './run.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -96,4 +97,6 @@ export function registerCircuitCommands(program: Command): void {
       if (flags.json) console.log(JSON.stringify({ outputs }));
       else for (const [name, v] of Object.entries(outputs)) console.log(`${name}=${v}`);
     });
+
+  registerRunCommand(circuit);
 }

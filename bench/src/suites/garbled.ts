@@ -1,0 +1,137 @@
+/**
+ * Suite `garbled`: the half-gates engine. Core garbling and evaluation rates
+ * on a wide circuit (AES-128 over a vector of blocks), the whole protocol in
+ * memory and over WebSocket with mutual TLS on loopback, bytes per AND gate,
+ * one AES-128 end to end, and the same summon circuit through mpc-framework's
+ * Protocol with ParleyEngine and with emp-wasm-engine (maliciously secure;
+ * this engine is semi-honest).
+ */
+import { randomFillSync } from 'node:crypto';
+import {
+  bristolProgram,
+  CircuitBuilder,
+  compileSummon,
+  layerByAndDepth,
+  lowerToBoolean,
+  type Program,
+  readBristolFile,
+  type SummonCircuit,
+  uint,
+} from '@parley/circuit';
+import { FixedKeyAes, HalfGatesEvaluator, HalfGatesGarbler, runGarbledLocally } from '@parley/garbled';
+import { runGarbledInWorkers, runGarbledOverLoopbackTls } from '@parley/node';
+import { ParleyEngine } from '@parley/sdk';
+import { EmpWasmEngine } from 'emp-wasm-engine';
+import { Protocol } from 'mpc-framework';
+import type { Engine } from 'mpc-framework-common';
+import { type BenchSuite, medianMs } from '../harness.js';
+import { sharedDataPath } from '../paths.js';
+
+async function aesVector(blocks: number): Promise<Program> {
+  const aes = await readBristolFile(sharedDataPath('bristol/aes_128.txt'));
+  const b = new CircuitBuilder(['garbler', 'evaluator']);
+  const key = b.input('garbler', 'key', uint(128), blocks);
+  const text = b.input('evaluator', 'text', uint(128), blocks);
+  b.output('cipher', b.call(aes, [key, text])[0], ['evaluator']);
+  return b.build();
+}
+
+function aesInputs(blocks: number) {
+  const key = Array.from({ length: blocks }, (_, i) => BigInt(i) * 0x0101010101010101n + 0x0f0e0d0c0b0a0908n);
+  const text = Array.from({ length: blocks }, (_, i) => BigInt(i) * 0x1111111111111111n);
+  return { garbler: { key }, evaluator: { text } };
+}
+
+/** A summon program of `muls` chained 32-bit multiply-adds (about 1,000 AND gates each). */
+function summonSource(muls: number): string {
+  return `export default (io: Summon.IO) => {
+    const a = io.input('alice', 'a', summon.number());
+    const b = io.input('bob', 'b', summon.number());
+    let x = a;
+    for (let i = 0; i < ${muls}; i++) { x = x * b + a; }
+    io.outputPublic('x', x);
+  };`;
+}
+
+async function viaProtocol(circuit: SummonCircuit, makeEngine: () => Engine): Promise<number> {
+  const names = circuit.mpcSettings.map((s) => s.name as string);
+  const inputs: Record<string, Record<string, number>> = { alice: { a: 3 }, bob: { b: 5 } };
+  const sessions: Record<string, ReturnType<Protocol['join']>> = {};
+  const t0 = performance.now();
+  for (const name of names) {
+    sessions[name] = new Protocol(circuit, makeEngine()).join(name, inputs[name], (to, msg) => {
+      queueMicrotask(() => sessions[to].handleMessage(name, msg));
+    });
+  }
+  await Promise.all(names.map((n) => sessions[n].output()));
+  return performance.now() - t0;
+}
+
+const suite: BenchSuite = {
+  name: 'garbled',
+  async run(ctx) {
+    const blocks = ctx.quick ? 128 : 512;
+    const program = await aesVector(blocks);
+    const ands = 6400 * blocks;
+
+    // Core rates, one party each, no network.
+    const lc = layerByAndDepth(lowerToBoolean(program).circuit);
+    const delta = new Uint32Array(4);
+    randomFillSync(delta);
+    delta[0] |= 1;
+    const chunks: Uint32Array[] = [];
+    const garbleMs = await medianMs(
+      async () => {
+        chunks.length = 0;
+        const g = new HalfGatesGarbler(lc, delta, new FixedKeyAes());
+        await g.garble((t) => {
+          chunks.push(t);
+        });
+      },
+      3,
+      1,
+    );
+    ctx.record('garbled.and_per_s.garble', 'AND/s', ands / (garbleMs / 1000), 3);
+    const evalMs = await medianMs(
+      async () => {
+        const e = new HalfGatesEvaluator(lc, new FixedKeyAes());
+        let i = 0;
+        await e.evaluate(async () => chunks[i++]);
+      },
+      3,
+      1,
+    );
+    ctx.record('garbled.and_per_s.evaluate', 'AND/s', ands / (evalMs / 1000), 3);
+
+    // The whole protocol (OT setup included).
+    const inputs = aesInputs(blocks);
+    const mem = await runGarbledLocally(program, inputs);
+    ctx.record('garbled.and_per_s.e2e_memory', 'AND/s', ands / (mem.ms / 1000));
+    // Each party in its own worker thread with its own TLS WebSocket endpoint (two cores).
+    const ws = await runGarbledInWorkers(program, inputs);
+    ctx.record('garbled.and_per_s.e2e_ws', 'AND/s', ands / (ws.ms / 1000));
+    ctx.record('garbled.bytes_per_and', 'bytes/AND', ws.bytes / ands);
+
+    const aes = bristolProgram(await readBristolFile(sharedDataPath('bristol/aes_128.txt')));
+    const aesIn = {
+      party0: { '0': 0x000102030405060708090a0b0c0d0e0fn },
+      party1: { '1': 0x00112233445566778899aabbccddeeffn },
+    };
+    await runGarbledOverLoopbackTls(aes, aesIn);
+    const runs: number[] = [];
+    for (let i = 0; i < (ctx.quick ? 3 : 9); i++) runs.push((await runGarbledOverLoopbackTls(aes, aesIn)).ms);
+    runs.sort((a, b) => a - b);
+    ctx.record('garbled.aes128_ms.e2e_ws', 'ms', runs[runs.length >> 1], runs.length);
+
+    // Side by side with emp-wasm-engine on the same summon circuit, both through mpc-framework's Protocol.
+    const muls = ctx.quick ? 24 : 96;
+    const circuit = await compileSummon('chain.ts', summonSource(muls), { boolifyWidth: 32 });
+    const circuitAnds = (circuit.bristol.match(/ AND$/gm) ?? []).length;
+    const parleyMs = await viaProtocol(circuit, () => new ParleyEngine());
+    const empMs = await viaProtocol(circuit, () => new EmpWasmEngine());
+    ctx.record('garbled.protocol_and_per_s.summon_chain', 'AND/s', circuitAnds / (parleyMs / 1000));
+    ctx.record('peer.emp_wasm.and_per_s', 'AND/s', circuitAnds / (empMs / 1000));
+    ctx.record('garbled.ratio_vs_emp_wasm', '×', empMs / parleyMs);
+  },
+};
+export default suite;

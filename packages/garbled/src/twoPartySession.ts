@@ -1,0 +1,390 @@
+/**
+ * The semi-honest two-party garbled-circuit protocol (Yao; Lindell–Pinkas
+ * 2009 for the proof; half gates and free XOR as in halfGates.ts):
+ *
+ * 1. Both parties exchange a digest of the circuit, the parties and the
+ *    input/output assignment, and abort on a mismatch.
+ * 2. The evaluator's input labels come by correlated OT (IKNP): the garbler's
+ *    zero labels are the OT sender's messages q_j, the evaluator receives
+ *    q_j ⊕ x_j·Δ, and Δ is the OT correlation.
+ * 3. The garbler sends its own inputs' active labels, then the garbled tables
+ *    in chunks as they are made; the evaluator evaluates them as they arrive.
+ * 4. Outputs are decoded only for their recipients: for the evaluator the
+ *    garbler sends H(W0, t), H(W1, t) per output wire; for the garbler the
+ *    evaluator sends H(active, t). A label that matches neither is reported as
+ *    InvalidOutputLabel, never returned as a value.
+ *
+ * Security: semi-honest adversary, two parties (one may be corrupt). Each
+ * party learns its own outputs and the circuit's size and shape.
+ */
+import type { BooleanCircuit } from '@parley/circuit';
+import { layerByAndDepth } from '@parley/circuit';
+import { randomBytes, sha256 } from '@parley/crypto';
+import {
+  InvalidArgument,
+  InvalidOutputLabel,
+  type ParleyError,
+  PeerInbox,
+  type SecurityModel,
+  SetupMismatchError,
+} from '@parley/interface';
+import { IknpReceiver, IknpSender, type OtChannel } from '@parley/ot';
+import { FixedKeyAes, tccrHash } from './fixedKeyAes.js';
+import { HalfGatesEvaluator, HalfGatesGarbler, type LayeredCircuit } from './halfGates.js';
+import { abortFrame, asWords, frame, frameWords, Tag, type TagCode, unframe } from './wire.js';
+
+export const GARBLED_SECURITY: SecurityModel = { adversary: 'semi-honest', corruption: 'dishonest-majority' };
+export const PROTOCOL_VERSION = 'parley-garbled-v1';
+
+/** Tweaks of output-wire hashes start here, far above any AND gate's tweak. */
+const OUTPUT_TWEAK = 2 ** 40;
+
+export interface TwoPartyCircuit {
+  circuit: BooleanCircuit;
+  /** [garbler, evaluator]. */
+  parties: [string, string];
+  /** The party that provides each input group. */
+  inputOwners: string[];
+  /** The parties that receive each output group. */
+  outputRecipients: string[][];
+  /** AND-depth layers of `circuit` when its gates are already ordered by layer (else computed). */
+  layers?: { layerStarts: Uint32Array; layerAnds: Uint32Array };
+}
+
+export interface GarbledStats {
+  andGates: number;
+  bytesSent: number;
+  bytesReceived: number;
+}
+
+const gateDigests = new WeakMap<BooleanCircuit, Uint8Array>();
+
+/** SHA-256 of a circuit's gate arrays, computed once per circuit object. */
+function gateDigest(c: BooleanCircuit): Uint8Array {
+  let d = gateDigests.get(c);
+  if (!d) {
+    const bytes = (a: Uint8Array | Uint32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    d = sha256(
+      bytes(c.op),
+      bytes(c.a),
+      bytes(c.b),
+      bytes(c.out),
+      ...[...c.inputs, ...c.outputs].map((g) => bytes(g.wires)),
+    );
+    gateDigests.set(c, d);
+  }
+  return d;
+}
+
+/** Digest both parties must agree on before any input is used. */
+export function setupDigest(spec: TwoPartyCircuit): Uint8Array {
+  const c = spec.circuit;
+  const header = new TextEncoder().encode(
+    JSON.stringify({
+      version: PROTOCOL_VERSION,
+      parties: spec.parties,
+      wires: c.wireCount,
+      gates: c.gateCount,
+      inputs: c.inputs.map((g, i) => [g.name, g.wires.length, spec.inputOwners[i]]),
+      outputs: c.outputs.map((g, i) => [g.name, g.wires.length, spec.outputRecipients[i]]),
+    }),
+  );
+  return sha256(header, gateDigest(c));
+}
+
+/**
+ * One party's side of a garbled-circuit session. `inputs` holds this party's
+ * input groups' bits (one byte per bit), keyed by group index.
+ */
+export class GarbledSession {
+  readonly security = GARBLED_SECURITY;
+  private readonly inbox: PeerInbox;
+  private readonly peer: string;
+  private readonly role: 'garbler' | 'evaluator';
+  private readonly result: Promise<Map<number, Uint8Array>>;
+  private sent = 0;
+  private received = 0;
+  private closed = false;
+
+  constructor(
+    private readonly spec: TwoPartyCircuit,
+    readonly party: string,
+    private readonly inputs: Map<number, Uint8Array>,
+    /** May return a promise (a transport's back-pressure): table chunks wait for it. */
+    private readonly sendBytes: (to: string, bytes: Uint8Array) => void | Promise<void>,
+    options: { timeoutMs?: number } = {},
+  ) {
+    const [g, e] = spec.parties;
+    if (party !== g && party !== e)
+      throw new InvalidArgument(`'${party}' is not a party of this circuit (${g}, ${e})`);
+    this.role = party === g ? 'garbler' : 'evaluator';
+    this.peer = party === g ? e : g;
+    spec.inputOwners.forEach((owner, i) => {
+      const width = spec.circuit.inputs[i].wires.length;
+      if (owner !== party) return;
+      const bits = inputs.get(i);
+      if (!bits || bits.length !== width) {
+        throw new InvalidArgument(`input group ${spec.circuit.inputs[i].name}: expected ${width} bits`, {
+          field: spec.circuit.inputs[i].name,
+        });
+      }
+    });
+    this.inbox = new PeerInbox([this.peer], options.timeoutMs ?? 0);
+    this.result = this.run().catch((e: ParleyError) => {
+      if (!this.closed) {
+        this.closed = true;
+        Promise.resolve(this.sendBytes(this.peer, abortFrame(e))).catch(() => {});
+      }
+      this.inbox.fail(e);
+      throw e;
+    });
+    // The caller may never await output(); keep an unhandled rejection from crashing the process.
+    this.result.catch(() => {});
+  }
+
+  handleMessage(from: string, bytes: Uint8Array): void {
+    this.received += bytes.length;
+    this.inbox.deliver(from, bytes);
+  }
+
+  /** This party's output groups' bits, keyed by output group index. */
+  output(): Promise<Map<number, Uint8Array>> {
+    return this.result;
+  }
+
+  stats(): GarbledStats {
+    let ands = 0;
+    for (let i = 0; i < this.spec.circuit.gateCount; i++) if (this.spec.circuit.op[i] === 1) ands++;
+    return { andGates: ands, bytesSent: this.sent, bytesReceived: this.received };
+  }
+
+  private send(tag: TagCode, payload: Uint8Array): void | Promise<void> {
+    const f = frame(tag, payload);
+    this.sent += f.length;
+    return this.sendBytes(this.peer, f);
+  }
+
+  private sendWords(tag: TagCode, words: Uint32Array): void | Promise<void> {
+    const f = frameWords(tag, words);
+    this.sent += f.length;
+    return this.sendBytes(this.peer, f);
+  }
+
+  private async recv(tag: TagCode): Promise<Uint8Array> {
+    return unframe(await this.inbox.recv(this.peer), tag, this.peer);
+  }
+
+  private otChannel(): OtChannel {
+    return {
+      send: (bytes) => {
+        this.send(Tag.OT, bytes);
+      },
+      recv: () => this.recv(Tag.OT),
+    };
+  }
+
+  private async run(): Promise<Map<number, Uint8Array>> {
+    const digest = setupDigest(this.spec);
+    this.send(Tag.HELLO, digest);
+    const theirs = await this.recv(Tag.HELLO);
+    if (theirs.length !== digest.length || !theirs.every((b, i) => b === digest[i])) {
+      throw new SetupMismatchError(
+        `${this.peer} runs a different circuit or party assignment (setup digests differ)`,
+        {
+          party: this.peer,
+        },
+      );
+    }
+    const lc = this.spec.layers
+      ? { circuit: this.spec.circuit, ...this.spec.layers }
+      : layerByAndDepth(this.spec.circuit);
+    return this.role === 'garbler' ? this.garble(lc) : this.evaluate(lc);
+  }
+
+  /** Wires of the input groups owned by `owner`, in group order. */
+  private inputWires(owner: string): { wires: number[]; groups: number[] } {
+    const wires: number[] = [];
+    const groups: number[] = [];
+    this.spec.inputOwners.forEach((o, i) => {
+      if (o !== owner) return;
+      groups.push(i);
+      for (const w of this.spec.circuit.inputs[i].wires) wires.push(w);
+    });
+    return { wires, groups };
+  }
+
+  private ownBits(groups: number[]): Uint8Array {
+    const parts = groups.map((g) => this.inputs.get(g) as Uint8Array);
+    const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      for (let i = 0; i < p.length; i++) {
+        if (p[i] > 1) throw new InvalidArgument(`input bits must be 0 or 1, found ${p[i]}`);
+        out[o++] = p[i];
+      }
+    }
+    return out;
+  }
+
+  private outputGroups(recipient: string): number[] {
+    return this.spec.outputRecipients.flatMap((r, i) => (r.includes(recipient) ? [i] : []));
+  }
+
+  private async garble(lc: LayeredCircuit): Promise<Map<number, Uint8Array>> {
+    const [garbler, evaluator] = this.spec.parties;
+    const ot = new IknpSender(this.otChannel());
+    await ot.setup();
+    const delta = new Uint32Array(ot.delta.slice().buffer);
+    const aes = new FixedKeyAes();
+    const g = new HalfGatesGarbler(lc, delta, aes);
+    const L = g.labels;
+    // Evaluator inputs: zero labels from correlated OT.
+    const theirs = this.inputWires(evaluator).wires;
+    if (theirs.length > 0) {
+      const q = new Uint32Array((await ot.correlated(theirs.length)).slice().buffer);
+      theirs.forEach((w, j) => {
+        L.set(q.subarray(4 * j, 4 * j + 4), 4 * w);
+      });
+    }
+    // Own inputs: fresh zero labels; send the active ones.
+    const mine = this.inputWires(garbler);
+    const bits = this.ownBits(mine.groups);
+    const zero = new Uint32Array(randomBytes(16 * mine.wires.length).buffer);
+    const active = new Uint32Array(4 * mine.wires.length);
+    mine.wires.forEach((w, j) => {
+      const m = bits[j] ? -1 : 0;
+      for (let k = 0; k < 4; k++) {
+        L[4 * w + k] = zero[4 * j + k];
+        active[4 * j + k] = zero[4 * j + k] ^ (m & delta[k]);
+      }
+    });
+    this.sendWords(Tag.GARBLER_INPUTS, active);
+    await g.garble(async (tables) => {
+      const sent = this.sendWords(Tag.TABLES, tables);
+      // Wait for the transport to drain, or at least let the event loop run
+      // (and a peer in the same process evaluate) between chunks.
+      if (sent) await sent;
+      else await new Promise<void>((r) => setImmediate(r));
+    });
+    // Outputs for the evaluator: hashes of both labels of each output wire.
+    const forThem = this.outputGroups(evaluator);
+    if (forThem.length > 0) {
+      const wires = forThem.flatMap((o) => Array.from(this.spec.circuit.outputs[o].wires));
+      const h = new Uint32Array(8 * wires.length);
+      wires.forEach((w, j) => {
+        for (let k = 0; k < 4; k++) {
+          h[8 * j + k] = L[4 * w + k];
+          h[8 * j + 4 + k] = L[4 * w + k] ^ delta[k];
+        }
+      });
+      tccrHash(aes, h, 2 * wires.length, OUTPUT_TWEAK, 1);
+      this.sendWords(Tag.OUTPUT_CHECKS, h);
+    }
+    const result = new Map<number, Uint8Array>();
+    const forMe = this.outputGroups(garbler);
+    if (forMe.length > 0) {
+      const wires = forMe.flatMap((o) => Array.from(this.spec.circuit.outputs[o].wires));
+      const got = asWords(await this.recv(Tag.EVALUATOR_OUTPUTS), 'output labels', this.peer);
+      if (got.length !== 4 * wires.length)
+        throw new InvalidOutputLabel(`expected ${wires.length} output hashes from ${this.peer}`);
+      const h = new Uint32Array(8 * wires.length);
+      wires.forEach((w, j) => {
+        for (let k = 0; k < 4; k++) {
+          h[8 * j + k] = L[4 * w + k];
+          h[8 * j + 4 + k] = L[4 * w + k] ^ delta[k];
+        }
+      });
+      tccrHash(aes, h, 2 * wires.length, OUTPUT_TWEAK, 1);
+      const bits = decode(h, got, wires.length);
+      let o = 0;
+      for (const g of forMe) {
+        const n = this.spec.circuit.outputs[g].wires.length;
+        result.set(g, bits.slice(o, o + n));
+        o += n;
+      }
+    }
+    return result;
+  }
+
+  private async evaluate(lc: LayeredCircuit): Promise<Map<number, Uint8Array>> {
+    const [garbler, evaluator] = this.spec.parties;
+    const ot = new IknpReceiver(this.otChannel());
+    await ot.setup();
+    const aes = new FixedKeyAes();
+    const e = new HalfGatesEvaluator(lc, aes);
+    const L = e.labels;
+    const mine = this.inputWires(evaluator);
+    if (mine.wires.length > 0) {
+      const t = new Uint32Array((await ot.correlated(this.ownBits(mine.groups))).slice().buffer);
+      mine.wires.forEach((w, j) => {
+        L.set(t.subarray(4 * j, 4 * j + 4), 4 * w);
+      });
+    }
+    const theirs = this.inputWires(garbler).wires;
+    const active = asWords(await this.recv(Tag.GARBLER_INPUTS), 'garbler input labels', this.peer);
+    if (active.length !== 4 * theirs.length) {
+      throw new InvalidOutputLabel(
+        `expected ${theirs.length} input labels from ${this.peer}, got ${active.length / 4}`,
+      );
+    }
+    theirs.forEach((w, j) => {
+      L.set(active.subarray(4 * j, 4 * j + 4), 4 * w);
+    });
+    await e.evaluate(async () => asWords(await this.recv(Tag.TABLES), 'garbled tables', this.peer));
+    const result = new Map<number, Uint8Array>();
+    const forMe = this.outputGroups(evaluator);
+    if (forMe.length > 0) {
+      const wires = forMe.flatMap((o) => Array.from(this.spec.circuit.outputs[o].wires));
+      const checks = asWords(await this.recv(Tag.OUTPUT_CHECKS), 'output checks', this.peer);
+      if (checks.length !== 8 * wires.length)
+        throw new InvalidOutputLabel(`expected ${wires.length} output checks`);
+      const h = activeHashes(aes, L, wires);
+      const bits = decode(checks, h, wires.length);
+      let o = 0;
+      for (const g of forMe) {
+        const n = this.spec.circuit.outputs[g].wires.length;
+        result.set(g, bits.slice(o, o + n));
+        o += n;
+      }
+    }
+    const forThem = this.outputGroups(garbler);
+    if (forThem.length > 0) {
+      const wires = forThem.flatMap((o) => Array.from(this.spec.circuit.outputs[o].wires));
+      this.sendWords(Tag.EVALUATOR_OUTPUTS, activeHashes(aes, L, wires));
+    }
+    return result;
+  }
+}
+
+/** H(active label, t) for each wire, with the tweaks the garbler uses for the same wire. */
+function activeHashes(aes: FixedKeyAes, L: Uint32Array, wires: number[]): Uint32Array {
+  // The garbler hashes (W0, W1) of output j under tweak OUTPUT_TWEAK + j: lay the active label twice.
+  const h = new Uint32Array(8 * wires.length);
+  wires.forEach((w, j) => {
+    for (let k = 0; k < 4; k++) {
+      h[8 * j + k] = L[4 * w + k];
+      h[8 * j + 4 + k] = L[4 * w + k];
+    }
+  });
+  tccrHash(aes, h, 2 * wires.length, OUTPUT_TWEAK, 1);
+  const out = new Uint32Array(4 * wires.length);
+  for (let j = 0; j < wires.length; j++) out.set(h.subarray(8 * j, 8 * j + 4), 4 * j);
+  return out;
+}
+
+/** Output bits from both labels' hashes (8 words per wire) and the active label's hash (4 words per wire). */
+function decode(both: Uint32Array, active: Uint32Array, n: number): Uint8Array {
+  const bits = new Uint8Array(n);
+  for (let j = 0; j < n; j++) {
+    let eq0 = 0;
+    let eq1 = 0;
+    for (let k = 0; k < 4; k++) {
+      eq0 |= both[8 * j + k] ^ active[4 * j + k];
+      eq1 |= both[8 * j + 4 + k] ^ active[4 * j + k];
+    }
+    if (eq0 !== 0 && eq1 !== 0)
+      throw new InvalidOutputLabel(`output wire ${j}: the label is neither the 0 nor the 1 label`);
+    bits[j] = eq0 === 0 ? 0 : 1;
+  }
+  return bits;
+}

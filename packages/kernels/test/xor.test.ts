@@ -1,0 +1,208 @@
+import { hasCode } from '@parley/interface';
+import { describe, expect, it } from 'vitest';
+import {
+  KernelArena,
+  xorBlocks,
+  xorBlocks3,
+  xorBlocks3Js,
+  xorBlocksConst,
+  xorBlocksConstJs,
+  xorBlocksConstSelect,
+  xorBlocksConstSelectJs,
+  xorBlocksCounter,
+  xorBlocksCounterJs,
+  xorBlocksJs,
+} from '../src/index.js';
+import { firstDifference, seededRandom } from './_helpers.js';
+
+const random = seededRandom('xor.test');
+const SIZES = [0, 1, 3, 4, 5, 17, 1000, 4099];
+
+/** Copies `bytes` into a fresh arena view. */
+function inArena(arena: KernelArena, bytes: Uint8Array): Uint8Array {
+  const v = arena.alloc(bytes.length);
+  v.set(bytes);
+  return v;
+}
+
+/** The 128-bit little-endian encoding of x mod 2^128. */
+function block(x: bigint): Uint8Array {
+  const out = new Uint8Array(16);
+  let v = BigInt.asUintN(128, x);
+  for (let i = 0; i < 16; i++) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+describe('xor kernels: WebAssembly and JS agree', () => {
+  const arena = new KernelArena(1 << 20);
+
+  it('runs WebAssembly in this environment', () => {
+    expect(arena.backend).toBe('wasm');
+  });
+
+  for (const n of SIZES) {
+    it(`xorBlocks, xorBlocks3, xorBlocksConst, xorBlocksConstSelect on ${n} blocks`, () => {
+      arena.reset();
+      const a = inArena(arena, random(16 * n));
+      const b = inArena(arena, random(16 * n));
+      const c = inArena(arena, random(16 * n));
+      const k = inArena(arena, random(16));
+      const select = inArena(arena, random(n));
+      const dst = arena.alloc(16 * n);
+      const js = new Uint8Array(16 * n);
+
+      xorBlocks(dst, a, b, n);
+      xorBlocksJs(js, a.slice(), b.slice(), n);
+      expect(firstDifference(dst, js)).toBe(-1);
+      expect(
+        firstDifference(
+          dst,
+          a.map((x, i) => x ^ b[i]),
+        ),
+      ).toBe(-1);
+
+      xorBlocks3(dst, a, b, c, n);
+      xorBlocks3Js(js, a.slice(), b.slice(), c.slice(), n);
+      expect(firstDifference(dst, js)).toBe(-1);
+
+      xorBlocksConst(dst, a, k, n);
+      xorBlocksConstJs(js, a.slice(), k.slice(), n);
+      expect(firstDifference(dst, js)).toBe(-1);
+      expect(
+        firstDifference(
+          dst,
+          a.map((x, i) => x ^ k[i & 15]),
+        ),
+      ).toBe(-1);
+
+      xorBlocksConstSelect(dst, a, k, select, n);
+      xorBlocksConstSelectJs(js, a.slice(), k.slice(), select.slice(), n);
+      expect(firstDifference(dst, js)).toBe(-1);
+      expect(
+        firstDifference(
+          dst,
+          a.map((x, i) => x ^ (select[i >> 4] & 1 ? k[i & 15] : 0)),
+        ),
+      ).toBe(-1);
+    });
+  }
+
+  it('works in place (dst = a) in both implementations', () => {
+    arena.reset();
+    const n = 37;
+    const a = inArena(arena, random(16 * n));
+    const b = inArena(arena, random(16 * n));
+    const expected = a.map((x, i) => x ^ b[i]);
+    xorBlocks(a, a, b, n);
+    expect(firstDifference(a, expected)).toBe(-1);
+    const a2 = expected.slice();
+    xorBlocksJs(a2, a2, b, n);
+    xorBlocks(a, a, b, n);
+    expect(firstDifference(a, a2)).toBe(-1);
+  });
+
+  it('xorBlocksCounter adds the block index to a 128-bit counter, carrying across 2^64 and wrapping at 2^128', () => {
+    for (const start of [0n, 5n, (1n << 64n) - 2n, (1n << 128n) - 3n, 0x0123456789abcdef_fedcba9876543210n]) {
+      arena.reset();
+      const n = 6;
+      const src = inArena(arena, random(16 * n));
+      const dst = arena.alloc(16 * n);
+      xorBlocksCounter(dst, src, start, n);
+      const js = new Uint8Array(16 * n);
+      xorBlocksCounterJs(js, src.slice(), start, n);
+      expect(firstDifference(dst, js)).toBe(-1);
+      const expected = src.map((x, i) => x ^ block(start + BigInt(i >> 4))[i & 15]);
+      expect(firstDifference(dst, expected)).toBe(-1);
+    }
+  });
+
+  it('unaligned views and views outside the arena give the same results (JS paths)', () => {
+    const n = 9;
+    const raw = random(16 * n + 1);
+    const a = raw.subarray(1);
+    const b = random(16 * n);
+    const k = random(16);
+    const dst = new Uint8Array(16 * n + 3).subarray(3);
+    xorBlocks(dst, a, b, n);
+    expect(
+      firstDifference(
+        dst,
+        a.map((x, i) => x ^ b[i]),
+      ),
+    ).toBe(-1);
+    xorBlocksConst(dst, a, k, n);
+    expect(
+      firstDifference(
+        dst,
+        a.map((x, i) => x ^ k[i & 15]),
+      ),
+    ).toBe(-1);
+    xorBlocksCounter(dst, a, 1n << 64n, n);
+    expect(
+      firstDifference(
+        dst,
+        a.map((x, i) => x ^ block((1n << 64n) + BigInt(i >> 4))[i & 15]),
+      ),
+    ).toBe(-1);
+  });
+
+  it('arrays outside an arena of 4 KiB and more (copied through the scratch arena) agree with the JS twins', () => {
+    const n = 1000;
+    const a = random(16 * n);
+    const b = random(16 * n);
+    const c = random(16 * n);
+    const k = random(16);
+    const select = random(n);
+    const dst = new Uint8Array(16 * n);
+    const js = new Uint8Array(16 * n);
+    xorBlocks(dst, a, b, n);
+    xorBlocksJs(js, a, b, n);
+    expect(firstDifference(dst, js)).toBe(-1);
+    xorBlocks3(dst, a, b, c, n);
+    xorBlocks3Js(js, a, b, c, n);
+    expect(firstDifference(dst, js)).toBe(-1);
+    xorBlocksConst(dst, a, k, n);
+    xorBlocksConstJs(js, a, k, n);
+    expect(firstDifference(dst, js)).toBe(-1);
+    xorBlocksConstSelect(dst, a, k, select, n);
+    xorBlocksConstSelectJs(js, a, k, select, n);
+    expect(firstDifference(dst, js)).toBe(-1);
+    xorBlocksCounter(dst, a, (1n << 64n) - 10n, n);
+    xorBlocksCounterJs(js, a, (1n << 64n) - 10n, n);
+    expect(firstDifference(dst, js)).toBe(-1);
+    // in place, outside an arena
+    const inPlace = a.slice();
+    xorBlocks(inPlace, inPlace, b, n);
+    expect(
+      firstDifference(
+        inPlace,
+        a.map((x, i) => x ^ b[i]),
+      ),
+    ).toBe(-1);
+  });
+
+  it('rejects short buffers, negative counts and partial overlaps', () => {
+    const buf = new Uint8Array(256);
+    const cases: [() => void, string][] = [
+      [() => xorBlocks(buf, buf, new Uint8Array(15), 1), 'b'],
+      [() => xorBlocks(new Uint8Array(8), buf, buf, 1), 'dst'],
+      [() => xorBlocks(buf, buf, buf, -1), 'n'],
+      [() => xorBlocks(buf.subarray(0, 32), buf.subarray(16, 48), buf.subarray(64, 96), 2), 'a'],
+      [() => xorBlocksConst(buf, buf, new Uint8Array(8), 1), 'constant'],
+      [() => xorBlocksConstSelect(buf, buf, buf, new Uint8Array(1), 4), 'select'],
+    ];
+    for (const [f, field] of cases) {
+      let caught: unknown;
+      try {
+        f();
+      } catch (e) {
+        caught = e;
+      }
+      expect(hasCode(caught, 'INVALID_ARGUMENT')).toBe(true);
+      expect((caught as { details: { field: string } }).details.field).toBe(field);
+    }
+  });
+});

@@ -1,0 +1,110 @@
+;; Label XOR loops with WebAssembly SIMD (v128). Every function works on n
+;; 16-byte blocks; dst may equal a source (in place), other overlaps are not
+;; allowed. The JS wrappers check bounds before calling.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; dst[k] = a[k] ^ b[k]
+  (func (export "xor_blocks") (param $dst i32) (param $a i32) (param $b i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $n) (i32.const 4))))
+    ;; four blocks per iteration while at least four remain
+    (block $tail (loop $by4
+      (br_if $tail (i32.gt_u (i32.add (local.get $dst) (i32.const 64)) (local.get $end)))
+      (v128.store (local.get $dst) (v128.xor (v128.load (local.get $a)) (v128.load (local.get $b))))
+      (v128.store offset=16 (local.get $dst) (v128.xor (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b))))
+      (v128.store offset=32 (local.get $dst) (v128.xor (v128.load offset=32 (local.get $a)) (v128.load offset=32 (local.get $b))))
+      (v128.store offset=48 (local.get $dst) (v128.xor (v128.load offset=48 (local.get $a)) (v128.load offset=48 (local.get $b))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 64))) (local.set $a (i32.add (local.get $a) (i32.const 64))) (local.set $b (i32.add (local.get $b) (i32.const 64)))
+      (br $by4)))
+    (block $done (loop $by1
+      (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+      (v128.store (local.get $dst) (v128.xor (v128.load (local.get $a)) (v128.load (local.get $b))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16))) (local.set $a (i32.add (local.get $a) (i32.const 16))) (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (br $by1))))
+
+  ;; dst[k] = a[k] ^ b[k] ^ c[k]
+  (func (export "xor3_blocks") (param $dst i32) (param $a i32) (param $b i32) (param $c i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $n) (i32.const 4))))
+    ;; four blocks per iteration while at least four remain
+    (block $tail (loop $by4
+      (br_if $tail (i32.gt_u (i32.add (local.get $dst) (i32.const 64)) (local.get $end)))
+      (v128.store (local.get $dst) (v128.xor (v128.xor (v128.load (local.get $a)) (v128.load (local.get $b))) (v128.load (local.get $c))))
+      (v128.store offset=16 (local.get $dst) (v128.xor (v128.xor (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b))) (v128.load offset=16 (local.get $c))))
+      (v128.store offset=32 (local.get $dst) (v128.xor (v128.xor (v128.load offset=32 (local.get $a)) (v128.load offset=32 (local.get $b))) (v128.load offset=32 (local.get $c))))
+      (v128.store offset=48 (local.get $dst) (v128.xor (v128.xor (v128.load offset=48 (local.get $a)) (v128.load offset=48 (local.get $b))) (v128.load offset=48 (local.get $c))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 64))) (local.set $a (i32.add (local.get $a) (i32.const 64))) (local.set $b (i32.add (local.get $b) (i32.const 64))) (local.set $c (i32.add (local.get $c) (i32.const 64)))
+      (br $by4)))
+    (block $done (loop $by1
+      (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+      (v128.store (local.get $dst) (v128.xor (v128.xor (v128.load (local.get $a)) (v128.load (local.get $b))) (v128.load (local.get $c))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16))) (local.set $a (i32.add (local.get $a) (i32.const 16))) (local.set $b (i32.add (local.get $b) (i32.const 16))) (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (br $by1))))
+
+  ;; dst[k] = a[k] ^ K, K the 16-byte block at $k
+  (func (export "xor_const") (param $dst i32) (param $a i32) (param $k i32) (param $n i32)
+    (local $end i32) (local $kv v128)
+    (local.set $kv (v128.load (local.get $k)))
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $n) (i32.const 4))))
+    ;; four blocks per iteration while at least four remain
+    (block $tail (loop $by4
+      (br_if $tail (i32.gt_u (i32.add (local.get $dst) (i32.const 64)) (local.get $end)))
+      (v128.store (local.get $dst) (v128.xor (v128.load (local.get $a)) (local.get $kv)))
+      (v128.store offset=16 (local.get $dst) (v128.xor (v128.load offset=16 (local.get $a)) (local.get $kv)))
+      (v128.store offset=32 (local.get $dst) (v128.xor (v128.load offset=32 (local.get $a)) (local.get $kv)))
+      (v128.store offset=48 (local.get $dst) (v128.xor (v128.load offset=48 (local.get $a)) (local.get $kv)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 64))) (local.set $a (i32.add (local.get $a) (i32.const 64)))
+      (br $by4)))
+    (block $done (loop $by1
+      (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+      (v128.store (local.get $dst) (v128.xor (v128.load (local.get $a)) (local.get $kv)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16))) (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (br $by1))))
+
+  ;; dst[k] = a[k] ^ (bit 0 of select[k] ? K : 0), select one byte per block
+  (func (export "xor_const_select") (param $dst i32) (param $a i32) (param $k i32) (param $select i32) (param $n i32)
+    (local $end i32) (local $kv v128)
+    (local.set $kv (v128.load (local.get $k)))
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $n) (i32.const 4))))
+    ;; four blocks per iteration while at least four remain
+    (block $tail (loop $by4
+      (br_if $tail (i32.gt_u (i32.add (local.get $dst) (i32.const 64)) (local.get $end)))
+      (v128.store (local.get $dst) (v128.xor (v128.load (local.get $a)) (v128.and (local.get $kv) (i8x16.splat (i32.sub (i32.const 0) (i32.and (i32.load8_u (local.get $select)) (i32.const 1)))))))
+      (v128.store offset=16 (local.get $dst) (v128.xor (v128.load offset=16 (local.get $a)) (v128.and (local.get $kv) (i8x16.splat (i32.sub (i32.const 0) (i32.and (i32.load8_u offset=1 (local.get $select)) (i32.const 1)))))))
+      (v128.store offset=32 (local.get $dst) (v128.xor (v128.load offset=32 (local.get $a)) (v128.and (local.get $kv) (i8x16.splat (i32.sub (i32.const 0) (i32.and (i32.load8_u offset=2 (local.get $select)) (i32.const 1)))))))
+      (v128.store offset=48 (local.get $dst) (v128.xor (v128.load offset=48 (local.get $a)) (v128.and (local.get $kv) (i8x16.splat (i32.sub (i32.const 0) (i32.and (i32.load8_u offset=3 (local.get $select)) (i32.const 1)))))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 64))) (local.set $select (i32.add (local.get $select) (i32.const 4))) (local.set $a (i32.add (local.get $a) (i32.const 64)))
+      (br $by4)))
+    (block $done (loop $by1
+      (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+      (v128.store (local.get $dst) (v128.xor (v128.load (local.get $a)) (v128.and (local.get $kv) (i8x16.splat (i32.sub (i32.const 0) (i32.and (i32.load8_u (local.get $select)) (i32.const 1)))))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16))) (local.set $select (i32.add (local.get $select) (i32.const 1))) (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (br $by1))))
+
+  ;; dst[k] = src[k] ^ (T + k) for n blocks, T = hi * 2^64 + lo, stored
+  ;; little-endian: the tweak blocks of the TCCR hash. The caller splits a run
+  ;; where lo would wrap (lo + n > 2^64), so only the low lane is incremented.
+  (func (export "xor_counter") (param $dst i32) (param $src i32) (param $lo i64) (param $hi i64) (param $n i32)
+    (local $end i32) (local $t v128)
+    (local.set $t (i64x2.replace_lane 1 (i64x2.splat (local.get $lo)) (local.get $hi)))
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $n) (i32.const 4))))
+    (block $tail (loop $by4
+      (br_if $tail (i32.gt_u (i32.add (local.get $dst) (i32.const 64)) (local.get $end)))
+      (v128.store (local.get $dst) (v128.xor (v128.load (local.get $src)) (local.get $t)))
+      (local.set $t (i64x2.add (local.get $t) (v128.const i64x2 1 0)))
+      (v128.store offset=16 (local.get $dst) (v128.xor (v128.load offset=16 (local.get $src)) (local.get $t)))
+      (local.set $t (i64x2.add (local.get $t) (v128.const i64x2 1 0)))
+      (v128.store offset=32 (local.get $dst) (v128.xor (v128.load offset=32 (local.get $src)) (local.get $t)))
+      (local.set $t (i64x2.add (local.get $t) (v128.const i64x2 1 0)))
+      (v128.store offset=48 (local.get $dst) (v128.xor (v128.load offset=48 (local.get $src)) (local.get $t)))
+      (local.set $t (i64x2.add (local.get $t) (v128.const i64x2 1 0)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 64))) (local.set $src (i32.add (local.get $src) (i32.const 64)))
+      (br $by4)))
+    (block $done (loop $by1
+      (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+      (v128.store (local.get $dst) (v128.xor (v128.load (local.get $src)) (local.get $t)))
+      (local.set $t (i64x2.add (local.get $t) (v128.const i64x2 1 0)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (br $by1))))
+)

@@ -1,0 +1,2 @@
+export * from './loopbackRun.js';
+export * from './workerRun.js';

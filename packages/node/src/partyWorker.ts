@@ -1,0 +1,65 @@
+/**
+ * A party in a worker thread: its own identity and TLS WebSocket endpoint on
+ * 127.0.0.1, running its side of a garbled session. Driven through comlink by
+ * workerRun.ts, so that the parties of a local run use separate cores.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { Column, PlainInputs, Program } from '@parley/circuit';
+import { GarbledSession, inputBits, outputColumns, prepareProgram } from '@parley/garbled';
+import type { Consortium } from '@parley/interface';
+import { createIdentity, WsEndpoint } from '@parley/transport';
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+
+let endpoint: WsEndpoint | undefined;
+
+export interface PartyRunResult {
+  outputs: Record<string, Column>;
+  andGates: number;
+  bytesSent: number;
+  ms: number;
+}
+
+const api = {
+  /** Creates this party's identity and endpoint; returns what the consortium file lists for it. */
+  async listen(name: string): Promise<{ name: string; publicKey: string; address: string }> {
+    const identity = await createIdentity(name);
+    endpoint = await WsEndpoint.listen({ identity, host: '127.0.0.1', port: 0 });
+    return { name, publicKey: identity.publicKeyHex, address: endpoint.address };
+  },
+
+  async run(
+    consortium: Consortium,
+    program: Program,
+    party: string,
+    inputs: PlainInputs,
+    sessionId: string,
+  ): Promise<PartyRunResult> {
+    if (!endpoint) throw new Error('listen() first');
+    await endpoint.join(consortium);
+    const prepared = prepareProgram(program);
+    const session = await endpoint.openSession(sessionId, [...prepared.spec.parties]);
+    const t0 = performance.now();
+    const s = new GarbledSession(
+      prepared.spec,
+      party,
+      inputBits(prepared, party, inputs[party] ?? {}),
+      (to, bytes) => session.send(to, bytes),
+    );
+    session.onMessage((from, bytes) => s.handleMessage(from, bytes));
+    const outputs = outputColumns(prepared, await s.output());
+    const ms = performance.now() - t0;
+    await session.close();
+    const stats = s.stats();
+    return { outputs, andGates: stats.andGates, bytesSent: stats.bytesSent, ms };
+  },
+
+  async close(): Promise<void> {
+    await endpoint?.close();
+    endpoint = undefined;
+  },
+};
+
+export type PartyWorkerApi = typeof api;
+
+if (parentPort) Comlink.expose(api, nodeEndpoint(parentPort));

@@ -1,0 +1,68 @@
+/** ParleyEngine through mpc-framework's Protocol, against mpc-framework's own plaintext engine. */
+import { compileSummon, type SummonCircuit } from '@parley/circuit';
+import { Protocol } from 'mpc-framework';
+import PlaintextEngine from 'mpc-framework/dist/src/PlaintextEngine/PlaintextEngine.js';
+import type { Engine } from 'mpc-framework-common';
+import { describe, expect, it } from 'vitest';
+import { ParleyEngine } from '../src/index.js';
+
+const programs: Record<string, string> = {
+  absdiff: `export default (io: Summon.IO) => {
+    const a = io.input('alice', 'a', summon.number());
+    const b = io.input('bob', 'b', summon.number());
+    io.outputPublic('diff', a > b ? a - b : b - a);
+    io.outputPublic('sum', a + b);
+    io.outputPublic('lt', a < b);
+  };`,
+  millionaires: `export default (io: Summon.IO) => {
+    const alice = io.input('alice', 'aliceWealth', summon.number());
+    const bob = io.input('bob', 'bobWealth', summon.number());
+    io.outputPublic('aliceIsRicher', alice > bob ? 1 : 0);
+  };`,
+};
+
+async function runAll(
+  circuit: SummonCircuit,
+  inputs: Record<string, Record<string, number>>,
+  makeEngine: () => Engine,
+) {
+  const names = circuit.mpcSettings.map((s) => s.name as string);
+  const sessions: Record<string, ReturnType<Protocol['join']>> = {};
+  for (const name of names) {
+    sessions[name] = new Protocol(circuit, makeEngine()).join(name, inputs[name] ?? {}, (to, msg) => {
+      queueMicrotask(() => sessions[to].handleMessage(name, msg));
+    });
+  }
+  return Object.fromEntries(await Promise.all(names.map(async (n) => [n, await sessions[n].output()])));
+}
+
+const num = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number(v)]));
+
+describe('ParleyEngine with mpc-framework Protocol (2 parties, garbled)', () => {
+  for (const [name, src] of Object.entries(programs)) {
+    it(`${name}: same outputs as mpc-framework's plaintext engine`, async () => {
+      const boolean = await compileSummon(`${name}.ts`, src, { boolifyWidth: 16 });
+      const arithmetic = await compileSummon(`${name}.ts`, src);
+      for (let trial = 0; trial < 4; trial++) {
+        const inputs: Record<string, Record<string, number>> = {};
+        for (const s of boolean.mpcSettings) {
+          inputs[s.name as string] = Object.fromEntries(
+            s.inputs.map((i) => [i, (trial * 7919 + i.length * 131) % 1000]),
+          );
+        }
+        const got = await runAll(boolean, inputs, () => new ParleyEngine());
+        const want = await runAll(arithmetic, inputs, () => new PlaintextEngine());
+        for (const party of Object.keys(want)) expect(num(got[party]), party).toEqual(num(want[party]));
+      }
+    });
+  }
+
+  it('reports its security model and refuses what it cannot run', () => {
+    expect(new ParleyEngine().securityModel(2)).toEqual({
+      adversary: 'semi-honest',
+      corruption: 'dishonest-majority',
+    });
+    expect(() => new ParleyEngine({ protocol: 'nope' as never })).toThrow(/unknown protocol 'nope'/);
+  });
+});
