@@ -10,9 +10,10 @@
  * 3. The garbler sends its own inputs' active labels, then the garbled tables
  *    in chunks as they are made; the evaluator evaluates them as they arrive.
  * 4. Outputs are decoded only for their recipients: for the evaluator the
- *    garbler sends H(W0, t), H(W1, t) per output wire; for the garbler the
- *    evaluator sends H(active, t). A label that matches neither is reported as
- *    InvalidOutputLabel, never returned as a value.
+ *    garbler sends 64-bit tags of H(W0, t) and H(W1, t) per output wire; for
+ *    the garbler the evaluator sends the tag of H(active, t). A label whose tag
+ *    matches neither is reported as InvalidOutputLabel, never returned as a value
+ *    (a wrong label passes with probability 2^-64 per wire).
  *
  * Security: semi-honest adversary, two parties (one may be corrupt). Each
  * party learns its own outputs and the circuit's size and shape.
@@ -278,15 +279,16 @@ export class GarbledSession {
         }
       });
       tccrHash(aes, h, 2 * wires.length, OUTPUT_TWEAK, 1);
-      this.sendWords(Tag.OUTPUT_CHECKS, h);
+      this.sendWords(Tag.OUTPUT_CHECKS, tags(h, 2 * wires.length));
     }
     const result = new Map<number, Uint8Array>();
     const forMe = this.outputGroups(garbler);
     if (forMe.length > 0) {
       const wires = forMe.flatMap((o) => Array.from(this.spec.circuit.outputs[o].wires));
-      const got = asWords(await this.recv(Tag.EVALUATOR_OUTPUTS), 'output labels', this.peer);
-      if (got.length !== 4 * wires.length)
-        throw new InvalidOutputLabel(`expected ${wires.length} output hashes from ${this.peer}`);
+      const got = asWords(await this.recv(Tag.EVALUATOR_OUTPUTS), 'output tags', this.peer, 8);
+      if (got.length !== 2 * wires.length) {
+        throw new InvalidOutputLabel(`expected ${wires.length} output tags from ${this.peer}`);
+      }
       const h = new Uint32Array(8 * wires.length);
       wires.forEach((w, j) => {
         for (let k = 0; k < 4; k++) {
@@ -295,7 +297,7 @@ export class GarbledSession {
         }
       });
       tccrHash(aes, h, 2 * wires.length, OUTPUT_TWEAK, 1);
-      const bits = decode(h, got, wires.length);
+      const bits = decode(tags(h, 2 * wires.length), got, wires.length);
       let o = 0;
       for (const g of forMe) {
         const n = this.spec.circuit.outputs[g].wires.length;
@@ -336,8 +338,9 @@ export class GarbledSession {
     if (forMe.length > 0) {
       const wires = forMe.flatMap((o) => Array.from(this.spec.circuit.outputs[o].wires));
       const checks = asWords(await this.recv(Tag.OUTPUT_CHECKS), 'output checks', this.peer);
-      if (checks.length !== 8 * wires.length)
+      if (checks.length !== 4 * wires.length) {
         throw new InvalidOutputLabel(`expected ${wires.length} output checks`);
+      }
       const h = activeHashes(aes, L, wires);
       const bits = decode(checks, h, wires.length);
       let o = 0;
@@ -356,7 +359,17 @@ export class GarbledSession {
   }
 }
 
-/** H(active label, t) for each wire, with the tweaks the garbler uses for the same wire. */
+/** The 64-bit tags (first two words) of `n` hashed blocks laid out 4 words apart. */
+function tags(h: Uint32Array, n: number): Uint32Array {
+  const out = new Uint32Array(2 * n);
+  for (let j = 0; j < n; j++) {
+    out[2 * j] = h[4 * j];
+    out[2 * j + 1] = h[4 * j + 1];
+  }
+  return out;
+}
+
+/** Tags of H(active label, t) for each wire, with the tweaks the garbler uses for the same wire. */
 function activeHashes(aes: FixedKeyAes, L: Uint32Array, wires: number[]): Uint32Array {
   // The garbler hashes (W0, W1) of output j under tweak OUTPUT_TWEAK + j: lay the active label twice.
   const h = new Uint32Array(8 * wires.length);
@@ -367,21 +380,20 @@ function activeHashes(aes: FixedKeyAes, L: Uint32Array, wires: number[]): Uint32
     }
   });
   tccrHash(aes, h, 2 * wires.length, OUTPUT_TWEAK, 1);
-  const out = new Uint32Array(4 * wires.length);
-  for (let j = 0; j < wires.length; j++) out.set(h.subarray(8 * j, 8 * j + 4), 4 * j);
+  const out = new Uint32Array(2 * wires.length);
+  for (let j = 0; j < wires.length; j++) {
+    out[2 * j] = h[8 * j];
+    out[2 * j + 1] = h[8 * j + 1];
+  }
   return out;
 }
 
-/** Output bits from both labels' hashes (8 words per wire) and the active label's hash (4 words per wire). */
+/** Output bits from both labels' tags (4 words per wire) and the active label's tag (2 words per wire). */
 function decode(both: Uint32Array, active: Uint32Array, n: number): Uint8Array {
   const bits = new Uint8Array(n);
   for (let j = 0; j < n; j++) {
-    let eq0 = 0;
-    let eq1 = 0;
-    for (let k = 0; k < 4; k++) {
-      eq0 |= both[8 * j + k] ^ active[4 * j + k];
-      eq1 |= both[8 * j + 4 + k] ^ active[4 * j + k];
-    }
+    const eq0 = (both[4 * j] ^ active[2 * j]) | (both[4 * j + 1] ^ active[2 * j + 1]);
+    const eq1 = (both[4 * j + 2] ^ active[2 * j]) | (both[4 * j + 3] ^ active[2 * j + 1]);
     if (eq0 !== 0 && eq1 !== 0)
       throw new InvalidOutputLabel(`output wire ${j}: the label is neither the 0 nor the 1 label`);
     bits[j] = eq0 === 0 ? 0 : 1;

@@ -60,11 +60,11 @@ function abortError(payload: Uint8Array, from: string): ParleyError {
   }
 }
 
-/** A view of the payload as 32-bit words (copied when unaligned or of a bad length). */
-export function asWords(payload: Uint8Array, what: string, from: string): Uint32Array {
-  if (payload.length % 16 !== 0) {
+/** A view of the payload as 32-bit words (copied when unaligned); its length must be a multiple of `unit` bytes. */
+export function asWords(payload: Uint8Array, what: string, from: string, unit = 16): Uint32Array {
+  if (payload.length % unit !== 0) {
     throw new ProtocolViolation(
-      `${what} from ${from}: ${payload.length} bytes is not a whole number of 16-byte blocks`,
+      `${what} from ${from}: ${payload.length} bytes is not a whole number of ${unit}-byte units`,
       {
         party: from,
       },

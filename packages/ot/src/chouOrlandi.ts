@@ -144,18 +144,23 @@ export async function chouOrlandiReceive(
     const reply = new Uint8Array(5 + POINT_BYTES * count);
     reply[0] = TAG_CO_B;
     new DataView(reply.buffer).setUint32(1, count, true);
-    const keys = new Uint8Array(16 * count);
+    const scalars: bigint[] = [];
     for (let i = 0; i < count; i++) {
       const b = randomScalar(random);
+      scalars.push(b);
       const bG = Point.BASE.multiply(b);
       // Both candidates are computed so the work does not depend on the choice.
       const candidates = [bG, bG.add(A)];
-      const B = candidates[choices[i]];
-      const bBytes = B.toBytes();
-      reply.set(bBytes, 5 + POINT_BYTES * i);
-      keys.set(keyOf(i, aBytes, bBytes, A.multiply(b)), 16 * i);
+      reply.set(candidates[choices[i]].toBytes(), 5 + POINT_BYTES * i);
     }
-    channel.send(reply);
+    // Send the B_i first: the sender's multiplications then overlap with the keys computed here.
+    // (A copy: a channel may transfer, and so detach, the buffer it is given.)
+    channel.send(reply.slice());
+    const keys = new Uint8Array(16 * count);
+    for (let i = 0; i < count; i++) {
+      const bBytes = reply.subarray(5 + POINT_BYTES * i, 5 + POINT_BYTES * (i + 1));
+      keys.set(keyOf(i, aBytes, bBytes, A.multiply(scalars[i])), 16 * i);
+    }
     return keys;
   } catch (e) {
     return abortOnError(channel, e);
