@@ -124,7 +124,8 @@ const suite: BenchSuite = {
     ctx.record('garbled.aes128_ms.e2e_ws', 'ms', runs[runs.length >> 1], runs.length);
 
     // Side by side with emp-wasm-engine on the same summon circuit, both through mpc-framework's Protocol.
-    const muls = ctx.quick ? 24 : 96;
+    // About 1,490 AND gates per multiply-add: 143k (quick) or 238k AND gates; emp-wasm-engine fails past ~400k.
+    const muls = ctx.quick ? 96 : 160;
     const circuit = await compileSummon('chain.ts', summonSource(muls), { boolifyWidth: 32 });
     const circuitAnds = (circuit.bristol.match(/ AND$/gm) ?? []).length;
     const parleyMs = await viaProtocol(circuit, () => new ParleyEngine());
