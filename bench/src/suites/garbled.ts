@@ -42,7 +42,7 @@ function aesInputs(blocks: number) {
   return { garbler: { key }, evaluator: { text } };
 }
 
-/** A summon program of `muls` chained 32-bit multiply-adds (about 1,000 AND gates each). */
+/** A summon program of `muls` chained 32-bit multiply-adds (about 1,490 AND gates each). */
 function summonSource(muls: number): string {
   return `export default (io: Summon.IO) => {
     const a = io.input('alice', 'a', summon.number());
