@@ -8,6 +8,8 @@ export * from './boolean/stats.js';
 export * from './bristol/reader.js';
 export * from './bristol/writer.js';
 export * from './ir/builder.js';
+export * from './ir/canonical.js';
+export * from './ir/chunks.js';
 export * from './ir/evaluate.js';
 export * from './ir/program.js';
 export * from './ir/types.js';

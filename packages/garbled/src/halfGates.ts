@@ -52,10 +52,14 @@ export class HalfGatesGarbler {
     this.table = new Uint32Array(8 * chunkGates);
   }
 
-  /** Garbles the whole circuit; input wires' zero labels must be set in `labels` first. */
-  async garble(sink: TableSink): Promise<void> {
+  /**
+   * Garbles the whole circuit; input wires' zero labels must be set in `labels`
+   * first. AND gate j gets tweaks 2(andBase + j) and 2(andBase + j) + 1: a job
+   * of several circuits under one Δ continues the count so no tweak repeats.
+   */
+  async garble(sink: TableSink, andBase = 0): Promise<void> {
     const { circuit, layerStarts, layerAnds } = this.lc;
-    let andIndex = 0;
+    let andIndex = andBase;
     for (let d = 0; d < layerStarts.length; d++) {
       const start = layerStarts[d];
       const ands = layerAnds[d];
@@ -203,10 +207,10 @@ export class HalfGatesEvaluator {
     this.labels = new Uint32Array(lc.circuit.wireCount * 4);
   }
 
-  /** Evaluates the whole circuit; input wires' active labels must be set in `labels` first. */
-  async evaluate(next: TableSource): Promise<void> {
+  /** Evaluates the whole circuit; input wires' active labels must be set in `labels` first (tweaks as in garble). */
+  async evaluate(next: TableSource, andBase = 0): Promise<void> {
     const { circuit, layerStarts, layerAnds } = this.lc;
-    let andIndex = 0;
+    let andIndex = andBase;
     for (let d = 0; d < layerStarts.length; d++) {
       const start = layerStarts[d];
       const ands = layerAnds[d];

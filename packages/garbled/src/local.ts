@@ -4,7 +4,7 @@
  * delivered asynchronously and in order, as a network would.
  */
 import type { Column, PlainInputs, Program } from '@parley/circuit';
-import { inputBits, outputColumns, prepareProgram } from './program.js';
+import { garbledJob, outputColumns } from './program.js';
 import { GarbledSession } from './twoPartySession.js';
 
 export interface LocalRunResult {
@@ -16,27 +16,26 @@ export interface LocalRunResult {
   ms: number;
 }
 
-export async function runGarbledLocally(program: Program, inputs: PlainInputs): Promise<LocalRunResult> {
-  const prepared = prepareProgram(program);
+export async function runGarbledLocally(
+  program: Program,
+  inputs: PlainInputs,
+  options: { chunkElements?: number } = {},
+): Promise<LocalRunResult> {
   const t0 = performance.now();
   const sessions = new Map<string, GarbledSession>();
   let bytes = 0;
-  for (const party of prepared.spec.parties) {
-    const session = new GarbledSession(
-      prepared.spec,
-      party,
-      inputBits(prepared, party, inputs[party] ?? {}),
-      (to, msg) => {
-        bytes += msg.length;
-        setImmediate(() => sessions.get(to)?.handleMessage(party, msg));
-      },
-    );
+  for (const party of program.parties) {
+    const job = garbledJob(program, party, inputs[party] ?? {}, options);
+    const session = GarbledSession.forJob(job, party, (to, msg) => {
+      bytes += msg.length;
+      setImmediate(() => sessions.get(to)?.handleMessage(party, msg));
+    });
     sessions.set(party, session);
   }
   const outputs: Record<string, Record<string, Column>> = {};
   await Promise.all(
     [...sessions].map(async ([party, s]) => {
-      outputs[party] = outputColumns(prepared, await s.output());
+      outputs[party] = outputColumns(program, await s.output());
     }),
   );
   const ms = performance.now() - t0;

@@ -4,9 +4,27 @@
  * and its second evaluates; inputs and outputs convert between IR columns and
  * the wire bits of their groups (element i, bit b at position i·k + b).
  */
-import { type Column, encodeInputs, lowerToBoolean, newColumn, type Program, widthOf } from '@parley/circuit';
+import {
+  type Column,
+  canonicalEncoding,
+  chunkRanges,
+  elementwiseLength,
+  encodeInputs,
+  lowerToBoolean,
+  newColumn,
+  type Program,
+  sliceProgram,
+  widthOf,
+} from '@parley/circuit';
+import { sha256 } from '@parley/crypto';
 import { InvalidArgument } from '@parley/interface';
-import type { TwoPartyCircuit } from './twoPartySession.js';
+import {
+  type GarbledChunk,
+  type GarbledJob,
+  PROTOCOL_VERSION,
+  singleCircuitJob,
+  type TwoPartyCircuit,
+} from './twoPartySession.js';
 
 export interface PreparedProgram {
   program: Program;
@@ -75,16 +93,90 @@ export function inputBits(
 }
 
 /** Output columns by name from the bits of the output groups this party received. */
-export function outputColumns(
-  prepared: PreparedProgram,
-  bits: Map<number, Uint8Array>,
-): Record<string, Column> {
+export function outputColumns(program: Program, bits: Map<number, Uint8Array>): Record<string, Column> {
   const out: Record<string, Column> = {};
-  prepared.program.outputs.forEach((o, g) => {
+  program.outputs.forEach((o, g) => {
     const b = bits.get(g);
     if (!b) return;
-    const n = prepared.program.nodes[o.node];
+    const n = program.nodes[o.node];
     out[o.name] = bitsToColumn(b, widthOf(n.type), n.length);
   });
   return out;
+}
+
+/** AND gates per chunk when a program is streamed (bounded memory: one chunk's circuit and labels at a time). */
+export const CHUNK_AND_GATES = 1 << 20;
+
+/**
+ * This party's job for `program`: streamed in element chunks when the program
+ * is elementwise and longer than one chunk (memory then does not grow with the
+ * vector length), else one circuit. Both parties must use the same chunk size.
+ */
+export function garbledJob(
+  program: Program,
+  party: string,
+  inputs: Record<string, unknown>,
+  options: { chunkElements?: number } = {},
+): GarbledJob {
+  const n = elementwiseLength(program);
+  if (program.parties.length !== 2) {
+    throw new InvalidArgument(
+      `the garbled engine runs two-party computations; this one has ${program.parties.length} parties`,
+    );
+  }
+  // Elements per chunk: about CHUNK_AND_GATES AND gates, from the cost of one element (both parties compute the same).
+  const size =
+    options.chunkElements ??
+    (n === undefined || n === 1
+      ? 1
+      : Math.max(1, Math.floor(CHUNK_AND_GATES / Math.max(1, andGatesOf(sliceProgram(program, 0, 1))))));
+  if (n === undefined || n <= size) {
+    const prepared = prepareProgram(program);
+    return singleCircuitJob(prepared.spec, inputBits(prepared, party, inputs));
+  }
+  const own = encodeInputs(program, { [party]: inputs }, party);
+  const ranges = chunkRanges(n, size);
+  const shapes = new Map<number, PreparedProgram>();
+  const parties: [string, string] = [program.parties[0], program.parties[1]];
+  const digest = sha256(
+    new TextEncoder().encode(`${PROTOCOL_VERSION}/chunked/${size}/${parties.join(',')}`),
+    canonicalEncoding(program, { name: 'garbled-job', protocol: 'garbled' }),
+  );
+  return {
+    parties,
+    digest,
+    chunks: ranges.length,
+    outputIsVector: program.outputs.map((o) => program.nodes[o.node].length > 1),
+    chunk(k: number): GarbledChunk {
+      const [s, e] = ranges[k];
+      // Chunks of the same length have the same circuit: lower it once.
+      let prepared = shapes.get(e - s);
+      if (!prepared) {
+        prepared = prepareProgram(sliceProgram(program, s, e));
+        shapes.set(e - s, prepared);
+      }
+      const bits = new Map<number, Uint8Array>();
+      (prepared as PreparedProgram).inputNodes.forEach((id, g) => {
+        const col = own.get(id);
+        if (!col) return;
+        const k2 = widthOf(program.nodes[id].type);
+        const part = col.length === 1 ? col : sliceColumn(col, s, e);
+        bits.set(g, columnToBits(part, k2));
+      });
+      return { spec: (prepared as PreparedProgram).spec, inputs: bits };
+    },
+  };
+}
+
+function andGatesOf(p: Program): number {
+  const c = lowerToBoolean(p, { layered: false }).circuit;
+  let n = 0;
+  for (let i = 0; i < c.gateCount; i++) if (c.op[i] === 1) n++;
+  return n;
+}
+
+function sliceColumn(col: Column, s: number, e: number): Column {
+  return 'subarray' in col
+    ? (col as BigUint64Array).subarray(s, e)
+    : Array.from({ length: e - s }, (_, i) => col[s + i]);
 }

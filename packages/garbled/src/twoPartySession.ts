@@ -18,8 +18,7 @@
  * Security: semi-honest adversary, two parties (one may be corrupt). Each
  * party learns its own outputs and the circuit's size and shape.
  */
-import type { BooleanCircuit } from '@parley/circuit';
-import { layerByAndDepth } from '@parley/circuit';
+import { type BooleanCircuit, layerByAndDepth } from '@parley/circuit';
 import { randomBytes, sha256 } from '@parley/crypto';
 import {
   InvalidArgument,
@@ -93,9 +92,50 @@ export function setupDigest(spec: TwoPartyCircuit): Uint8Array {
   return sha256(header, gateDigest(c));
 }
 
+/** One chunk of a job: a circuit and this party's input bits for it (by input group). */
+export interface GarbledChunk {
+  spec: TwoPartyCircuit;
+  inputs: Map<number, Uint8Array>;
+}
+
+/**
+ * A garbled job: one circuit, or a sequence of chunk circuits run one after
+ * another under the same OT setup and Δ (streaming: one chunk in memory at a
+ * time). Both parties must describe the same job; `digest` is what they check.
+ */
+export interface GarbledJob {
+  parties: [string, string];
+  digest: Uint8Array;
+  chunks: number;
+  /** Builds chunk k (called once per chunk, in order). */
+  chunk(k: number): GarbledChunk;
+  /** Per output group: concatenate the chunks' bits (vector outputs; default) or keep the first chunk's (scalars). */
+  outputIsVector?: boolean[];
+}
+
+/** A job of a single circuit. */
+export function singleCircuitJob(spec: TwoPartyCircuit, inputs: Map<number, Uint8Array>): GarbledJob {
+  return { parties: spec.parties, digest: setupDigest(spec), chunks: 1, chunk: () => ({ spec, inputs }) };
+}
+
+function checkInputs(c: GarbledChunk, party: string): void {
+  const { spec, inputs } = c;
+  spec.inputOwners.forEach((owner, i) => {
+    const width = spec.circuit.inputs[i].wires.length;
+    if (owner !== party) return;
+    const bits = inputs.get(i);
+    if (!bits || bits.length !== width) {
+      throw new InvalidArgument(`input group ${spec.circuit.inputs[i].name}: expected ${width} bits`, {
+        field: spec.circuit.inputs[i].name,
+      });
+    }
+  });
+}
+
 /**
  * One party's side of a garbled-circuit session. `inputs` holds this party's
- * input groups' bits (one byte per bit), keyed by group index.
+ * input groups' bits (one byte per bit), keyed by group index. For a streamed
+ * job of several chunks use `GarbledSession.forJob`.
  */
 export class GarbledSession {
   readonly security = GARBLED_SECURITY;
@@ -103,33 +143,27 @@ export class GarbledSession {
   private readonly peer: string;
   private readonly role: 'garbler' | 'evaluator';
   private readonly result: Promise<Map<number, Uint8Array>>;
+  private readonly job: GarbledJob;
   private sent = 0;
   private received = 0;
+  private andGates = 0;
   private closed = false;
 
   constructor(
-    private readonly spec: TwoPartyCircuit,
+    spec: TwoPartyCircuit | GarbledJob,
     readonly party: string,
-    private readonly inputs: Map<number, Uint8Array>,
+    inputs: Map<number, Uint8Array> | undefined,
     /** May return a promise (a transport's back-pressure): table chunks wait for it. */
     private readonly sendBytes: (to: string, bytes: Uint8Array) => void | Promise<void>,
     options: { timeoutMs?: number } = {},
   ) {
-    const [g, e] = spec.parties;
+    this.job = 'chunk' in spec ? spec : singleCircuitJob(spec, inputs ?? new Map());
+    const [g, e] = this.job.parties;
     if (party !== g && party !== e)
       throw new InvalidArgument(`'${party}' is not a party of this circuit (${g}, ${e})`);
     this.role = party === g ? 'garbler' : 'evaluator';
     this.peer = party === g ? e : g;
-    spec.inputOwners.forEach((owner, i) => {
-      const width = spec.circuit.inputs[i].wires.length;
-      if (owner !== party) return;
-      const bits = inputs.get(i);
-      if (!bits || bits.length !== width) {
-        throw new InvalidArgument(`input group ${spec.circuit.inputs[i].name}: expected ${width} bits`, {
-          field: spec.circuit.inputs[i].name,
-        });
-      }
-    });
+    if (this.job.chunks === 1) checkInputs(this.job.chunk(0), party);
     this.inbox = new PeerInbox([this.peer], options.timeoutMs ?? 0);
     this.result = this.run().catch((e: ParleyError) => {
       if (!this.closed) {
@@ -143,20 +177,28 @@ export class GarbledSession {
     this.result.catch(() => {});
   }
 
+  /** A session over a streamed job (several chunk circuits under one OT setup). */
+  static forJob(
+    job: GarbledJob,
+    party: string,
+    send: (to: string, bytes: Uint8Array) => void | Promise<void>,
+    options: { timeoutMs?: number } = {},
+  ): GarbledSession {
+    return new GarbledSession(job, party, undefined, send, options);
+  }
+
   handleMessage(from: string, bytes: Uint8Array): void {
     this.received += bytes.length;
     this.inbox.deliver(from, bytes);
   }
 
-  /** This party's output groups' bits, keyed by output group index. */
+  /** This party's output groups' bits, keyed by output group index (chunks joined). */
   output(): Promise<Map<number, Uint8Array>> {
     return this.result;
   }
 
   stats(): GarbledStats {
-    let ands = 0;
-    for (let i = 0; i < this.spec.circuit.gateCount; i++) if (this.spec.circuit.op[i] === 1) ands++;
-    return { andGates: ands, bytesSent: this.sent, bytesReceived: this.received };
+    return { andGates: this.andGates, bytesSent: this.sent, bytesReceived: this.received };
   }
 
   private send(tag: TagCode, payload: Uint8Array): void | Promise<void> {
@@ -185,7 +227,7 @@ export class GarbledSession {
   }
 
   private async run(): Promise<Map<number, Uint8Array>> {
-    const digest = setupDigest(this.spec);
+    const digest = this.job.digest;
     this.send(Tag.HELLO, digest);
     const theirs = await this.recv(Tag.HELLO);
     if (theirs.length !== digest.length || !theirs.every((b, i) => b === digest[i])) {
@@ -196,26 +238,51 @@ export class GarbledSession {
         },
       );
     }
-    const lc = this.spec.layers
-      ? { circuit: this.spec.circuit, ...this.spec.layers }
-      : layerByAndDepth(this.spec.circuit);
-    return this.role === 'garbler' ? this.garble(lc) : this.evaluate(lc);
+    const aes = new FixedKeyAes();
+    const results: Array<Map<number, Uint8Array>> = [];
+    let andBase = 0;
+    if (this.role === 'garbler') {
+      const ot = new IknpSender(this.otChannel());
+      await ot.setup();
+      const delta = new Uint32Array(ot.delta.slice().buffer);
+      for (let k = 0; k < this.job.chunks; k++) {
+        const chunk = this.job.chunk(k);
+        if (this.job.chunks > 1) checkInputs(chunk, this.party);
+        results.push(await this.garbleChunk(chunk, ot, delta, aes, andBase));
+        andBase += countAnds(chunk.spec.circuit);
+      }
+    } else {
+      const ot = new IknpReceiver(this.otChannel());
+      await ot.setup();
+      for (let k = 0; k < this.job.chunks; k++) {
+        const chunk = this.job.chunk(k);
+        if (this.job.chunks > 1) checkInputs(chunk, this.party);
+        results.push(await this.evaluateChunk(chunk, ot, aes, andBase));
+        andBase += countAnds(chunk.spec.circuit);
+      }
+    }
+    this.andGates = andBase;
+    return joinChunks(results, this.job.outputIsVector);
+  }
+
+  private layered(spec: TwoPartyCircuit): LayeredCircuit {
+    return spec.layers ? { circuit: spec.circuit, ...spec.layers } : layerByAndDepth(spec.circuit);
   }
 
   /** Wires of the input groups owned by `owner`, in group order. */
-  private inputWires(owner: string): { wires: number[]; groups: number[] } {
+  private inputWires(spec: TwoPartyCircuit, owner: string): { wires: number[]; groups: number[] } {
     const wires: number[] = [];
     const groups: number[] = [];
-    this.spec.inputOwners.forEach((o, i) => {
+    spec.inputOwners.forEach((o, i) => {
       if (o !== owner) return;
       groups.push(i);
-      for (const w of this.spec.circuit.inputs[i].wires) wires.push(w);
+      for (const w of spec.circuit.inputs[i].wires) wires.push(w);
     });
     return { wires, groups };
   }
 
-  private ownBits(groups: number[]): Uint8Array {
-    const parts = groups.map((g) => this.inputs.get(g) as Uint8Array);
+  private ownBits(chunk: GarbledChunk, groups: number[]): Uint8Array {
+    const parts = groups.map((g) => chunk.inputs.get(g) as Uint8Array);
     const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
     let o = 0;
     for (const p of parts) {
@@ -227,20 +294,23 @@ export class GarbledSession {
     return out;
   }
 
-  private outputGroups(recipient: string): number[] {
-    return this.spec.outputRecipients.flatMap((r, i) => (r.includes(recipient) ? [i] : []));
+  private outputGroups(spec: TwoPartyCircuit, recipient: string): number[] {
+    return spec.outputRecipients.flatMap((r, i) => (r.includes(recipient) ? [i] : []));
   }
 
-  private async garble(lc: LayeredCircuit): Promise<Map<number, Uint8Array>> {
-    const [garbler, evaluator] = this.spec.parties;
-    const ot = new IknpSender(this.otChannel());
-    await ot.setup();
-    const delta = new Uint32Array(ot.delta.slice().buffer);
-    const aes = new FixedKeyAes();
-    const g = new HalfGatesGarbler(lc, delta, aes);
+  private async garbleChunk(
+    chunk: GarbledChunk,
+    ot: IknpSender,
+    delta: Uint32Array,
+    aes: FixedKeyAes,
+    andBase: number,
+  ): Promise<Map<number, Uint8Array>> {
+    const { spec } = chunk;
+    const [garbler, evaluator] = spec.parties;
+    const g = new HalfGatesGarbler(this.layered(spec), delta, aes);
     const L = g.labels;
     // Evaluator inputs: zero labels from correlated OT.
-    const theirs = this.inputWires(evaluator).wires;
+    const theirs = this.inputWires(spec, evaluator).wires;
     if (theirs.length > 0) {
       const q = new Uint32Array((await ot.correlated(theirs.length)).slice().buffer);
       theirs.forEach((w, j) => {
@@ -248,8 +318,8 @@ export class GarbledSession {
       });
     }
     // Own inputs: fresh zero labels; send the active ones.
-    const mine = this.inputWires(garbler);
-    const bits = this.ownBits(mine.groups);
+    const mine = this.inputWires(spec, garbler);
+    const bits = this.ownBits(chunk, mine.groups);
     const zero = new Uint32Array(randomBytes(16 * mine.wires.length).buffer);
     const active = new Uint32Array(4 * mine.wires.length);
     mine.wires.forEach((w, j) => {
@@ -266,63 +336,45 @@ export class GarbledSession {
       // (and a peer in the same process evaluate) between chunks.
       if (sent) await sent;
       else await new Promise<void>((r) => setImmediate(r));
-    });
-    // Outputs for the evaluator: hashes of both labels of each output wire.
-    const forThem = this.outputGroups(evaluator);
+    }, andBase);
+    // Outputs for the evaluator: tags of both labels of each output wire.
+    const forThem = this.outputGroups(spec, evaluator);
     if (forThem.length > 0) {
-      const wires = forThem.flatMap((o) => Array.from(this.spec.circuit.outputs[o].wires));
-      const h = new Uint32Array(8 * wires.length);
-      wires.forEach((w, j) => {
-        for (let k = 0; k < 4; k++) {
-          h[8 * j + k] = L[4 * w + k];
-          h[8 * j + 4 + k] = L[4 * w + k] ^ delta[k];
-        }
-      });
-      tccrHash(aes, h, 2 * wires.length, OUTPUT_TWEAK, 1);
-      this.sendWords(Tag.OUTPUT_CHECKS, tags(h, 2 * wires.length));
+      const wires = forThem.flatMap((o) => Array.from(spec.circuit.outputs[o].wires));
+      this.sendWords(Tag.OUTPUT_CHECKS, tags(bothLabelHashes(aes, L, delta, wires), 2 * wires.length));
     }
-    const result = new Map<number, Uint8Array>();
-    const forMe = this.outputGroups(garbler);
-    if (forMe.length > 0) {
-      const wires = forMe.flatMap((o) => Array.from(this.spec.circuit.outputs[o].wires));
-      const got = asWords(await this.recv(Tag.EVALUATOR_OUTPUTS), 'output tags', this.peer, 8);
-      if (got.length !== 2 * wires.length) {
-        throw new InvalidOutputLabel(`expected ${wires.length} output tags from ${this.peer}`);
-      }
-      const h = new Uint32Array(8 * wires.length);
-      wires.forEach((w, j) => {
-        for (let k = 0; k < 4; k++) {
-          h[8 * j + k] = L[4 * w + k];
-          h[8 * j + 4 + k] = L[4 * w + k] ^ delta[k];
-        }
-      });
-      tccrHash(aes, h, 2 * wires.length, OUTPUT_TWEAK, 1);
-      const bits = decode(tags(h, 2 * wires.length), got, wires.length);
-      let o = 0;
-      for (const g of forMe) {
-        const n = this.spec.circuit.outputs[g].wires.length;
-        result.set(g, bits.slice(o, o + n));
-        o += n;
-      }
+    const forMe = this.outputGroups(spec, garbler);
+    if (forMe.length === 0) return new Map();
+    const wires = forMe.flatMap((o) => Array.from(spec.circuit.outputs[o].wires));
+    const got = asWords(await this.recv(Tag.EVALUATOR_OUTPUTS), 'output tags', this.peer, 8);
+    if (got.length !== 2 * wires.length) {
+      throw new InvalidOutputLabel(`expected ${wires.length} output tags from ${this.peer}`);
     }
-    return result;
+    return splitGroups(
+      spec,
+      forMe,
+      decode(tags(bothLabelHashes(aes, L, delta, wires), 2 * wires.length), got, wires.length),
+    );
   }
 
-  private async evaluate(lc: LayeredCircuit): Promise<Map<number, Uint8Array>> {
-    const [garbler, evaluator] = this.spec.parties;
-    const ot = new IknpReceiver(this.otChannel());
-    await ot.setup();
-    const aes = new FixedKeyAes();
-    const e = new HalfGatesEvaluator(lc, aes);
+  private async evaluateChunk(
+    chunk: GarbledChunk,
+    ot: IknpReceiver,
+    aes: FixedKeyAes,
+    andBase: number,
+  ): Promise<Map<number, Uint8Array>> {
+    const { spec } = chunk;
+    const [garbler, evaluator] = spec.parties;
+    const e = new HalfGatesEvaluator(this.layered(spec), aes);
     const L = e.labels;
-    const mine = this.inputWires(evaluator);
+    const mine = this.inputWires(spec, evaluator);
     if (mine.wires.length > 0) {
-      const t = new Uint32Array((await ot.correlated(this.ownBits(mine.groups))).slice().buffer);
+      const t = new Uint32Array((await ot.correlated(this.ownBits(chunk, mine.groups))).slice().buffer);
       mine.wires.forEach((w, j) => {
         L.set(t.subarray(4 * j, 4 * j + 4), 4 * w);
       });
     }
-    const theirs = this.inputWires(garbler).wires;
+    const theirs = this.inputWires(spec, garbler).wires;
     const active = asWords(await this.recv(Tag.GARBLER_INPUTS), 'garbler input labels', this.peer);
     if (active.length !== 4 * theirs.length) {
       throw new InvalidOutputLabel(
@@ -332,31 +384,76 @@ export class GarbledSession {
     theirs.forEach((w, j) => {
       L.set(active.subarray(4 * j, 4 * j + 4), 4 * w);
     });
-    await e.evaluate(async () => asWords(await this.recv(Tag.TABLES), 'garbled tables', this.peer));
-    const result = new Map<number, Uint8Array>();
-    const forMe = this.outputGroups(evaluator);
+    await e.evaluate(async () => asWords(await this.recv(Tag.TABLES), 'garbled tables', this.peer), andBase);
+    let result = new Map<number, Uint8Array>();
+    const forMe = this.outputGroups(spec, evaluator);
     if (forMe.length > 0) {
-      const wires = forMe.flatMap((o) => Array.from(this.spec.circuit.outputs[o].wires));
+      const wires = forMe.flatMap((o) => Array.from(spec.circuit.outputs[o].wires));
       const checks = asWords(await this.recv(Tag.OUTPUT_CHECKS), 'output checks', this.peer);
       if (checks.length !== 4 * wires.length) {
         throw new InvalidOutputLabel(`expected ${wires.length} output checks`);
       }
-      const h = activeHashes(aes, L, wires);
-      const bits = decode(checks, h, wires.length);
-      let o = 0;
-      for (const g of forMe) {
-        const n = this.spec.circuit.outputs[g].wires.length;
-        result.set(g, bits.slice(o, o + n));
-        o += n;
-      }
+      result = splitGroups(spec, forMe, decode(checks, activeHashes(aes, L, wires), wires.length));
     }
-    const forThem = this.outputGroups(garbler);
+    const forThem = this.outputGroups(spec, garbler);
     if (forThem.length > 0) {
-      const wires = forThem.flatMap((o) => Array.from(this.spec.circuit.outputs[o].wires));
+      const wires = forThem.flatMap((o) => Array.from(spec.circuit.outputs[o].wires));
       this.sendWords(Tag.EVALUATOR_OUTPUTS, activeHashes(aes, L, wires));
     }
     return result;
   }
+}
+
+function countAnds(c: BooleanCircuit): number {
+  let n = 0;
+  for (let i = 0; i < c.gateCount; i++) if (c.op[i] === 1) n++;
+  return n;
+}
+
+/** Splits decoded output bits back into their groups. */
+function splitGroups(spec: TwoPartyCircuit, groups: number[], bits: Uint8Array): Map<number, Uint8Array> {
+  const out = new Map<number, Uint8Array>();
+  let o = 0;
+  for (const g of groups) {
+    const n = spec.circuit.outputs[g].wires.length;
+    out.set(g, bits.slice(o, o + n));
+    o += n;
+  }
+  return out;
+}
+
+/** Joins the chunks' outputs: vector groups concatenated in chunk order, scalar groups from the first chunk. */
+function joinChunks(results: Array<Map<number, Uint8Array>>, isVector?: boolean[]): Map<number, Uint8Array> {
+  if (results.length === 1) return results[0];
+  const out = new Map<number, Uint8Array>();
+  for (const g of results[0].keys()) {
+    if (isVector && isVector[g] === false) {
+      out.set(g, results[0].get(g) as Uint8Array);
+      continue;
+    }
+    const parts = results.map((r) => r.get(g) as Uint8Array);
+    const joined = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      joined.set(p, o);
+      o += p.length;
+    }
+    out.set(g, joined);
+  }
+  return out;
+}
+
+/** H(W0, t), H(W1, t) of each wire, 8 words per wire, with the output tweaks. */
+function bothLabelHashes(aes: FixedKeyAes, L: Uint32Array, delta: Uint32Array, wires: number[]): Uint32Array {
+  const h = new Uint32Array(8 * wires.length);
+  wires.forEach((w, j) => {
+    for (let k = 0; k < 4; k++) {
+      h[8 * j + k] = L[4 * w + k];
+      h[8 * j + 4 + k] = L[4 * w + k] ^ delta[k];
+    }
+  });
+  tccrHash(aes, h, 2 * wires.length, OUTPUT_TWEAK, 1);
+  return h;
 }
 
 /** The 64-bit tags (first two words) of `n` hashed blocks laid out 4 words apart. */

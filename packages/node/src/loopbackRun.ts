@@ -4,7 +4,7 @@
  * OS-chosen ports): `parley circuit run --transport ws`.
  */
 import type { Column, PlainInputs, Program } from '@parley/circuit';
-import { GarbledSession, inputBits, outputColumns, prepareProgram } from '@parley/garbled';
+import { GarbledSession, garbledJob, outputColumns } from '@parley/garbled';
 import type { Consortium } from '@parley/interface';
 import { createIdentity, WsEndpoint } from '@parley/transport';
 
@@ -19,8 +19,7 @@ export async function runGarbledOverLoopbackTls(
   program: Program,
   inputs: PlainInputs,
 ): Promise<LoopbackResult> {
-  const prepared = prepareProgram(program);
-  const parties = prepared.spec.parties;
+  const parties = program.parties.slice(0, 2);
   const identities = await Promise.all(parties.map((p) => createIdentity(p)));
   const endpoints = await Promise.all(
     identities.map((identity) => WsEndpoint.listen({ identity, host: '127.0.0.1', port: 0 })),
@@ -38,19 +37,15 @@ export async function runGarbledOverLoopbackTls(
     const sessions = await Promise.all(endpoints.map((e) => e.openSession('circuit-run', [...parties])));
     const t0 = performance.now();
     const runs = parties.map((party, i) => {
-      const s = new GarbledSession(
-        prepared.spec,
-        party,
-        inputBits(prepared, party, inputs[party] ?? {}),
-        (to, bytes) => sessions[i].send(to, bytes),
-      );
+      const job = garbledJob(program, party, inputs[party] ?? {});
+      const s = GarbledSession.forJob(job, party, (to, bytes) => sessions[i].send(to, bytes));
       sessions[i].onMessage((from, bytes) => s.handleMessage(from, bytes));
       return s;
     });
     const outputs: Record<string, Record<string, Column>> = {};
     await Promise.all(
       runs.map(async (s, i) => {
-        outputs[parties[i]] = outputColumns(prepared, await s.output());
+        outputs[parties[i]] = outputColumns(program, await s.output());
       }),
     );
     const ms = performance.now() - t0;

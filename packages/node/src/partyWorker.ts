@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { Column, PlainInputs, Program } from '@parley/circuit';
-import { GarbledSession, inputBits, outputColumns, prepareProgram } from '@parley/garbled';
+import { GarbledSession, garbledJob, outputColumns } from '@parley/garbled';
 import type { Consortium } from '@parley/interface';
 import { createIdentity, WsEndpoint } from '@parley/transport';
 import * as Comlink from 'comlink';
@@ -37,17 +37,12 @@ const api = {
   ): Promise<PartyRunResult> {
     if (!endpoint) throw new Error('listen() first');
     await endpoint.join(consortium);
-    const prepared = prepareProgram(program);
-    const session = await endpoint.openSession(sessionId, [...prepared.spec.parties]);
+    const job = garbledJob(program, party, inputs[party] ?? {});
+    const session = await endpoint.openSession(sessionId, [...job.parties]);
     const t0 = performance.now();
-    const s = new GarbledSession(
-      prepared.spec,
-      party,
-      inputBits(prepared, party, inputs[party] ?? {}),
-      (to, bytes) => session.send(to, bytes),
-    );
+    const s = GarbledSession.forJob(job, party, (to, bytes) => session.send(to, bytes));
     session.onMessage((from, bytes) => s.handleMessage(from, bytes));
-    const outputs = outputColumns(prepared, await s.output());
+    const outputs = outputColumns(program, await s.output());
     const ms = performance.now() - t0;
     await session.close();
     const stats = s.stats();

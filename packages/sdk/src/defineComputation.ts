@@ -2,13 +2,14 @@
  * `defineComputation`: the SDK's entry point. A computation names its
  * parties, declares each input (owner, type, vector length) and each output
  * (who receives it), and builds its result with the typed builder. It gets a
- * stable id (see canonical.ts) and can be evaluated in plaintext — the
+ * stable id (see @parley/circuit ir/canonical.ts) and can be evaluated in plaintext — the
  * reference its secure runs must match.
  */
 import {
   CircuitBuilder,
   type CircuitStats,
   circuitStats,
+  computationId,
   decodeValue,
   encodeInputs,
   evaluateProgram,
@@ -21,7 +22,6 @@ import {
   type ValueType,
 } from '@parley/circuit';
 import { InvalidArgument } from '@parley/interface';
-import { computationId } from './canonical.js';
 
 export type Protocol = 'auto' | 'garbled' | 'sharing' | 'replicated';
 

@@ -1,6 +1,10 @@
 export {
   bit,
+  CANONICAL_FORMAT,
   CircuitBuilder,
+  canonicalEncoding,
+  canonicalJson,
+  computationId,
   fixed,
   int,
   type Program,
@@ -9,6 +13,5 @@ export {
   type Value,
   type ValueType,
 } from '@parley/circuit';
-export * from './canonical.js';
 export * from './defineComputation.js';
 export * from './parleyEngine.js';

@@ -60,7 +60,7 @@ export class ParleyEngine implements Engine {
     return {
       handleMessage: (from, msg) => session.handleMessage(from, msg),
       output: async () => {
-        const cols = outputColumns(prepared, await session.output());
+        const cols = outputColumns(program, await session.output());
         const out: Record<string, unknown> = {};
         for (const o of summon.info.outputs) {
           const col = cols[o.name];

@@ -6,8 +6,11 @@
  * strings, embedded boolean circuits by the SHA-256 of their gate arrays.
  * Format tag: `parley-computation-v1`.
  */
-import { type BooleanCircuit, type IrNode, type Program, typeToString } from '@parley/circuit';
+
 import { sha256, toHex } from '@parley/crypto';
+import type { BooleanCircuit } from '../boolean/circuit.js';
+import type { IrNode, Program } from './program.js';
+import { typeToString } from './types.js';
 
 export const CANONICAL_FORMAT = 'parley-computation-v1';
 
