@@ -1,3 +1,4 @@
+export * from './consortium.js';
 export * from './errors.js';
 export * from './inbox.js';
 export * from './types.js';

@@ -1,14 +1,11 @@
 /**
  * The consortium as the ledger needs it: the members' names and Ed25519
  * public keys (the `Consortium` type of @parley/interface; addresses are not
- * used here). `parseLedgerConsortium` is a small validator for the consortium
- * file, kept internal to the ledger so that it can later be replaced by the
- * transport's parser of the same format.
+ * used here), validated by the shared consortium parser of @parley/interface.
  *
- * Limits: at most MAX_MEMBERS members, names of 1–128 characters.
+ * Limits: at most MAX_MEMBERS members.
  */
-import type { Consortium, ConsortiumMember } from '@parley/interface';
-import { ConfigError } from '@parley/interface';
+import { ConfigError, type Consortium, parseConsortium } from '@parley/interface';
 
 export const MAX_MEMBERS = 64;
 
@@ -18,44 +15,22 @@ export interface ConsortiumKeys {
   readonly keys: ReadonlyMap<string, Uint8Array>;
 }
 
-const HEX64 = /^[0-9a-fA-F]{64}$/;
-
-/** Validates a parsed consortium object; `file` names it in errors (ConfigError). */
+/**
+ * Validates a parsed consortium object with the consortium parser of
+ * @parley/interface (the transport's too); `file` names it in errors (ConfigError).
+ */
 export function checkLedgerConsortium(value: unknown, file = 'consortium'): Consortium {
-  const fail = (why: string, field?: string): never => {
-    throw new ConfigError(`${file}: ${why}`, { file, ...(field ? { field } : {}) });
-  };
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('must be a JSON object');
-  const v = value as Record<string, unknown>;
-  if (v.name !== undefined && typeof v.name !== 'string') fail('"name" must be a string', 'name');
-  if (!Array.isArray(v.parties) || v.parties.length === 0)
-    fail('"parties" must be a non-empty array', 'parties');
-  const list = v.parties as unknown[];
-  if (list.length > MAX_MEMBERS) fail(`more than ${MAX_MEMBERS} parties`, 'parties');
-  const names = new Set<string>();
-  const keys = new Set<string>();
-  const parties: ConsortiumMember[] = list.map((p, i) => {
-    if (typeof p !== 'object' || p === null) return fail(`parties[${i}] must be an object`, `parties[${i}]`);
-    const m = p as Record<string, unknown>;
-    if (typeof m.name !== 'string' || m.name.length === 0 || m.name.length > 128) {
-      fail(`parties[${i}].name must be a string of 1-128 characters`, `parties[${i}].name`);
-    }
-    if (typeof m.publicKey !== 'string' || !HEX64.test(m.publicKey)) {
-      fail(`parties[${i}].publicKey must be 64 hex characters (Ed25519)`, `parties[${i}].publicKey`);
-    }
-    if (m.address !== undefined && typeof m.address !== 'string') {
-      fail(`parties[${i}].address must be a string`, `parties[${i}].address`);
-    }
-    const name = m.name as string;
-    const publicKey = (m.publicKey as string).toLowerCase();
-    if (names.has(name)) fail(`party "${name}" is listed twice`, `parties[${i}].name`);
-    if (keys.has(publicKey))
-      fail(`parties[${i}] reuses the public key of another party`, `parties[${i}].publicKey`);
-    names.add(name);
-    keys.add(publicKey);
-    return { name, publicKey, address: (m.address as string | undefined) ?? '' };
-  });
-  return v.name === undefined ? { parties } : { name: v.name as string, parties };
+  const c = parseConsortium(value, file);
+  if (c.parties.length > MAX_MEMBERS) {
+    throw new ConfigError(
+      `consortium ${file}: parties must list at most ${MAX_MEMBERS} members for the ledger`,
+      {
+        file,
+        field: 'parties',
+      },
+    );
+  }
+  return c;
 }
 
 /** Parses the text of a consortium file. */

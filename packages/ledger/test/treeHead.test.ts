@@ -95,10 +95,13 @@ describe('tree heads', () => {
     const dup = { parties: [consortium.parties[0], consortium.parties[0]] };
     const cases: [string, RegExp][] = [
       ['', /c\.json: not valid JSON/],
-      ['[]', /must be a JSON object/],
-      ['{"parties":[]}', /parties.*non-empty/],
-      [JSON.stringify({ parties: [{ name: 'x', publicKey: 'ab' }] }), /publicKey/],
-      [JSON.stringify(dup), /listed twice/],
+      ['[]', /c\.json: \(root\) must be an object/],
+      ['{"parties":[]}', /parties must list 2 to/],
+      [
+        JSON.stringify({ parties: [{ name: 'x', publicKey: 'ab' }, consortium.parties[1]] }),
+        /parties\[0\]\.publicKey/,
+      ],
+      [JSON.stringify(dup), /repeats the name 'bankA'/],
     ];
     for (const [t, why] of cases) {
       try {

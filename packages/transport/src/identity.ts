@@ -18,8 +18,7 @@ import {
   X509Certificate,
 } from 'node:crypto';
 import { ed25519KeyPair, toHex } from '@parley/crypto';
-import { ConfigError, InvalidArgument, type PartyName } from '@parley/interface';
-import { PARTY_NAME_PATTERN } from './consortium.js';
+import { ConfigError, InvalidArgument, PARTY_NAME_PATTERN, type PartyName } from '@parley/interface';
 
 /**
  * A party's name, public key, certificate and private key. The private key is

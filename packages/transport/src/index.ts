@@ -16,7 +16,7 @@ export {
   PARTY_NAME_PATTERN,
   parseAddress,
   parseConsortium,
-} from './consortium.js';
+} from '@parley/interface';
 export {
   type DecodedFrame,
   decodeFrame,

@@ -19,8 +19,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { toHex } from '@parley/crypto';
+import type { ConsortiumIndex } from '@parley/interface';
 import { type ParleyError, type PartyName, PeerDisconnected, PeerNotAuthorized } from '@parley/interface';
-import type { ConsortiumIndex } from './consortium.js';
 import { certificatePublicKey } from './identity.js';
 
 /** TLS 1.3 only; AES-128-GCM first (fastest with AES-NI), then AES-256-GCM and ChaCha20-Poly1305. */

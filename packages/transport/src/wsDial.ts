@@ -7,9 +7,14 @@
  * backoff.
  */
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { ParleyError, type PartyName, PeerDisconnected } from '@parley/interface';
+import {
+  type ConsortiumIndex,
+  ParleyError,
+  type PartyName,
+  PeerDisconnected,
+  parseAddress,
+} from '@parley/interface';
 import { WebSocket } from 'ws';
-import { type ConsortiumIndex, parseAddress } from './consortium.js';
 import type { Identity } from './identity.js';
 import {
   HEADER_ERROR,

@@ -19,15 +19,16 @@ import type { TLSSocket } from 'node:tls';
 import {
   ConfigError,
   type Consortium,
+  ConsortiumIndex,
   hasCode,
   InvalidArgument,
   type ParleyError,
   type PartyName,
   PeerDisconnected,
+  parseAddress,
   SessionClosed,
 } from '@parley/interface';
 import { WebSocket, WebSocketServer } from 'ws';
-import { ConsortiumIndex, parseAddress } from './consortium.js';
 import { MAX_FRAME_OVERHEAD } from './frame.js';
 import type { Identity } from './identity.js';
 import { resolveLimits } from './limits.js';

@@ -10,7 +10,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { ConfigError, type Consortium, type ConsortiumMember, type PartyName } from '@parley/interface';
+import { ConfigError } from './errors.js';
+import type { Consortium, ConsortiumMember, PartyName } from './types.js';
 
 /** Party names: a letter or digit, then letters, digits, '_', '.', '-'; at most 64 characters. */
 export const PARTY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
