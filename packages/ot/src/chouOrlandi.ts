@@ -11,15 +11,24 @@
  *   sender:   k_i^0 = H(i, A, B_i, a B_i), k_i^1 = H(i, A, B_i, a B_i - a A)
  *
  * so k_i = k_i^{c_i}, and k_i^{1-c_i} = H(..., b_i A ± aA) stays hidden under
- * CDH. H is SHA-256 with a domain label, truncated to 16 bytes. Security:
+ * CDH. H is SHA-256 with a domain label, truncated to 16 bytes, over the
+ * Montgomery u-coordinate of the shared point.
+ *
+ * Speed: the variable-base multiplications (a·B_i, a·(B_i − A), b_i·A) run as
+ * X25519 in node:crypto (native, ~40 µs instead of ~800 µs in JavaScript) on
+ * the u-coordinate of each Ristretto255 element's Edwards representative.
+ * Scalars are X25519-clamped (multiples of 8), which removes the torsion in
+ * which representatives of one Ristretto element differ, so both sides get the
+ * same u; the fixed-base and group operations stay in @noble/curves with the
+ * same scalars reduced mod ℓ. Security:
  * semi-honest (the protocol's UC proof against a malicious receiver was found
  * flawed, see Genç, Iovino, Rial, eprint 2017/1011; semi-honest security is
  * unaffected). The receiver checks A is a valid encoding and not the identity;
  * the sender checks every B_i is a valid encoding; both check lengths and
  * counts. A bad message is a typed error and closes the channel.
  */
-import { createHash } from 'node:crypto';
-import { ristretto255 } from '@noble/curves/ed25519.js';
+import { createHash, createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from 'node:crypto';
+import { ed25519, ristretto255 } from '@noble/curves/ed25519.js';
 import { type RandomSource, systemRandom } from '@parley/crypto';
 import { InvalidArgument, ProtocolViolation } from '@parley/interface';
 import { abortOnError, expectAgreement, expectFrame, TAG_CO_A, TAG_CO_B } from './_messages.js';
@@ -40,27 +49,60 @@ export interface BaseOtOptions {
   random?: RandomSource;
 }
 
-function randomScalar(random: RandomSource): bigint {
+const Fp = ed25519.Point.Fp;
+const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
+
+/** A secret scalar: 32 random bytes as an X25519 private key (node clamps them) and the same clamped value mod ℓ. */
+interface Scalar {
+  key: KeyObject;
+  /** The clamped scalar reduced mod the group order, for @noble/curves. */
+  reduced: bigint;
+}
+
+function randomScalar(random: RandomSource): Scalar {
   for (;;) {
-    // 64 uniform bytes reduced mod the group order: bias below 2^-250.
-    const bytes = random.bytes(64);
+    const bytes = random.bytes(32);
+    const clamped = bytes.slice();
+    clamped[0] &= 248;
+    clamped[31] = (clamped[31] & 127) | 64;
     let x = 0n;
-    for (let i = 63; i >= 0; i--) x = (x << 8n) | BigInt(bytes[i]);
-    const s = x % ORDER;
-    if (s !== 0n) return s;
+    for (let i = 31; i >= 0; i--) x = (x << 8n) | BigInt(clamped[i]);
+    const reduced = x % ORDER;
+    if (reduced === 0n) continue;
+    const key = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, bytes]), format: 'der', type: 'pkcs8' });
+    bytes.fill(0);
+    clamped.fill(0);
+    return { key, reduced };
   }
 }
 
-function keyOf(index: number, a: Uint8Array, b: Uint8Array, shared: Point): Uint8Array {
+/** The Montgomery u-coordinate (32 bytes, little-endian) of the Edwards representative of `p`. */
+function montgomeryU(p: Point): Uint8Array {
+  const y = p.y;
+  const u = Fp.mul(Fp.add(Fp.ONE, y), Fp.inv(Fp.sub(Fp.ONE, y)));
+  const out = new Uint8Array(32);
+  let v = u;
+  for (let i = 0; i < 32; i++, v >>= 8n) out[i] = Number(v & 0xffn);
+  return out;
+}
+
+/** X25519 of `s` and the point with u-coordinate `u`: the u-coordinate of s·P (node:crypto, native). */
+function sharedU(s: Scalar, u: Uint8Array, what: string): Uint8Array {
+  try {
+    const publicKey = createPublicKey({
+      key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(u).toString('base64url') },
+      format: 'jwk',
+    });
+    return new Uint8Array(diffieHellman({ privateKey: s.key, publicKey }));
+  } catch {
+    throw new ProtocolViolation(`${what} gives a degenerate shared point`, { field: what });
+  }
+}
+
+function keyOf(index: number, a: Uint8Array, b: Uint8Array, shared: Uint8Array): Uint8Array {
   const i = new Uint8Array(4);
   new DataView(i.buffer).setUint32(0, index, true);
-  const h = createHash('sha256')
-    .update(DOMAIN)
-    .update(i)
-    .update(a)
-    .update(b)
-    .update(shared.toBytes())
-    .digest();
+  const h = createHash('sha256').update(DOMAIN).update(i).update(a).update(b).update(shared).digest();
   return new Uint8Array(h.buffer, h.byteOffset, 16);
 }
 
@@ -91,7 +133,7 @@ export async function chouOrlandiSend(
   const random = options.random ?? systemRandom;
   try {
     const a = randomScalar(random);
-    const A = Point.BASE.multiply(a);
+    const A = Point.BASE.multiply(a.reduced);
     const aBytes = A.toBytes();
     const first = new Uint8Array(5 + POINT_BYTES);
     first[0] = TAG_CO_A;
@@ -102,14 +144,16 @@ export async function chouOrlandiSend(
     const reply = await channel.recv();
     const view = expectFrame(reply, TAG_CO_B, 5 + POINT_BYTES * count, 'base OT points B');
     expectAgreement('base OT count', count, view.getUint32(1, true));
-    const aA = A.multiply(a);
     const m0 = new Uint8Array(16 * count);
     const m1 = new Uint8Array(16 * count);
     for (let i = 0; i < count; i++) {
       const bBytes = reply.subarray(5 + POINT_BYTES * i, 5 + POINT_BYTES * (i + 1));
-      const aB = decodePoint(bBytes, `base OT point B_${i}`).multiply(a);
-      m0.set(keyOf(i, aBytes, bBytes, aB), 16 * i);
-      m1.set(keyOf(i, aBytes, bBytes, aB.subtract(aA)), 16 * i);
+      const what = `base OT point B_${i}`;
+      const B = decodePoint(bBytes, what);
+      if (B.is0() || B.equals(A)) throw new ProtocolViolation(`${what} is degenerate`, { field: what });
+      // a·B and a·(B − A) = a·B − a·A.
+      m0.set(keyOf(i, aBytes, bBytes, sharedU(a, montgomeryU(B), what)), 16 * i);
+      m1.set(keyOf(i, aBytes, bBytes, sharedU(a, montgomeryU(B.subtract(A)), what)), 16 * i);
     }
     return { m0, m1 };
   } catch (e) {
@@ -139,16 +183,14 @@ export async function chouOrlandiReceive(
     const aBytes = first.subarray(5);
     const A = decodePoint(aBytes, 'base OT point A');
     if (A.is0()) throw new ProtocolViolation('base OT point A is the identity', { field: 'base OT point A' });
-    // A is multiplied by all count scalars: a window table pays for itself.
-    A.precompute(4);
     const reply = new Uint8Array(5 + POINT_BYTES * count);
     reply[0] = TAG_CO_B;
     new DataView(reply.buffer).setUint32(1, count, true);
-    const scalars: bigint[] = [];
+    const scalars: Scalar[] = [];
     for (let i = 0; i < count; i++) {
       const b = randomScalar(random);
       scalars.push(b);
-      const bG = Point.BASE.multiply(b);
+      const bG = Point.BASE.multiply(b.reduced);
       // Both candidates are computed so the work does not depend on the choice.
       const candidates = [bG, bG.add(A)];
       reply.set(candidates[choices[i]].toBytes(), 5 + POINT_BYTES * i);
@@ -157,9 +199,10 @@ export async function chouOrlandiReceive(
     // (A copy: a channel may transfer, and so detach, the buffer it is given.)
     channel.send(reply.slice());
     const keys = new Uint8Array(16 * count);
+    const uA = montgomeryU(A);
     for (let i = 0; i < count; i++) {
       const bBytes = reply.subarray(5 + POINT_BYTES * i, 5 + POINT_BYTES * (i + 1));
-      keys.set(keyOf(i, aBytes, bBytes, A.multiply(scalars[i])), 16 * i);
+      keys.set(keyOf(i, aBytes, bBytes, sharedU(scalars[i], uA, 'base OT point A')), 16 * i);
     }
     return keys;
   } catch (e) {

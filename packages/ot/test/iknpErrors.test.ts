@@ -125,8 +125,9 @@ describe('IKNP: malformed messages end both sides with typed errors, without han
   );
 
   it('a corrupted Ristretto point A: the sender rejects setup, the receiver too', TIMEOUT, async () => {
+    // An odd s is a negative field element: never a valid encoding (RFC 9496 §4.3.1).
     const s = session(prg, {
-      channel: { tamper: onFirst('b->a', A, (bytes) => setByte(bytes, 5, bytes[5] ^ 0x80)) },
+      channel: { tamper: onFirst('b->a', A, (bytes) => setByte(bytes, 5, bytes[5] | 1)) },
     });
     const receiving = s.receiver.setup();
     await rejectsWith(s.sender.setup(), 'PROTOCOL_VIOLATION');
