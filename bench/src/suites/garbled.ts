@@ -102,6 +102,35 @@ const suite: BenchSuite = {
       1,
     );
     ctx.record('garbled.and_per_s.evaluate', 'AND/s', ands / (evalMs / 1000), 3);
+    // The same runs on the kernels' plain-JS twins, and a first run on a circuit, which also plans its
+    // wires (packages/garbled/README.md); the runs above reuse the plan.
+    const jsGarbleMs = await medianMs(
+      async () => {
+        await new HalfGatesGarbler(lc, delta, new FixedKeyAes(), undefined, { backend: 'js' }).garble(
+          () => {},
+        );
+      },
+      3,
+      1,
+    );
+    ctx.record('garbled.and_per_s.garble_js', 'AND/s', ands / (jsGarbleMs / 1000), 3);
+    ctx.record('kernels.wasm_vs_js.garble', 'x', jsGarbleMs / garbleMs, 3);
+    const jsEvalMs = await medianMs(
+      async () => {
+        let i = 0;
+        await new HalfGatesEvaluator(lc, new FixedKeyAes(), { backend: 'js' }).evaluate(
+          async () => chunks[i++],
+        );
+      },
+      3,
+      1,
+    );
+    ctx.record('garbled.and_per_s.evaluate_js', 'AND/s', ands / (jsEvalMs / 1000), 3);
+    ctx.record('kernels.wasm_vs_js.evaluate', 'x', jsEvalMs / evalMs, 3);
+    const unplanned = { ...lc, layerStarts: lc.layerStarts.slice() };
+    const t0 = performance.now();
+    await new HalfGatesGarbler(unplanned, delta, new FixedKeyAes()).garble(() => {});
+    ctx.record('garbled.and_per_s.garble_first_run', 'AND/s', ands / ((performance.now() - t0) / 1000));
 
     // The whole protocol (OT setup included).
     const inputs = aesInputs(blocks);
@@ -122,6 +151,25 @@ const suite: BenchSuite = {
     for (let i = 0; i < (ctx.quick ? 3 : 9); i++) runs.push((await runGarbledOverLoopbackTls(aes, aesIn)).ms);
     runs.sort((a, b) => a - b);
     ctx.record('garbled.aes128_ms.e2e_ws', 'ms', runs[runs.length >> 1], runs.length);
+
+    // Bounded memory: peak RSS of a 10M- and a 100M-AND streamed run (full runs only: ~2 minutes).
+    if (!ctx.quick) {
+      for (const [tag, n] of [
+        ['10m_and', 1563],
+        ['100m_and', 15625],
+      ] as const) {
+        const big = await aesVector(n);
+        let peak = process.memoryUsage().rss;
+        const timer = setInterval(() => {
+          peak = Math.max(peak, process.memoryUsage().rss);
+        }, 50);
+        const before = process.memoryUsage().rss;
+        const r = await runGarbledInWorkers(big, aesInputs(n));
+        clearInterval(timer);
+        ctx.record(`garbled.peak_rss_growth_mb.${tag}`, 'MB', (peak - before) / 1e6);
+        ctx.record(`garbled.and_per_s.e2e_ws.${tag}`, 'AND/s', (6400 * n) / (r.ms / 1000));
+      }
+    }
 
     // Side by side with emp-wasm-engine on the same summon circuit, both through mpc-framework's Protocol.
     // About 1,490 AND gates per multiply-add: 143k (quick) or 238k AND gates; emp-wasm-engine fails past ~400k.

@@ -6,7 +6,13 @@
  * TccrHash (one tweak per block), consecutive blocks may share a tweak, as
  * H(A, j) and H(A ⊕ Δ, j) of one gate must. Blocks are hashed in large batches
  * through node:crypto (AES-NI): one cipher call per batch, never per gate.
+ *
+ * `tccrHash` does it all on ordinary arrays; `tccrHashHalves` leaves the
+ * final XOR to the caller's kernel and runs the tweak XOR with
+ * @parley/kernels' `tccrTweak` (WebAssembly SIMD when the buffers lie in a
+ * KernelArena), for the half-gates loops.
  */
+import { tccrTweak } from '@parley/kernels';
 import { FixedKeyAes } from '@parley/ot';
 
 export { FixedKeyAes };
@@ -52,4 +58,28 @@ export function tccrHash(
   }
   const q = permuteWords(aes, blocks, count);
   for (let w = 0; w < count * 4; w++) blocks[w] = q[w] ^ p[w];
+}
+
+/**
+ * The two AES passes of `tccrHash` without its final XOR, for `count` blocks:
+ * on return `blocks` holds π(π(x) ⊕ i) and `pi` holds π(x), so H(x, i) =
+ * blocks ⊕ pi, an XOR the half-gates post-pass kernels fuse into their loop.
+ * Tweaks as in `tccrHash`. With `blocks` and `pi` in one WebAssembly
+ * KernelArena the tweak XOR runs in WebAssembly SIMD and node:crypto reads
+ * the arena directly; node's Cipheriv has no update-into-a-buffer call, so
+ * each pass's output (a new Buffer) is copied back into the arena: two cipher
+ * calls and two copies per batch.
+ */
+export function tccrHashHalves(
+  aes: FixedKeyAes,
+  blocks: Uint32Array,
+  pi: Uint32Array,
+  count: number,
+  tweakBase: number,
+  shift: number,
+): void {
+  const x = new Uint8Array(blocks.buffer, blocks.byteOffset, 16 * count);
+  new Uint8Array(pi.buffer, pi.byteOffset, 16 * count).set(aes.permute(x));
+  tccrTweak(blocks, pi, count, tweakBase, shift);
+  x.set(aes.permute(x));
 }

@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The exports of the three kernel modules, addresses being byte offsets in the shared memory. */
+/** The exports of the kernel modules, addresses being byte offsets in the shared memory. */
 export interface WasmKernelExports {
   transpose_bits(out: number, input: number, rows: number, cols: number, stride: number): void;
   xor_blocks(dst: number, a: number, b: number, n: number): void;
@@ -28,9 +28,44 @@ export interface WasmKernelExports {
   xor_counter(dst: number, src: number, lo: bigint, hi: bigint, n: number): void;
   pack_bits(dst: number, src: number, groups: number): number;
   unpack_bits(dst: number, src: number, groups: number): void;
+  hg_garble_gather(
+    h: number,
+    labels: number,
+    delta: number,
+    a: number,
+    b: number,
+    n: number,
+    count: number,
+  ): number;
+  hg_evaluate_gather(h: number, labels: number, a: number, b: number, n: number, count: number): number;
+  tccr_tweak(dst: number, src: number, count: number, lo: number, hi: number, shift: number): void;
+  hg_garble_finish(
+    table: number,
+    labels: number,
+    q: number,
+    p: number,
+    delta: number,
+    a: number,
+    b: number,
+    out: number,
+    n: number,
+    count: number,
+  ): number;
+  hg_evaluate_finish(
+    labels: number,
+    q: number,
+    p: number,
+    table: number,
+    a: number,
+    b: number,
+    out: number,
+    n: number,
+    count: number,
+  ): number;
+  hg_xor_gates(labels: number, a: number, b: number, out: number, n: number, count: number): number;
 }
 
-const KERNEL_FILES = ['transpose', 'xor', 'bits'] as const;
+const KERNEL_FILES = ['transpose', 'xor', 'bits', 'garbling'] as const;
 
 /** The part of the WebAssembly JS API used here (the project's TS libs carry no WebAssembly types). */
 interface WasmMemory {

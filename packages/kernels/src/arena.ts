@@ -109,6 +109,11 @@ export function wasmKernelsFor(first: Uint8Array, ...others: Uint8Array[]): Wasm
   return kernels;
 }
 
+/** The WebAssembly kernels bound to `buffer` when it is the memory of a WebAssembly arena (no allocation). */
+export function wasmKernelsOfBuffer(buffer: ArrayBufferLike): WasmKernelExports | undefined {
+  return registry.get(buffer);
+}
+
 /** True when `view` lies in an arena that runs the JS twins (created with backend 'js' or without SIMD). */
 export function inJsArena(view: Uint8Array): boolean {
   return jsArenas.has(view.buffer);

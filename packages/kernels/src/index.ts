@@ -8,6 +8,20 @@
 export { type KernelBackend, wasmStatus } from './_wasm.js';
 export { inJsArena, KernelArena, type KernelArenaOptions, MAX_ARENA_BYTES, wasmKernelsFor } from './arena.js';
 export { packBits, packBitsJs, unpackBits, unpackBitsJs } from './bits.js';
+export {
+  evaluateFinish,
+  evaluateFinishJs,
+  evaluateGather,
+  evaluateGatherJs,
+  garbleFinish,
+  garbleFinishJs,
+  garbleGather,
+  garbleGatherJs,
+  tccrTweak,
+  tccrTweakJs,
+  xorGates,
+  xorGatesJs,
+} from './garbling.js';
 export { transpose128, transposeBitMatrix, transposeBitMatrixJs } from './transpose.js';
 export {
   xorBlocks,
