@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { Column, PlainInputs, Program } from '@parley/circuit';
 import { GarbledSession, garbledJob, outputColumns } from '@parley/garbled';
-import type { Consortium } from '@parley/interface';
+import { type Consortium, InternalError } from '@parley/interface';
 import { createIdentity, WsEndpoint } from '@parley/transport';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -28,15 +28,18 @@ const api = {
     return { name, publicKey: identity.publicKeyHex, address: endpoint.address };
   },
 
+  async join(consortium: Consortium): Promise<void> {
+    if (!endpoint) throw new InternalError('the party worker was not started (listen() first)');
+    await endpoint.join(consortium);
+  },
+
   async run(
-    consortium: Consortium,
     program: Program,
     party: string,
     inputs: PlainInputs,
     sessionId: string,
   ): Promise<PartyRunResult> {
-    if (!endpoint) throw new Error('listen() first');
-    await endpoint.join(consortium);
+    if (!endpoint) throw new InternalError('the party worker was not started (listen() first)');
     const job = garbledJob(program, party, inputs[party] ?? {});
     const session = await endpoint.openSession(sessionId, [...job.parties]);
     const t0 = performance.now();

@@ -1,7 +1,8 @@
 /**
- * Runs a two-party garbled computation with each party in its own worker
- * thread and its own TLS WebSocket endpoint on 127.0.0.1: the closest a single
- * machine gets to two nodes, and what the `garbled` benchmark measures end to end.
+ * Runs two-party garbled computations with each party in its own worker thread
+ * and its own TLS WebSocket endpoint on 127.0.0.1: the closest a single machine
+ * gets to two nodes, and what the `garbled` benchmark measures end to end. A
+ * `WorkerPair` stays up across runs (warm code and memory, as in a running node).
  */
 import { Worker } from 'node:worker_threads';
 import type { PlainInputs, Program } from '@parley/circuit';
@@ -17,25 +18,55 @@ function workerUrl(): URL {
   return here.pathname.includes('/src/') ? new URL(here.href.replace('/src/', '/dist/')) : here;
 }
 
-export async function runGarbledInWorkers(program: Program, inputs: PlainInputs): Promise<LoopbackResult> {
-  const parties = program.parties.slice(0, 2);
-  const workers = parties.map(() => new Worker(workerUrl()));
-  const apis = workers.map((w) => Comlink.wrap<PartyWorkerApi>(nodeEndpoint(w)));
-  try {
-    const members = await Promise.all(parties.map((p, i) => apis[i].listen(p)));
-    const consortium: Consortium = { name: 'local-workers', parties: members };
-    const results = await Promise.all(
-      parties.map((p, i) => apis[i].run(consortium, program, p, inputs, 'worker-run')),
-    );
-    await Promise.all(apis.map((a) => a.close()));
+export class WorkerPair {
+  private runs = 0;
+
+  private constructor(
+    private readonly parties: string[],
+    private readonly workers: Worker[],
+    private readonly apis: Comlink.Remote<PartyWorkerApi>[],
+  ) {}
+
+  /** Starts one worker per party, each with a fresh identity and endpoint, joined in one consortium. */
+  static async start(parties: [string, string]): Promise<WorkerPair> {
+    const workers = parties.map(() => new Worker(workerUrl()));
+    const apis = workers.map((w) => Comlink.wrap<PartyWorkerApi>(nodeEndpoint(w)));
+    const pair = new WorkerPair(parties, workers, apis);
+    try {
+      const members = await Promise.all(parties.map((p, i) => apis[i].listen(p)));
+      const consortium: Consortium = { name: 'local-workers', parties: members };
+      await Promise.all(apis.map((a) => a.join(consortium)));
+      return pair;
+    } catch (e) {
+      await pair.close();
+      throw e;
+    }
+  }
+
+  async run(program: Program, inputs: PlainInputs): Promise<LoopbackResult> {
+    const id = `worker-run-${this.runs++}`;
+    const results = await Promise.all(this.parties.map((p, i) => this.apis[i].run(program, p, inputs, id)));
     return {
-      outputs: Object.fromEntries(parties.map((p, i) => [p, results[i].outputs])),
+      outputs: Object.fromEntries(this.parties.map((p, i) => [p, results[i].outputs])),
       andGates: results[0].andGates,
       bytes: results.reduce((s, r) => s + r.bytesSent, 0),
       ms: Math.max(...results.map((r) => r.ms)),
     };
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.apis.map((a) => a.close()));
+    for (const a of this.apis) a[Comlink.releaseProxy]();
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** One run in a fresh worker pair (cold: the workers start, load and compile for this run only). */
+export async function runGarbledInWorkers(program: Program, inputs: PlainInputs): Promise<LoopbackResult> {
+  const pair = await WorkerPair.start([program.parties[0], program.parties[1]]);
+  try {
+    return await pair.run(program, inputs);
   } finally {
-    for (const a of apis) a[Comlink.releaseProxy]();
-    await Promise.all(workers.map((w) => w.terminate()));
+    await pair.close();
   }
 }
