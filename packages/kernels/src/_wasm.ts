@@ -14,9 +14,11 @@
  * modules do not compile), when a .wasm cannot be found or built, or when the
  * environment variable PARLEY_KERNELS=js asks for them (benchmarks, tests).
  */
+
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { InternalError } from '@parley/interface';
 
 /** The exports of the kernel modules, addresses being byte offsets in the shared memory. */
 export interface WasmKernelExports {
@@ -104,7 +106,8 @@ function isStale(name: string): boolean {
 
 function assemble(): void {
   const script = fileURLToPath(new URL('../scripts/build-wasm.mjs', import.meta.url));
-  if (!existsSync(script)) throw new Error('the .wasm kernels are missing and build-wasm.mjs is not present');
+  if (!existsSync(script))
+    throw new InternalError('the .wasm kernels are missing and build-wasm.mjs is not present');
   execFileSync(process.execPath, [script, '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 

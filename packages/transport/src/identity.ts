@@ -148,7 +148,7 @@ export function loadIdentity(
   let publicKey: Uint8Array;
   try {
     const key = createPrivateKey(pem.privateKeyPem);
-    if (key.asymmetricKeyType !== 'ed25519') throw new Error('not Ed25519');
+    if (key.asymmetricKeyType !== 'ed25519') throw new InvalidArgument('the private key is not Ed25519');
     publicKey = rawPublicKey(createPublicKey(key).export({ format: 'jwk' }));
   } catch {
     throw new ConfigError(`identity of '${name}': the private key is not an Ed25519 PKCS#8 PEM`, {

@@ -7,35 +7,13 @@
  * millions of gates.
  */
 import { InvalidArgument } from '@parley/interface';
-import type { IrNode, Program } from './program.js';
+import { BINARY_OPS, type IrNode, type Program, UNARY_OPS } from './program.js';
 
 const ELEMENTWISE: ReadonlySet<string> = new Set([
+  ...BINARY_OPS,
+  ...UNARY_OPS,
   'input',
   'const',
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'rem',
-  'pow',
-  'and',
-  'or',
-  'xor',
-  'eq',
-  'ne',
-  'lt',
-  'le',
-  'gt',
-  'ge',
-  'min',
-  'max',
-  'shlv',
-  'shrv',
-  'neg',
-  'not',
-  'reciprocal',
-  'sigmoid',
-  'cast',
   'shl',
   'shr',
   'mux',
