@@ -6,7 +6,7 @@
  * bit-identical tables and output labels for the same Δ and input labels.
  */
 import { type BooleanCircuit, GateOp } from '@parley/circuit';
-import type { FixedKeyAes } from '../src/index.js';
+import { type FixedKeyAes, tccrHash } from '../src/index.js';
 
 /** AND gates hashed per batch (a layer wider than this is split). */
 const AND_BATCH = 8192;
@@ -286,47 +286,4 @@ export class ReferenceEvaluator {
       }
     }
   }
-}
-
-/** π applied to `count` blocks of `words` (4 words each); a new word array, the input untouched. */
-function permuteWords(aes: FixedKeyAes, words: Uint32Array, count = words.length >>> 2): Uint32Array {
-  const out = aes.permute(new Uint8Array(words.buffer, words.byteOffset, count * 16));
-  if (out.byteOffset % 4 === 0) return new Uint32Array(out.buffer, out.byteOffset, count * 4);
-  return new Uint32Array(new Uint8Array(out).buffer);
-}
-
-/**
- * In place: blocks[k] ← H(blocks[k], tweak(k)) for k < count, where the
- * tweak of block k is `tweakBase + (k >> shift)` (shift 0: one tweak per block;
- * shift 1: blocks 2m and 2m+1 share a tweak). The tweak is XORed into the
- * low 64 bits of the block (little-endian words 0 and 1).
- */
-function tccrHash(
-  aes: FixedKeyAes,
-  blocks: Uint32Array,
-  count: number,
-  tweakBase: number,
-  shift: number,
-): void {
-  const p = permuteWords(aes, blocks, count);
-  // blocks ← π(x) ⊕ i (the tweak's high word is constant unless the batch crosses 2^32)
-  const last = tweakBase + ((count - 1) >>> shift);
-  if (last < 4294967296) {
-    for (let k = 0, w = 0; k < count; k++, w += 4) {
-      blocks[w] = p[w] ^ (tweakBase + (k >>> shift));
-      blocks[w + 1] = p[w + 1];
-      blocks[w + 2] = p[w + 2];
-      blocks[w + 3] = p[w + 3];
-    }
-  } else {
-    for (let k = 0, w = 0; k < count; k++, w += 4) {
-      const t = tweakBase + (k >>> shift);
-      blocks[w] = p[w] ^ (t >>> 0);
-      blocks[w + 1] = p[w + 1] ^ Math.floor(t / 4294967296);
-      blocks[w + 2] = p[w + 2];
-      blocks[w + 3] = p[w + 3];
-    }
-  }
-  const q = permuteWords(aes, blocks, count);
-  for (let w = 0; w < count * 4; w++) blocks[w] = q[w] ^ p[w];
 }
