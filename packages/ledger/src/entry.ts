@@ -294,20 +294,11 @@ export function decodeEntry(bytes: Uint8Array): LedgerEntry {
 }
 
 /** The JSON form of an entry used in receipts and `parley ledger show --json`: times as ISO 8601, bytes as hex. */
-export interface LedgerEntryJSON {
-  seq: number;
-  jobId: string;
-  computationId: string;
-  parties: string[];
-  inputCommitments: Record<string, string>;
-  outputHashes: Record<string, string>;
-  transcriptHash: string;
-  outcome: Outcome;
-  reason?: string;
+export type LedgerEntryJSON = Omit<LedgerEntry, 'startedAt' | 'finishedAt' | 'appData'> & {
   startedAt: string;
   finishedAt: string;
   appData?: { bytes: string } | { json: JsonValue };
-}
+};
 
 export function entryToJSON(e: LedgerEntry): LedgerEntryJSON {
   const out: LedgerEntryJSON = {
