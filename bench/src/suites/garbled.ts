@@ -79,7 +79,7 @@ const suite: BenchSuite = {
     const delta = new Uint32Array(4);
     randomFillSync(delta);
     delta[0] |= 1;
-    const chunks: Uint32Array[] = [];
+    const chunks: Uint8Array[] = [];
     const garbleMs = await medianMs(
       async () => {
         chunks.length = 0;

@@ -49,10 +49,22 @@ export interface LayeredCircuit {
 export interface HalfGatesOptions {
   /** 'js' runs the JS twins of the kernels (tests, benchmarks); default: WebAssembly SIMD when available. */
   backend?: KernelBackend;
+  /**
+   * Garbler: bytes left free at the start of every table chunk for the
+   * caller's message header, so a chunk goes out without another copy.
+   */
+  prefixBytes?: number;
 }
 
-/** Sink of garbled tables; may return a promise to apply back-pressure. */
-export type TableSink = (tables: Uint32Array) => void | Promise<void>;
+/** Bytes of one AND gate's garbled table (two 16-byte rows). */
+export const TABLE_BYTES = 32;
+
+/**
+ * Sink of garbled tables: each chunk is `prefixBytes` free bytes, then 32
+ * bytes per AND gate; the sink's to keep. May return a promise to apply
+ * back-pressure.
+ */
+export type TableSink = (chunk: Uint8Array) => void | Promise<void>;
 
 /** The end (exclusive) of layer d's gates. */
 function layerEnd(lc: LayeredCircuit, d: number): number {
@@ -61,7 +73,7 @@ function layerEnd(lc: LayeredCircuit, d: number): number {
 
 /**
  * Streams garbled tables in chunks of `chunkGates` AND gates; each chunk is a
- * fresh array, the sink's to keep.
+ * fresh buffer, the sink's to keep.
  */
 export class HalfGatesGarbler {
   /**
@@ -73,7 +85,8 @@ export class HalfGatesGarbler {
   /** 'wasm' when the loops run in WebAssembly SIMD, 'js' when they run the JS twins (so does a plan too large for an arena). */
   readonly backend: KernelBackend;
   private readonly delta: Uint32Array;
-  private chunk: Uint32Array | undefined;
+  private readonly prefixBytes: number;
+  private chunk: Uint8Array | undefined;
   private tableGates = 0;
 
   constructor(
@@ -86,6 +99,7 @@ export class HalfGatesGarbler {
     this.labels = new Uint32Array(lc.circuit.wireCount * 4);
     this.delta = delta;
     this.backend = chooseBackend(options);
+    this.prefixBytes = options.prefixBytes ?? 0;
   }
 
   /**
@@ -120,7 +134,8 @@ export class HalfGatesGarbler {
 
   private async flush(sink: TableSink): Promise<void> {
     const chunk = this.chunk!;
-    const out = this.tableGates === this.chunkGates ? chunk : chunk.subarray(0, 8 * this.tableGates);
+    const used = this.prefixBytes + TABLE_BYTES * this.tableGates;
+    const out = used === chunk.length ? chunk : chunk.subarray(0, used);
     this.chunk = undefined;
     this.tableGates = 0;
     await sink(out);
@@ -137,12 +152,18 @@ export class HalfGatesGarbler {
     check(garbleGather(m.hashes, m.slots, m.delta, m.andA, m.andB, n));
     tccrHashHalves(this.aes, m.hashes, m.pi, 4 * n, 2 * andIndex, 1);
     check(garbleFinish(m.table, m.slots, m.hashes, m.pi, m.delta, m.andA, m.andB, m.andOut, n));
-    // Into the chunks: one copy out of the arena.
+    // Into the chunks: one copy out of the arena (chunks are not zero-filled: every byte after the prefix is written).
+    const table = new Uint8Array(m.table.buffer, m.table.byteOffset, TABLE_BYTES * n);
     let g = 0;
     while (g < n) {
-      if (!this.chunk) this.chunk = new Uint32Array(8 * this.chunkGates);
+      this.chunk ??= new Uint8Array(
+        Buffer.allocUnsafeSlow(this.prefixBytes + TABLE_BYTES * this.chunkGates).buffer,
+      );
       const room = Math.min(n - g, this.chunkGates - this.tableGates);
-      this.chunk.set(m.table.subarray(8 * g, 8 * (g + room)), 8 * this.tableGates);
+      this.chunk.set(
+        table.subarray(TABLE_BYTES * g, TABLE_BYTES * (g + room)),
+        this.prefixBytes + TABLE_BYTES * this.tableGates,
+      );
       g += room;
       this.tableGates += room;
       if (this.tableGates === this.chunkGates) await this.flush(sink);
@@ -150,8 +171,8 @@ export class HalfGatesGarbler {
   }
 }
 
-/** Source of garbled tables: resolves to the next chunk as it arrives. */
-export type TableSource = () => Promise<Uint32Array>;
+/** Source of garbled tables: resolves to the next chunk (32 bytes per AND gate, any alignment) as it arrives. */
+export type TableSource = () => Promise<Uint8Array>;
 
 export class HalfGatesEvaluator {
   /**
@@ -161,7 +182,8 @@ export class HalfGatesEvaluator {
   readonly labels: Uint32Array;
   /** 'wasm' when the loops run in WebAssembly SIMD, 'js' when they run the JS twins (so does a plan too large for an arena). */
   readonly backend: KernelBackend;
-  private chunk: Uint32Array = new Uint32Array(0);
+  private chunk: Uint8Array = new Uint8Array(0);
+  /** Bytes of `chunk` consumed. */
   private offset = 0;
 
   constructor(
@@ -188,13 +210,13 @@ export class HalfGatesEvaluator {
           if (this.offset === this.chunk.length) {
             this.chunk = await next();
             this.offset = 0;
-            if (this.chunk.length % 8 !== 0) {
+            if (this.chunk.length % TABLE_BYTES !== 0) {
               throw new ProtocolViolation(
-                `a garbled table chunk of ${this.chunk.length} words is not whole gates`,
+                `a garbled table chunk of ${this.chunk.length} bytes is not whole gates`,
               );
             }
           }
-          const available = (this.chunk.length - this.offset) >>> 3;
+          const available = (this.chunk.length - this.offset) / TABLE_BYTES;
           const n = Math.min(m.andBatch, start + ands - s, available);
           this.evaluateAnds(m, s, n, andIndex);
           s += n;
@@ -212,9 +234,12 @@ export class HalfGatesEvaluator {
     m.ands(first, n);
     check(evaluateGather(m.hashes, m.slots, m.andA, m.andB, n));
     tccrHashHalves(this.aes, m.hashes, m.pi, 2 * n, 2 * andIndex, 0);
+    // Into the arena: one copy, from any alignment.
     const t = this.offset;
-    m.table.set(t === 0 && n * 8 === this.chunk.length ? this.chunk : this.chunk.subarray(t, t + 8 * n));
+    new Uint8Array(m.table.buffer, m.table.byteOffset, TABLE_BYTES * n).set(
+      this.chunk.subarray(t, t + TABLE_BYTES * n),
+    );
     check(evaluateFinish(m.slots, m.hashes, m.pi, m.table, m.andA, m.andB, m.andOut, n));
-    this.offset = t + 8 * n;
+    this.offset = t + TABLE_BYTES * n;
   }
 }

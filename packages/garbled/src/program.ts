@@ -16,7 +16,7 @@ import {
   sliceProgram,
   widthOf,
 } from '@parley/circuit';
-import { sha256 } from '@parley/crypto';
+import { sha256, toHex } from '@parley/crypto';
 import { InvalidArgument } from '@parley/interface';
 import {
   type GarbledChunk,
@@ -33,12 +33,38 @@ export interface PreparedProgram {
   inputNodes: number[];
 }
 
+/** Programs prepared lately, by the hash of their canonical encoding (most recent last). */
+const preparedCache = new Map<string, PreparedProgram>();
+const PREPARED_CACHE_SIZE = 8;
+
+/**
+ * Lowers `program` for the garbled engine. A node runs the same computation
+ * again and again (and a program reaches a worker as a copy): programs with
+ * the same canonical encoding share one preparation, so the lowering and the
+ * garbler's and evaluator's wire plans (cached per circuit) are made once. The
+ * result is read-only.
+ */
 export function prepareProgram(program: Program): PreparedProgram {
   if (program.parties.length !== 2) {
     throw new InvalidArgument(
       `the garbled engine runs two-party computations; this one has ${program.parties.length} parties`,
     );
   }
+  const key = toHex(sha256(canonicalEncoding(program, { name: 'garbled-prepare', protocol: 'garbled' })));
+  const hit = preparedCache.get(key);
+  if (hit) {
+    preparedCache.delete(key);
+    preparedCache.set(key, hit);
+    return { ...hit, program };
+  }
+  const prepared = lowerProgram(program);
+  preparedCache.set(key, prepared);
+  if (preparedCache.size > PREPARED_CACHE_SIZE)
+    preparedCache.delete(preparedCache.keys().next().value as string);
+  return prepared;
+}
+
+function lowerProgram(program: Program): PreparedProgram {
   const lowered = lowerToBoolean(program, { adder: 'ripple' });
   const inputOwners = lowered.inputNodes.map((id) => {
     const n = program.nodes[id];

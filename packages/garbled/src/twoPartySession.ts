@@ -239,30 +239,45 @@ export class GarbledSession {
       );
     }
     const aes = new FixedKeyAes();
-    const results: Array<Map<number, Uint8Array>> = [];
+    // Every chunk's inputs are known now: the evaluator's input labels of all chunks come from one
+    // correlated OT, so no chunk waits for a round trip and tables stream without a pause between chunks.
+    const chunks = Array.from({ length: this.job.chunks }, (_, k) => this.job.chunk(k));
+    if (this.job.chunks > 1) for (const c of chunks) checkInputs(c, this.party);
+    const [, evaluator] = this.job.parties;
+    const evaluatorWires = chunks.map((c) => this.inputWires(c.spec, evaluator).wires.length);
+    const results: Array<() => Promise<Map<number, Uint8Array>>> = [];
     let andBase = 0;
+    let first = 0;
     if (this.role === 'garbler') {
       const ot = new IknpSender(this.otChannel());
       await ot.setup();
       const delta = new Uint32Array(ot.delta.slice().buffer);
-      for (let k = 0; k < this.job.chunks; k++) {
-        const chunk = this.job.chunk(k);
-        if (this.job.chunks > 1) checkInputs(chunk, this.party);
-        results.push(await this.garbleChunk(chunk, ot, delta, aes, andBase));
+      const total = evaluatorWires.reduce((a, b) => a + b, 0);
+      const q = total > 0 ? new Uint32Array((await ot.correlated(total)).slice().buffer) : new Uint32Array(0);
+      for (const [k, chunk] of chunks.entries()) {
+        const zero = q.subarray(4 * first, 4 * (first + evaluatorWires[k]));
+        results.push(await this.garbleChunk(chunk, zero, delta, aes, andBase));
+        first += evaluatorWires[k];
         andBase += countAnds(chunk.spec.circuit);
       }
     } else {
       const ot = new IknpReceiver(this.otChannel());
       await ot.setup();
-      for (let k = 0; k < this.job.chunks; k++) {
-        const chunk = this.job.chunk(k);
-        if (this.job.chunks > 1) checkInputs(chunk, this.party);
-        results.push(await this.evaluateChunk(chunk, ot, aes, andBase));
+      const bits = concatBytes(chunks.map((c) => this.ownBits(c, this.inputWires(c.spec, evaluator).groups)));
+      const t =
+        bits.length > 0 ? new Uint32Array((await ot.correlated(bits)).slice().buffer) : new Uint32Array(0);
+      for (const [k, chunk] of chunks.entries()) {
+        const active = t.subarray(4 * first, 4 * (first + evaluatorWires[k]));
+        results.push(await this.evaluateChunk(chunk, active, aes, andBase));
+        first += evaluatorWires[k];
         andBase += countAnds(chunk.spec.circuit);
       }
     }
+    // The garbler's own outputs: the evaluator's tags for every chunk, read after all tables went out.
+    const outputs: Array<Map<number, Uint8Array>> = [];
+    for (const r of results) outputs.push(await r());
     this.andGates = andBase;
-    return joinChunks(results, this.job.outputIsVector);
+    return joinChunks(outputs, this.job.outputIsVector);
   }
 
   private layered(spec: TwoPartyCircuit): LayeredCircuit {
@@ -300,23 +315,20 @@ export class GarbledSession {
 
   private async garbleChunk(
     chunk: GarbledChunk,
-    ot: IknpSender,
+    /** Zero labels of the evaluator's input wires, from correlated OT. */
+    theirZero: Uint32Array,
     delta: Uint32Array,
     aes: FixedKeyAes,
     andBase: number,
-  ): Promise<Map<number, Uint8Array>> {
+  ): Promise<() => Promise<Map<number, Uint8Array>>> {
     const { spec } = chunk;
     const [garbler, evaluator] = spec.parties;
-    const g = new HalfGatesGarbler(this.layered(spec), delta, aes);
+    const g = new HalfGatesGarbler(this.layered(spec), delta, aes, undefined, { prefixBytes: 1 });
     const L = g.labels;
     // Evaluator inputs: zero labels from correlated OT.
-    const theirs = this.inputWires(spec, evaluator).wires;
-    if (theirs.length > 0) {
-      const q = new Uint32Array((await ot.correlated(theirs.length)).slice().buffer);
-      theirs.forEach((w, j) => {
-        L.set(q.subarray(4 * j, 4 * j + 4), 4 * w);
-      });
-    }
+    this.inputWires(spec, evaluator).wires.forEach((w, j) => {
+      L.set(theirZero.subarray(4 * j, 4 * j + 4), 4 * w);
+    });
     // Own inputs: fresh zero labels; send the active ones.
     const mine = this.inputWires(spec, garbler);
     const bits = this.ownBits(chunk, mine.groups);
@@ -331,7 +343,10 @@ export class GarbledSession {
     });
     this.sendWords(Tag.GARBLER_INPUTS, active);
     await g.garble(async (tables) => {
-      const sent = this.sendWords(Tag.TABLES, tables);
+      // The garbler left the first byte for the tag: the chunk is the message.
+      tables[0] = Tag.TABLES;
+      this.sent += tables.length;
+      const sent = this.sendBytes(this.peer, tables);
       // Wait for the transport to drain, or at least let the event loop run
       // (and a peer in the same process evaluate) between chunks.
       if (sent) await sent;
@@ -344,36 +359,33 @@ export class GarbledSession {
       this.sendWords(Tag.OUTPUT_CHECKS, tags(bothLabelHashes(aes, L, delta, wires), 2 * wires.length));
     }
     const forMe = this.outputGroups(spec, garbler);
-    if (forMe.length === 0) return new Map();
+    if (forMe.length === 0) return async () => new Map();
+    // Keep only the tags of this chunk's output labels (not its labels): memory stays bounded.
     const wires = forMe.flatMap((o) => Array.from(spec.circuit.outputs[o].wires));
-    const got = asWords(await this.recv(Tag.EVALUATOR_OUTPUTS), 'output tags', this.peer, 8);
-    if (got.length !== 2 * wires.length) {
-      throw new InvalidOutputLabel(`expected ${wires.length} output tags from ${this.peer}`);
-    }
-    return splitGroups(
-      spec,
-      forMe,
-      decode(tags(bothLabelHashes(aes, L, delta, wires), 2 * wires.length), got, wires.length),
-    );
+    const expected = tags(bothLabelHashes(aes, L, delta, wires), 2 * wires.length);
+    return async () => {
+      const got = asWords(await this.recv(Tag.EVALUATOR_OUTPUTS), 'output tags', this.peer, 8);
+      if (got.length !== 2 * wires.length) {
+        throw new InvalidOutputLabel(`expected ${wires.length} output tags from ${this.peer}`);
+      }
+      return splitGroups(spec, forMe, decode(expected, got, wires.length));
+    };
   }
 
   private async evaluateChunk(
     chunk: GarbledChunk,
-    ot: IknpReceiver,
+    /** Active labels of this party's input wires, from correlated OT. */
+    ownActive: Uint32Array,
     aes: FixedKeyAes,
     andBase: number,
-  ): Promise<Map<number, Uint8Array>> {
+  ): Promise<() => Promise<Map<number, Uint8Array>>> {
     const { spec } = chunk;
     const [garbler, evaluator] = spec.parties;
     const e = new HalfGatesEvaluator(this.layered(spec), aes);
     const L = e.labels;
-    const mine = this.inputWires(spec, evaluator);
-    if (mine.wires.length > 0) {
-      const t = new Uint32Array((await ot.correlated(this.ownBits(chunk, mine.groups))).slice().buffer);
-      mine.wires.forEach((w, j) => {
-        L.set(t.subarray(4 * j, 4 * j + 4), 4 * w);
-      });
-    }
+    this.inputWires(spec, evaluator).wires.forEach((w, j) => {
+      L.set(ownActive.subarray(4 * j, 4 * j + 4), 4 * w);
+    });
     const theirs = this.inputWires(spec, garbler).wires;
     const active = asWords(await this.recv(Tag.GARBLER_INPUTS), 'garbler input labels', this.peer);
     if (active.length !== 4 * theirs.length) {
@@ -384,7 +396,7 @@ export class GarbledSession {
     theirs.forEach((w, j) => {
       L.set(active.subarray(4 * j, 4 * j + 4), 4 * w);
     });
-    await e.evaluate(async () => asWords(await this.recv(Tag.TABLES), 'garbled tables', this.peer), andBase);
+    await e.evaluate(() => this.recv(Tag.TABLES), andBase);
     let result = new Map<number, Uint8Array>();
     const forMe = this.outputGroups(spec, evaluator);
     if (forMe.length > 0) {
@@ -400,13 +412,19 @@ export class GarbledSession {
       const wires = forThem.flatMap((o) => Array.from(spec.circuit.outputs[o].wires));
       this.sendWords(Tag.EVALUATOR_OUTPUTS, activeHashes(aes, L, wires));
     }
-    return result;
+    return async () => result;
   }
 }
 
+const andCounts = new WeakMap<BooleanCircuit, number>();
+
+/** AND gates of `c` (counted once per circuit object). */
 function countAnds(c: BooleanCircuit): number {
+  const known = andCounts.get(c);
+  if (known !== undefined) return known;
   let n = 0;
   for (let i = 0; i < c.gateCount; i++) if (c.op[i] === 1) n++;
+  andCounts.set(c, n);
   return n;
 }
 
@@ -423,6 +441,16 @@ function splitGroups(spec: TwoPartyCircuit, groups: number[], bits: Uint8Array):
 }
 
 /** Joins the chunks' outputs: vector groups concatenated in chunk order, scalar groups from the first chunk. */
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
 function joinChunks(results: Array<Map<number, Uint8Array>>, isVector?: boolean[]): Map<number, Uint8Array> {
   if (results.length === 1) return results[0];
   const out = new Map<number, Uint8Array>();
@@ -431,14 +459,7 @@ function joinChunks(results: Array<Map<number, Uint8Array>>, isVector?: boolean[
       out.set(g, results[0].get(g) as Uint8Array);
       continue;
     }
-    const parts = results.map((r) => r.get(g) as Uint8Array);
-    const joined = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      joined.set(p, o);
-      o += p.length;
-    }
-    out.set(g, joined);
+    out.set(g, concatBytes(results.map((r) => r.get(g) as Uint8Array)));
   }
   return out;
 }

@@ -30,7 +30,7 @@ async function run(
       for (let k = 0; k < 4; k++) e.labels[w * 4 + k] = zero[k] ^ (bits[i] ? delta[k] : 0);
     });
   });
-  const chunks: Uint32Array[] = [];
+  const chunks: Uint8Array[] = [];
   await g.garble((t) => {
     chunks.push(t);
   });

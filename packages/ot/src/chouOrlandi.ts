@@ -50,7 +50,6 @@ export interface BaseOtOptions {
 }
 
 const Fp = ed25519.Point.Fp;
-const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
 
 /** A secret scalar: 32 random bytes as an X25519 private key (node clamps them) and the same clamped value mod ℓ. */
 interface Scalar {
@@ -69,7 +68,12 @@ function randomScalar(random: RandomSource): Scalar {
     for (let i = 31; i >= 0; i--) x = (x << 8n) | BigInt(clamped[i]);
     const reduced = x % ORDER;
     if (reduced === 0n) continue;
-    const key = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, bytes]), format: 'der', type: 'pkcs8' });
+    // A JWK private key: node builds it from `d` alone (`x` must be a string but is not read), 10× faster
+    // than decoding PKCS#8 DER through OpenSSL 3's decoders (37 vs 345 µs).
+    const key = createPrivateKey({
+      key: { kty: 'OKP', crv: 'X25519', d: Buffer.from(bytes).toString('base64url'), x: '' },
+      format: 'jwk',
+    });
     bytes.fill(0);
     clamped.fill(0);
     return { key, reduced };

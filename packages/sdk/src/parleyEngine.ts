@@ -9,7 +9,7 @@
  * Two-party circuits run on the garbled engine (semi-honest, dishonest
  * majority); circuits of three or more parties need the secret-sharing engine.
  */
-import { decodeValue, importSummon, type SummonCircuit } from '@parley/circuit';
+import { decodeValue, importSummon, type Program, type SummonCircuit } from '@parley/circuit';
 import { GARBLED_SECURITY, GarbledSession, inputBits, outputColumns, prepareProgram } from '@parley/garbled';
 import { InvalidArgument, type SecurityModel, Unsupported } from '@parley/interface';
 import type { Circuit, Engine, EngineSession } from 'mpc-framework-common';
@@ -19,6 +19,23 @@ export interface ParleyEngineOptions {
   protocol?: 'auto' | 'garbled' | 'sharing' | 'replicated';
   /** Receive timeout in ms (0: none). */
   timeoutMs?: number;
+}
+
+/**
+ * Imported and lowered circuits by circuit object: the parties of a local run
+ * (and later runs of the same circuit) import, lower and plan it once. Read-only
+ * after preparation, so sessions may share it.
+ */
+const prepared = new WeakMap<object, { program: Program; garbled: ReturnType<typeof prepareProgram> }>();
+
+function prepare(summon: SummonCircuit) {
+  let p = prepared.get(summon);
+  if (!p) {
+    const program = importSummon(summon);
+    p = { program, garbled: prepareProgram(program) };
+    prepared.set(summon, p);
+  }
+  return p;
 }
 
 export class ParleyEngine implements Engine {
@@ -46,15 +63,14 @@ export class ParleyEngine implements Engine {
     send: (to: string, msg: Uint8Array) => void,
   ): EngineSession {
     const summon = circuit as SummonCircuit;
-    const program = importSummon(summon);
+    const { program, garbled } = prepare(summon);
     const protocol = this.options.protocol ?? 'auto';
     if (program.parties.length !== 2 || protocol === 'sharing' || protocol === 'replicated') {
       throw new Unsupported(
         `the ${protocol === 'auto' ? 'secret-sharing' : protocol} engine for ${program.parties.length} parties is not available yet`,
       );
     }
-    const prepared = prepareProgram(program);
-    const session = new GarbledSession(prepared.spec, name, inputBits(prepared, name, input), send, {
+    const session = new GarbledSession(garbled.spec, name, inputBits(garbled, name, input), send, {
       timeoutMs: this.options.timeoutMs,
     });
     return {
