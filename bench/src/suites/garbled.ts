@@ -18,7 +18,13 @@ import {
   type SummonCircuit,
   uint,
 } from '@parley/circuit';
-import { FixedKeyAes, HalfGatesEvaluator, HalfGatesGarbler, runGarbledLocally } from '@parley/garbled';
+import {
+  FixedKeyAes,
+  GarblerPool,
+  HalfGatesEvaluator,
+  HalfGatesGarbler,
+  runGarbledLocally,
+} from '@parley/garbled';
 import { runGarbledInWorkers, runGarbledOverLoopbackTls, WorkerPair } from '@parley/node';
 import { ParleyEngine } from '@parley/sdk';
 import { EmpWasmEngine } from 'emp-wasm-engine';
@@ -127,6 +133,30 @@ const suite: BenchSuite = {
     );
     ctx.record('garbled.and_per_s.evaluate_js', 'AND/s', ands / (jsEvalMs / 1000), 3);
     ctx.record('kernels.wasm_vs_js.evaluate', 'x', jsEvalMs / evalMs, 3);
+    // Independent chunks (as a streamed job's) garbled by worker threads: 4 circuits on 2 workers vs one after
+    // another in this thread.
+    const pool = GarblerPool.shared(2);
+    const inputZero = new Uint32Array(4 * lc.circuit.inputs.reduce((n, g) => n + g.wires.length, 0));
+    randomFillSync(inputZero);
+    const poolRun = () =>
+      Promise.all(
+        [0, 1, 2, 3].map((k) =>
+          pool.garble(lc, { delta, inputZero, andBase: k * ands, prefixBytes: 0 }, () => {}),
+        ),
+      );
+    await poolRun();
+    const poolMs = await medianMs(poolRun, 3, 0);
+    const oneThreadMs = await medianMs(
+      async () => {
+        for (let k = 0; k < 4; k++)
+          await new HalfGatesGarbler(lc, delta, new FixedKeyAes()).garble(() => {}, k * ands);
+      },
+      3,
+      0,
+    );
+    await pool.close();
+    ctx.record('garbled.and_per_s.garble_2_workers', 'AND/s', (4 * ands) / (poolMs / 1000), 3);
+    ctx.record('garbled.parallel_speedup.2_workers', 'x', oneThreadMs / poolMs, 3);
     const unplanned = { ...lc, layerStarts: lc.layerStarts.slice() };
     const t0 = performance.now();
     await new HalfGatesGarbler(unplanned, delta, new FixedKeyAes()).garble(() => {});
@@ -136,25 +166,34 @@ const suite: BenchSuite = {
     const inputs = aesInputs(blocks);
     const mem = await runGarbledLocally(program, inputs);
     ctx.record('garbled.and_per_s.e2e_memory', 'AND/s', ands / (mem.ms / 1000));
-    // Each party in its own worker thread with its own TLS WebSocket endpoint (two cores): a cold
-    // run in fresh workers, then warm runs in the same workers (as in a running node).
-    const cold = await runGarbledInWorkers(program, inputs);
-    ctx.record('garbled.and_per_s.e2e_ws_cold', 'AND/s', ands / (cold.ms / 1000));
+    // Each party in its own worker thread with its own TLS WebSocket endpoint (two cores), on a job of 512
+    // blocks (3.3M AND gates, streamed in 4 chunks) with the garbler's chunks garbled in one worker thread
+    // beside its sending thread: a cold run in fresh workers, then warm runs in the same workers (as in a
+    // running node).
+    const wsBlocks = 512;
+    const wsProgram = await aesVector(wsBlocks);
+    const wsInputs = aesInputs(wsBlocks);
+    const wsAnds = 6400 * wsBlocks;
+    const parallel = { garblingWorkers: 1 };
+    const cold = await runGarbledInWorkers(wsProgram, wsInputs);
+    ctx.record('garbled.and_per_s.e2e_ws_cold', 'AND/s', wsAnds / (cold.ms / 1000));
     const pair = await WorkerPair.start(['garbler', 'evaluator']);
     let ws = cold;
     try {
-      await pair.run(program, inputs);
+      await pair.run(wsProgram, wsInputs, parallel);
       const warm: number[] = [];
-      for (let i = 0; i < (ctx.quick ? 2 : 5); i++) {
-        ws = await pair.run(program, inputs);
+      for (let i = 0; i < (ctx.quick ? 3 : 5); i++) {
+        ws = await pair.run(wsProgram, wsInputs, parallel);
         warm.push(ws.ms);
       }
       warm.sort((a, b) => a - b);
-      ctx.record('garbled.and_per_s.e2e_ws', 'AND/s', ands / (warm[warm.length >> 1] / 1000), warm.length);
+      ctx.record('garbled.and_per_s.e2e_ws', 'AND/s', wsAnds / (warm[warm.length >> 1] / 1000), warm.length);
+      const small = await pair.run(program, inputs);
+      ctx.record('garbled.and_per_s.e2e_ws.819k_and', 'AND/s', ands / (small.ms / 1000));
     } finally {
       await pair.close();
     }
-    ctx.record('garbled.bytes_per_and', 'bytes/AND', ws.bytes / ands);
+    ctx.record('garbled.bytes_per_and', 'bytes/AND', ws.bytes / wsAnds);
 
     const aes = bristolProgram(await readBristolFile(sharedDataPath('bristol/aes_128.txt')));
     const aesIn = {

@@ -1,4 +1,5 @@
 export * from './fixedKeyAes.js';
+export * from './garblerPool.js';
 export * from './halfGates.js';
 export * from './local.js';
 export * from './program.js';

@@ -19,17 +19,22 @@ export interface LocalRunResult {
 export async function runGarbledLocally(
   program: Program,
   inputs: PlainInputs,
-  options: { chunkElements?: number } = {},
+  options: { chunkElements?: number; garblingWorkers?: number } = {},
 ): Promise<LocalRunResult> {
   const t0 = performance.now();
   const sessions = new Map<string, GarbledSession>();
   let bytes = 0;
   for (const party of program.parties) {
     const job = garbledJob(program, party, inputs[party] ?? {}, options);
-    const session = GarbledSession.forJob(job, party, (to, msg) => {
-      bytes += msg.length;
-      setImmediate(() => sessions.get(to)?.handleMessage(party, msg));
-    });
+    const session = GarbledSession.forJob(
+      job,
+      party,
+      (to, msg) => {
+        bytes += msg.length;
+        setImmediate(() => sessions.get(to)?.handleMessage(party, msg));
+      },
+      { garblingWorkers: options.garblingWorkers },
+    );
     sessions.set(party, session);
   }
   const outputs: Record<string, Record<string, Column>> = {};

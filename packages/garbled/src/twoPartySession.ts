@@ -30,6 +30,7 @@ import {
 } from '@parley/interface';
 import { IknpReceiver, IknpSender, type OtChannel } from '@parley/ot';
 import { FixedKeyAes, tccrHash } from './fixedKeyAes.js';
+import { GarblerPool } from './garblerPool.js';
 import { HalfGatesEvaluator, HalfGatesGarbler, type LayeredCircuit } from './halfGates.js';
 import { abortFrame, asWords, frame, frameWords, Tag, type TagCode, unframe } from './wire.js';
 
@@ -132,6 +133,16 @@ function checkInputs(c: GarbledChunk, party: string): void {
   });
 }
 
+export interface GarbledSessionOptions {
+  /** Receive timeout in ms (0: none). */
+  timeoutMs?: number;
+  /**
+   * Garbler: worker threads that garble the chunks of a streamed job in
+   * parallel (garblerPool.ts); 0 (default) garbles in this thread.
+   */
+  garblingWorkers?: number;
+}
+
 /**
  * One party's side of a garbled-circuit session. `inputs` holds this party's
  * input groups' bits (one byte per bit), keyed by group index. For a streamed
@@ -144,6 +155,7 @@ export class GarbledSession {
   private readonly role: 'garbler' | 'evaluator';
   private readonly result: Promise<Map<number, Uint8Array>>;
   private readonly job: GarbledJob;
+  private readonly pool: GarblerPool | undefined;
   private sent = 0;
   private received = 0;
   private andGates = 0;
@@ -155,8 +167,9 @@ export class GarbledSession {
     inputs: Map<number, Uint8Array> | undefined,
     /** May return a promise (a transport's back-pressure): table chunks wait for it. */
     private readonly sendBytes: (to: string, bytes: Uint8Array) => void | Promise<void>,
-    options: { timeoutMs?: number } = {},
+    options: GarbledSessionOptions = {},
   ) {
+    this.pool = options.garblingWorkers ? GarblerPool.shared(options.garblingWorkers) : undefined;
     this.job = 'chunk' in spec ? spec : singleCircuitJob(spec, inputs ?? new Map());
     const [g, e] = this.job.parties;
     if (party !== g && party !== e)
@@ -182,7 +195,7 @@ export class GarbledSession {
     job: GarbledJob,
     party: string,
     send: (to: string, bytes: Uint8Array) => void | Promise<void>,
-    options: { timeoutMs?: number } = {},
+    options: GarbledSessionOptions = {},
   ): GarbledSession {
     return new GarbledSession(job, party, undefined, send, options);
   }
@@ -254,11 +267,16 @@ export class GarbledSession {
       const delta = new Uint32Array(ot.delta.slice().buffer);
       const total = evaluatorWires.reduce((a, b) => a + b, 0);
       const q = total > 0 ? new Uint32Array((await ot.correlated(total)).slice().buffer) : new Uint32Array(0);
-      for (const [k, chunk] of chunks.entries()) {
-        const zero = q.subarray(4 * first, 4 * (first + evaluatorWires[k]));
-        results.push(await this.garbleChunk(chunk, zero, delta, aes, andBase));
-        first += evaluatorWires[k];
-        andBase += countAnds(chunk.spec.circuit);
+      if (this.pool && chunks.length > 1) {
+        results.push(...(await this.garbleInPool(this.pool, chunks, q, delta, aes)));
+        andBase = chunks.reduce((n, c) => n + countAnds(c.spec.circuit), 0);
+      } else {
+        for (const [k, chunk] of chunks.entries()) {
+          const zero = q.subarray(4 * first, 4 * (first + evaluatorWires[k]));
+          results.push(await this.garbleChunk(chunk, zero, delta, aes, andBase));
+          first += evaluatorWires[k];
+          andBase += countAnds(chunk.spec.circuit);
+        }
       }
     } else {
       const ot = new IknpReceiver(this.otChannel());
@@ -372,6 +390,110 @@ export class GarbledSession {
     };
   }
 
+  /**
+   * The garbler's chunks on the worker pool: up to `pool.size` chunks are
+   * garbled at once, and their messages go out in job order (inputs, tables,
+   * output checks per chunk) as in `garbleChunk`.
+   */
+  private async garbleInPool(
+    pool: GarblerPool,
+    chunks: GarbledChunk[],
+    q: Uint32Array,
+    delta: Uint32Array,
+    aes: FixedKeyAes,
+  ): Promise<Array<() => Promise<Map<number, Uint8Array>>>> {
+    const [garbler, evaluator] = this.job.parties;
+    let nextChunk = 0;
+    let nextQ = 0;
+    let andBase = 0;
+    const start = () => {
+      const chunk = chunks[nextChunk++];
+      const { spec } = chunk;
+      const own = new Set(this.inputWires(spec, garbler).groups);
+      const bits = this.ownBits(
+        chunk,
+        [...own].sort((a, b) => a - b),
+      );
+      const wires = spec.circuit.inputs.reduce((n, g) => n + g.wires.length, 0);
+      const inputZero = new Uint32Array(4 * wires);
+      const random = new Uint32Array(randomBytes(16 * bits.length).buffer);
+      const active = new Uint32Array(random.length);
+      let j = 0;
+      let mine = 0;
+      spec.circuit.inputs.forEach((group, gi) => {
+        for (let i = 0; i < group.wires.length; i++, j++) {
+          if (!own.has(gi)) {
+            inputZero.set(q.subarray(4 * nextQ, 4 * nextQ + 4), 4 * j);
+            nextQ++;
+            continue;
+          }
+          const m = bits[mine] ? -1 : 0;
+          for (let k = 0; k < 4; k++) {
+            inputZero[4 * j + k] = random[4 * mine + k];
+            active[4 * mine + k] = random[4 * mine + k] ^ (m & delta[k]);
+          }
+          mine++;
+        }
+      });
+      const tables = new ChunkQueue();
+      const outZero = pool.garble(this.layered(spec), { delta, inputZero, andBase, prefixBytes: 1 }, (t) =>
+        tables.push(t),
+      );
+      outZero.then(
+        () => tables.end(),
+        (e) => tables.fail(e),
+      );
+      andBase += countAnds(spec.circuit);
+      return { spec, active, tables, outZero };
+    };
+    const running = [];
+    while (running.length < pool.size && nextChunk < chunks.length) running.push(start());
+    const results: Array<() => Promise<Map<number, Uint8Array>>> = [];
+    while (running.length > 0) {
+      const { spec, active, tables, outZero } = running.shift()!;
+      this.sendWords(Tag.GARBLER_INPUTS, active);
+      for (let t = await tables.next(); t; t = await tables.next()) {
+        t[0] = Tag.TABLES;
+        this.sent += t.length;
+        const sent = this.sendBytes(this.peer, t);
+        if (sent) await sent;
+        else await new Promise<void>((r) => setImmediate(r));
+      }
+      const out = await outZero;
+      if (nextChunk < chunks.length) running.push(start());
+      // Output labels by position in circuit.outputs, so the wire-indexed helpers index them by position.
+      const position = (groups: number[]) => {
+        const offsets: number[] = [];
+        let p = 0;
+        spec.circuit.outputs.forEach((g, gi) => {
+          if (groups.includes(gi)) for (let i = 0; i < g.wires.length; i++) offsets.push(p + i);
+          p += g.wires.length;
+        });
+        return offsets;
+      };
+      const forThem = this.outputGroups(spec, evaluator);
+      if (forThem.length > 0) {
+        const at = position(forThem);
+        this.sendWords(Tag.OUTPUT_CHECKS, tags(bothLabelHashes(aes, out, delta, at), 2 * at.length));
+      }
+      const forMe = this.outputGroups(spec, garbler);
+      if (forMe.length === 0) {
+        results.push(async () => new Map());
+        continue;
+      }
+      const at = position(forMe);
+      const expected = tags(bothLabelHashes(aes, out, delta, at), 2 * at.length);
+      results.push(async () => {
+        const got = asWords(await this.recv(Tag.EVALUATOR_OUTPUTS), 'output tags', this.peer, 8);
+        if (got.length !== 2 * at.length) {
+          throw new InvalidOutputLabel(`expected ${at.length} output tags from ${this.peer}`);
+        }
+        return splitGroups(spec, forMe, decode(expected, got, at.length));
+      });
+    }
+    return results;
+  }
+
   private async evaluateChunk(
     chunk: GarbledChunk,
     /** Active labels of this party's input wires, from correlated OT. */
@@ -441,6 +563,44 @@ function splitGroups(spec: TwoPartyCircuit, groups: number[], bits: Uint8Array):
 }
 
 /** Joins the chunks' outputs: vector groups concatenated in chunk order, scalar groups from the first chunk. */
+/** Table chunks of one chunk circuit, from a worker to the sending loop, in order. */
+class ChunkQueue {
+  private readonly items: Uint8Array[] = [];
+  private done = false;
+  private error: unknown;
+  private waiter: (() => void) | undefined;
+
+  push(chunk: Uint8Array): void {
+    this.items.push(chunk);
+    this.wake();
+  }
+
+  end(): void {
+    this.done = true;
+    this.wake();
+  }
+
+  fail(error: unknown): void {
+    this.error = error;
+    this.done = true;
+    this.wake();
+  }
+
+  /** The next chunk, or undefined after the last. */
+  async next(): Promise<Uint8Array | undefined> {
+    while (this.items.length === 0 && !this.done) await new Promise<void>((r) => (this.waiter = r));
+    if (this.items.length > 0) return this.items.shift();
+    if (this.error !== undefined) throw this.error;
+    return undefined;
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.();
+  }
+}
+
 function concatBytes(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;

@@ -33,6 +33,22 @@ describe('streamed garbled jobs', () => {
     expect(r.andGates).toBeGreaterThan(n * 900);
   });
 
+  it('chunks garbled in parallel worker threads give the same outputs', async () => {
+    const n = 23;
+    const p = program(n);
+    const inputs = {
+      alice: { x: Array.from({ length: n }, (_, i) => (i * 2_654_435_761) % 2 ** 31) },
+      bob: { y: Array.from({ length: n }, (_, i) => -7919 * i), k: 99 },
+    };
+    const want = evaluateProgram(p, encodeInputs(p, inputs));
+    // Four chunks of 5 elements and a last one of 3: two circuit shapes, more chunks than workers.
+    const r = await runGarbledLocally(p, inputs, { chunkElements: 5, garblingWorkers: 2 });
+    expect(values(r.outputs.alice.prod)).toEqual(values(want.prod));
+    expect(values(r.outputs.bob.prod)).toEqual(values(want.prod));
+    expect(values(r.outputs.bob.max)).toEqual(values(want.max));
+    expect(values(r.outputs.alice.k2)).toEqual(values(want.k2));
+  });
+
   it('chunk circuits stay within the gate budget however long the vectors', () => {
     for (const n of [1_000, 100_000]) {
       const job = garbledJob(program(n), 'alice', { x: new Array(n).fill(1) });

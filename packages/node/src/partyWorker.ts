@@ -38,12 +38,15 @@ const api = {
     party: string,
     inputs: PlainInputs,
     sessionId: string,
+    options: { garblingWorkers?: number } = {},
   ): Promise<PartyRunResult> {
     if (!endpoint) throw new InternalError('the party worker was not started (listen() first)');
     const job = garbledJob(program, party, inputs[party] ?? {});
     const session = await endpoint.openSession(sessionId, [...job.parties]);
     const t0 = performance.now();
-    const s = GarbledSession.forJob(job, party, (to, bytes) => session.send(to, bytes));
+    const s = GarbledSession.forJob(job, party, (to, bytes) => session.send(to, bytes), {
+      garblingWorkers: options.garblingWorkers ?? 0,
+    });
     session.onMessage((from, bytes) => s.handleMessage(from, bytes));
     const outputs = outputColumns(program, await s.output());
     const ms = performance.now() - t0;

@@ -43,9 +43,16 @@ export class WorkerPair {
     }
   }
 
-  async run(program: Program, inputs: PlainInputs): Promise<LoopbackResult> {
+  /** One run; `garblingWorkers` > 0 lets the garbler garble a streamed job's chunks in that many threads. */
+  async run(
+    program: Program,
+    inputs: PlainInputs,
+    options: { garblingWorkers?: number } = {},
+  ): Promise<LoopbackResult> {
     const id = `worker-run-${this.runs++}`;
-    const results = await Promise.all(this.parties.map((p, i) => this.apis[i].run(program, p, inputs, id)));
+    const results = await Promise.all(
+      this.parties.map((p, i) => this.apis[i].run(program, p, inputs, id, options)),
+    );
     return {
       outputs: Object.fromEntries(this.parties.map((p, i) => [p, results[i].outputs])),
       andGates: results[0].andGates,
