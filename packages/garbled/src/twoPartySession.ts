@@ -391,8 +391,8 @@ export class GarbledSession {
   }
 
   /**
-   * The garbler's chunks on the worker pool: up to `pool.size` chunks are
-   * garbled at once, and their messages go out in job order (inputs, tables,
+   * The garbler's chunks on the worker pool: up to `pool.size` + 1 chunks are
+   * garbled or queued at once, and their messages go out in job order (inputs, tables,
    * output checks per chunk) as in `garbleChunk`.
    */
   private async garbleInPool(
@@ -447,7 +447,8 @@ export class GarbledSession {
       return { spec, active, tables, outZero };
     };
     const running = [];
-    while (running.length < pool.size && nextChunk < chunks.length) running.push(start());
+    // One chunk more than workers: a worker starts its next chunk while this thread still sends the last one.
+    while (running.length < pool.size + 1 && nextChunk < chunks.length) running.push(start());
     const results: Array<() => Promise<Map<number, Uint8Array>>> = [];
     while (running.length > 0) {
       const { spec, active, tables, outZero } = running.shift()!;
