@@ -4,6 +4,7 @@
  * delivered asynchronously and in order, as a network would.
  */
 import type { Column, PlainInputs, Program } from '@parley/circuit';
+import type { OtContextStore } from './otContexts.js';
 import { garbledJob, outputColumns } from './program.js';
 import { GarbledSession } from './twoPartySession.js';
 
@@ -14,12 +15,19 @@ export interface LocalRunResult {
   /** Bytes sent by both parties. */
   bytes: number;
   ms: number;
+  /** The parties continued an earlier session's OT extension (no base OTs). */
+  resumedOt: boolean;
 }
 
 export async function runGarbledLocally(
   program: Program,
   inputs: PlainInputs,
-  options: { chunkElements?: number; garblingWorkers?: number } = {},
+  options: {
+    chunkElements?: number;
+    garblingWorkers?: number;
+    /** Each party's OT contexts, to run several jobs under one OT setup (otContexts.ts). */
+    otContexts?: Record<string, OtContextStore>;
+  } = {},
 ): Promise<LocalRunResult> {
   const t0 = performance.now();
   const sessions = new Map<string, GarbledSession>();
@@ -33,7 +41,7 @@ export async function runGarbledLocally(
         bytes += msg.length;
         setImmediate(() => sessions.get(to)?.handleMessage(party, msg));
       },
-      { garblingWorkers: options.garblingWorkers },
+      { garblingWorkers: options.garblingWorkers, otContexts: options.otContexts?.[party] },
     );
     sessions.set(party, session);
   }
@@ -44,5 +52,6 @@ export async function runGarbledLocally(
     }),
   );
   const ms = performance.now() - t0;
-  return { outputs, andGates: [...sessions.values()][0].stats().andGates, bytes, ms };
+  const stats = [...sessions.values()][0].stats();
+  return { outputs, andGates: stats.andGates, bytes, ms, resumedOt: stats.resumedOt };
 }

@@ -32,6 +32,14 @@ import { IknpReceiver, IknpSender, type OtChannel } from '@parley/ot';
 import { FixedKeyAes, tccrHash } from './fixedKeyAes.js';
 import { GarblerPool } from './garblerPool.js';
 import { HalfGatesEvaluator, HalfGatesGarbler, type LayeredCircuit } from './halfGates.js';
+import {
+  CLAIM_BYTES,
+  CONTEXT_ID_BYTES,
+  claimOf,
+  encodeClaim,
+  type OtContext,
+  type OtContextStore,
+} from './otContexts.js';
 import { abortFrame, asWords, frame, frameWords, Tag, type TagCode, unframe } from './wire.js';
 
 export const GARBLED_SECURITY: SecurityModel = { adversary: 'semi-honest', corruption: 'dishonest-majority' };
@@ -56,6 +64,8 @@ export interface GarbledStats {
   andGates: number;
   bytesSent: number;
   bytesReceived: number;
+  /** True when the session continued the OT extension of an earlier one with the peer (no base OTs). */
+  resumedOt: boolean;
 }
 
 const gateDigests = new WeakMap<BooleanCircuit, Uint8Array>();
@@ -141,7 +151,17 @@ export interface GarbledSessionOptions {
    * parallel (garblerPool.ts); 0 (default) garbles in this thread.
    */
   garblingWorkers?: number;
+  /**
+   * OT extension kept per peer across sessions (otContexts.ts): sessions
+   * with a peer after the first skip the base OTs. The caller keeps one
+   * store per authenticated identity (a node keeps one for its lifetime).
+   */
+  otContexts?: OtContextStore;
 }
+
+const NONCE_BYTES = 16;
+/** A context is retired before its AND tweaks (2j, 2j + 1) could reach the output tweaks (OUTPUT_TWEAK). */
+const MAX_CONTEXT_ANDS = 2 ** 38;
 
 /**
  * One party's side of a garbled-circuit session. `inputs` holds this party's
@@ -156,6 +176,8 @@ export class GarbledSession {
   private readonly result: Promise<Map<number, Uint8Array>>;
   private readonly job: GarbledJob;
   private readonly pool: GarblerPool | undefined;
+  private readonly contexts: OtContextStore | undefined;
+  private resumed = false;
   private sent = 0;
   private received = 0;
   private andGates = 0;
@@ -170,6 +192,7 @@ export class GarbledSession {
     options: GarbledSessionOptions = {},
   ) {
     this.pool = options.garblingWorkers ? GarblerPool.shared(options.garblingWorkers) : undefined;
+    this.contexts = options.otContexts;
     this.job = 'chunk' in spec ? spec : singleCircuitJob(spec, inputs ?? new Map());
     const [g, e] = this.job.parties;
     if (party !== g && party !== e)
@@ -211,7 +234,12 @@ export class GarbledSession {
   }
 
   stats(): GarbledStats {
-    return { andGates: this.andGates, bytesSent: this.sent, bytesReceived: this.received };
+    return {
+      andGates: this.andGates,
+      bytesSent: this.sent,
+      bytesReceived: this.received,
+      resumedOt: this.resumed,
+    };
   }
 
   private send(tag: TagCode, payload: Uint8Array): void | Promise<void> {
@@ -240,17 +268,7 @@ export class GarbledSession {
   }
 
   private async run(): Promise<Map<number, Uint8Array>> {
-    const digest = this.job.digest;
-    this.send(Tag.HELLO, digest);
-    const theirs = await this.recv(Tag.HELLO);
-    if (theirs.length !== digest.length || !theirs.every((b, i) => b === digest[i])) {
-      throw new SetupMismatchError(
-        `${this.peer} runs a different circuit or party assignment (setup digests differ)`,
-        {
-          party: this.peer,
-        },
-      );
-    }
+    const context = await this.handshake();
     const aes = new FixedKeyAes();
     // Every chunk's inputs are known now: the evaluator's input labels of all chunks come from one
     // correlated OT, so no chunk waits for a round trip and tables stream without a pause between chunks.
@@ -259,17 +277,17 @@ export class GarbledSession {
     const [, evaluator] = this.job.parties;
     const evaluatorWires = chunks.map((c) => this.inputWires(c.spec, evaluator).wires.length);
     const results: Array<() => Promise<Map<number, Uint8Array>>> = [];
-    let andBase = 0;
+    const firstAnd = context.andBase;
+    let andBase = firstAnd;
     let first = 0;
-    if (this.role === 'garbler') {
-      const ot = new IknpSender(this.otChannel());
-      await ot.setup();
+    if (context.ot instanceof IknpSender) {
+      const ot = context.ot;
       const delta = new Uint32Array(ot.delta.slice().buffer);
       const total = evaluatorWires.reduce((a, b) => a + b, 0);
       const q = total > 0 ? new Uint32Array((await ot.correlated(total)).slice().buffer) : new Uint32Array(0);
       if (this.pool && chunks.length > 1) {
-        results.push(...(await this.garbleInPool(this.pool, chunks, q, delta, aes)));
-        andBase = chunks.reduce((n, c) => n + countAnds(c.spec.circuit), 0);
+        results.push(...(await this.garbleInPool(this.pool, chunks, q, delta, aes, andBase)));
+        andBase += chunks.reduce((n, c) => n + countAnds(c.spec.circuit), 0);
       } else {
         for (const [k, chunk] of chunks.entries()) {
           const zero = q.subarray(4 * first, 4 * (first + evaluatorWires[k]));
@@ -279,8 +297,7 @@ export class GarbledSession {
         }
       }
     } else {
-      const ot = new IknpReceiver(this.otChannel());
-      await ot.setup();
+      const ot = context.ot;
       const bits = concatBytes(chunks.map((c) => this.ownBits(c, this.inputWires(c.spec, evaluator).groups)));
       const t =
         bits.length > 0 ? new Uint32Array((await ot.correlated(bits)).slice().buffer) : new Uint32Array(0);
@@ -294,8 +311,50 @@ export class GarbledSession {
     // The garbler's own outputs: the evaluator's tags for every chunk, read after all tables went out.
     const outputs: Array<Map<number, Uint8Array>> = [];
     for (const r of results) outputs.push(await r());
-    this.andGates = andBase;
+    this.andGates = andBase - firstAnd;
+    if (this.contexts) {
+      context.sessions++;
+      context.andBase = andBase;
+      this.contexts.give(this.peer, context);
+    }
     return joinChunks(outputs, this.job.outputIsVector);
+  }
+
+  /**
+   * HELLO both ways: the job's digest (the parties must run the same job), a
+   * fresh nonce, and this party's claim on an OT context with the peer
+   * (otContexts.ts). The context is resumed when both claims are the same;
+   * otherwise a new one is set up (base OTs) with the id both nonces give.
+   */
+  private async handshake(): Promise<OtContext> {
+    const digest = this.job.digest;
+    const held = this.contexts?.take(this.peer, this.role);
+    const claim = encodeClaim(claimOf(held));
+    const nonce = randomBytes(NONCE_BYTES);
+    this.send(Tag.HELLO, concatBytes([digest, nonce, claim]));
+    const theirs = await this.recv(Tag.HELLO);
+    if (
+      theirs.length !== digest.length + NONCE_BYTES + CLAIM_BYTES ||
+      !digest.every((b, i) => b === theirs[i])
+    ) {
+      throw new SetupMismatchError(
+        `${this.peer} runs a different circuit or party assignment (setup digests differ)`,
+        { party: this.peer },
+      );
+    }
+    const theirClaim = theirs.subarray(digest.length + NONCE_BYTES);
+    if (held && held.andBase < MAX_CONTEXT_ANDS && claim.every((b, i) => b === theirClaim[i])) {
+      held.ot.useChannel(this.otChannel());
+      this.resumed = true;
+      return held;
+    }
+    const theirNonce = theirs.subarray(digest.length, digest.length + NONCE_BYTES);
+    const [g, e] = this.role === 'garbler' ? [nonce, theirNonce] : [theirNonce, nonce];
+    const id = sha256(new TextEncoder().encode('parley/garbled/ot-context'), g, e).slice(0, CONTEXT_ID_BYTES);
+    const ot =
+      this.role === 'garbler' ? new IknpSender(this.otChannel()) : new IknpReceiver(this.otChannel());
+    await ot.setup();
+    return { id, role: this.role, ot, sessions: 0, andBase: 0 };
   }
 
   private layered(spec: TwoPartyCircuit): LayeredCircuit {
@@ -401,11 +460,12 @@ export class GarbledSession {
     q: Uint32Array,
     delta: Uint32Array,
     aes: FixedKeyAes,
+    firstAnd: number,
   ): Promise<Array<() => Promise<Map<number, Uint8Array>>>> {
     const [garbler, evaluator] = this.job.parties;
     let nextChunk = 0;
     let nextQ = 0;
-    let andBase = 0;
+    let andBase = firstAnd;
     const start = () => {
       const chunk = chunks[nextChunk++];
       const { spec } = chunk;

@@ -12,7 +12,14 @@ import {
 } from '@parley/circuit';
 import { hasCode } from '@parley/interface';
 import { describe, expect, it } from 'vitest';
-import { GarbledSession, inputBits, prepareProgram, runGarbledLocally, Tag } from '../src/index.js';
+import {
+  GarbledSession,
+  inputBits,
+  OtContextStore,
+  prepareProgram,
+  runGarbledLocally,
+  Tag,
+} from '../src/index.js';
 
 const BRISTOL = `${process.env.PARLEY_SHARED_DATA ?? new URL('../../../../shared/data/', import.meta.url).pathname}/bristol`;
 const K = 0x000102030405060708090a0b0c0d0e0fn;
@@ -80,6 +87,7 @@ function pair(
   inputs: Record<string, Record<string, unknown>>,
   alter?: (from: string, frame: Uint8Array) => Uint8Array | undefined,
   specOf?: (party: string) => Program,
+  otContexts?: Record<string, OtContextStore>,
 ) {
   const sessions = new Map<string, GarbledSession>();
   for (const party of p.parties) {
@@ -94,7 +102,7 @@ function pair(
           const m = alter ? alter(party, msg) : msg;
           if (m) setImmediate(() => sessions.get(to)?.handleMessage(party, m));
         },
-        { timeoutMs: 5000 },
+        { timeoutMs: 5000, otContexts: otContexts?.[party] },
       ),
     );
   }
@@ -150,5 +158,67 @@ describe('garbled 2PC errors', () => {
       ),
     );
     for (const e of results) expect(hasCode(e, 'PROTOCOL_VIOLATION'), String(e)).toBe(true);
+  });
+});
+
+describe('OT extension kept across sessions', () => {
+  const mul = () => readBristolFile(`${BRISTOL}/mult64.txt`).then((c) => bristolProgram(c));
+  const M = (1n << 64n) - 1n;
+  const run = (p: Program, x: bigint, y: bigint, stores: Record<string, OtContextStore>) =>
+    runGarbledLocally(p, { party0: { '0': x }, party1: { '1': y } }, { otContexts: stores });
+
+  it('later sessions with the same peer skip the base OTs and stay correct, in either role', async () => {
+    const p = await mul();
+    const stores = { party0: new OtContextStore(), party1: new OtContextStore() };
+    const runs = [];
+    for (let i = 0n; i < 4n; i++) {
+      const x = 0xfedcba9876543210n + i;
+      const y = 0x0123456789abcdefn * (i + 1n);
+      const r = await run(p, x, y, stores);
+      expect(values(r.outputs.party0['0'])).toEqual([(x * y) & M]);
+      runs.push(r.resumedOt);
+    }
+    expect(runs).toEqual([false, true, true, true]);
+    // The other party garbles: a context of its own role, set up once.
+    const swapped = bristolProgram(await readBristolFile(`${BRISTOL}/mult64.txt`), {
+      owners: { '0': 'party1', '1': 'party0' },
+      parties: ['party1', 'party0'],
+    });
+    const a = await runGarbledLocally(
+      swapped,
+      { party1: { '0': 3n }, party0: { '1': 5n } },
+      { otContexts: stores },
+    );
+    const b = await runGarbledLocally(
+      swapped,
+      { party1: { '0': 7n }, party0: { '1': 9n } },
+      { otContexts: stores },
+    );
+    expect([a.resumedOt, b.resumedOt]).toEqual([false, true]);
+    expect(values(b.outputs.party1['0'])).toEqual([63n]);
+  });
+
+  it('a party without the context, or a failed session, makes the next session start afresh', async () => {
+    const p = await mul();
+    const stores = { party0: new OtContextStore(), party1: new OtContextStore() };
+    await run(p, 2n, 3n, stores);
+    stores.party1.clear();
+    const fresh = await run(p, 4n, 5n, stores);
+    expect(fresh.resumedOt).toBe(false);
+    expect(values(fresh.outputs.party0['0'])).toEqual([20n]);
+    // A session that fails part-way (truncated tables) drops both contexts.
+    const failed = await Promise.all(
+      pair(
+        p,
+        { party0: { '0': 1n }, party1: { '1': 1n } },
+        (_f, m) => (m[0] === Tag.TABLES ? m.subarray(0, 9) : m),
+        undefined,
+        stores,
+      ),
+    );
+    for (const e of failed) expect(hasCode(e, 'PROTOCOL_VIOLATION'), String(e)).toBe(true);
+    const after = await run(p, 6n, 7n, stores);
+    expect(after.resumedOt).toBe(false);
+    expect(values(after.outputs.party0['0'])).toEqual([42n]);
   });
 });

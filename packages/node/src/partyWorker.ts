@@ -5,13 +5,15 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { Column, PlainInputs, Program } from '@parley/circuit';
-import { GarbledSession, garbledJob, outputColumns } from '@parley/garbled';
+import { GarbledSession, garbledJob, OtContextStore, outputColumns } from '@parley/garbled';
 import { type Consortium, InternalError } from '@parley/interface';
 import { createIdentity, WsEndpoint } from '@parley/transport';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 
 let endpoint: WsEndpoint | undefined;
+/** OT extension per peer, kept across this party's sessions (as a node keeps it). */
+const otContexts = new OtContextStore();
 
 export interface PartyRunResult {
   outputs: Record<string, Column>;
@@ -46,6 +48,7 @@ const api = {
     const t0 = performance.now();
     const s = GarbledSession.forJob(job, party, (to, bytes) => session.send(to, bytes), {
       garblingWorkers: options.garblingWorkers ?? 0,
+      otContexts,
     });
     session.onMessage((from, bytes) => s.handleMessage(from, bytes));
     const outputs = outputColumns(program, await s.output());
@@ -56,6 +59,7 @@ const api = {
   },
 
   async close(): Promise<void> {
+    otContexts.clear();
     await endpoint?.close();
     endpoint = undefined;
   },

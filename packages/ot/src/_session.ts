@@ -7,6 +7,7 @@
  */
 import { type Cipheriv, createCipheriv } from 'node:crypto';
 import { InvalidArgument } from '@parley/interface';
+import { TCCR_PIECE_BLOCKS } from './tccr.js';
 
 /** κ: the security parameter, the number of base OTs and the width of the IKNP matrix. */
 export const KAPPA = 128;
@@ -20,6 +21,24 @@ export const DEFAULT_CHUNK_ROWS = 1 << 17;
  */
 export function columnStride(columnBytes: number): number {
   return columnBytes + 64;
+}
+
+/**
+ * Bytes of KernelArena an IKNP side allocates at setup for chunks of
+ * `chunkRows` OTs (its matrices, choice and TCCR scratch): what a caller
+ * passing its own arena (`options.arena`) must leave free for it.
+ */
+export function iknpWorkspaceBytes(
+  role: 'sender' | 'receiver',
+  chunkRows: number = DEFAULT_CHUNK_ROWS,
+): number {
+  checkChunkRows(chunkRows);
+  const matrix = 16 * chunkRows;
+  const padded = KAPPA * columnStride(chunkRows / 8);
+  const tccr = 4 * 16 * TCCR_PIECE_BLOCKS + 4096;
+  return role === 'sender'
+    ? padded + matrix + chunkRows / 8 + tccr
+    : padded + 2 * matrix + chunkRows + chunkRows / 4 + tccr;
 }
 
 /** Largest `n` of one call: 2^26 OTs, 1 GiB per output array. */
@@ -75,6 +94,25 @@ export function outputArray(out: Uint8Array | undefined, n: number, what: string
   }
   return out.length === 16 * n ? out : out.subarray(0, 16 * n);
 }
+
+/**
+ * Throws InvalidArgument unless `packed` holds n choice bits (bit j = bit
+ * j & 7 of byte j >> 3, least significant first).
+ */
+export function checkPackedChoices(packed: Uint8Array, n: number): void {
+  checkOtCount(n, 'n');
+  if (!(packed instanceof Uint8Array) || packed.length < Math.ceil(n / 8)) {
+    throw new InvalidArgument(
+      `choices must be a Uint8Array of at least ${Math.ceil(n / 8)} bytes (${n} bits)`,
+      {
+        field: 'choices',
+      },
+    );
+  }
+}
+
+/** Receives each chunk's rows (a view of the session's workspace, valid only during the call). */
+export type RowConsumer = (rows: Uint8Array, offset: number, count: number) => void;
 
 /** One chunk of a batch: OTs offset..offset+count-1, padded to `rows` (a multiple of 128). */
 export interface Chunk {

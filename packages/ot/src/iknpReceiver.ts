@@ -12,31 +12,50 @@
  * so the receiver never waits on the network during an extension.
  */
 import { type RandomSource, systemRandom } from '@parley/crypto';
+import { InvalidArgument } from '@parley/interface';
 import { KernelArena, packBits, transpose128, xorBlocks3 } from '@parley/kernels';
 import { abortOnError, CHUNK_HEADER_BYTES, TAG_IKNP_U, writeChunkHeader } from './_messages.js';
 import {
   ColumnPrgs,
   checkChoices,
   checkChunkRows,
+  checkPackedChoices,
   chunksOf,
   columnStride,
   DEFAULT_CHUNK_ROWS,
+  iknpWorkspaceBytes,
   KAPPA,
   outputArray,
+  type RowConsumer,
   SerialRuns,
   yieldToEventLoop,
 } from './_session.js';
 import type { OtChannel } from './channel.js';
 import { checkChosenReceive, decodeChosen } from './chosen.js';
 import { chouOrlandiSend } from './chouOrlandi.js';
-import { OT_TWEAK_DOMAIN, TCCR_PIECE_BLOCKS, TccrHash } from './tccr.js';
+import { OT_TWEAK_DOMAIN, TccrHash } from './tccr.js';
 
 export interface IknpReceiverOptions {
   /** Randomness for the base OTs (default: the OS CSPRNG); tests pass a SeededPrg. */
   random?: RandomSource;
   /** OTs per message (a multiple of 128); both sides must use the same. Default 2^17. */
   chunkRows?: number;
+  /** The arena to allocate the workspace from (`iknpWorkspaceBytes('receiver', chunkRows)` bytes), as for IknpSender. */
+  arena?: KernelArena;
 }
+
+/** Packed choice bits, copied chunk by chunk (bits past `count` cleared). */
+function packedChoices(choices: Uint8Array): ChoiceLoader {
+  return (bits, offset, count) => {
+    const whole = count >>> 3;
+    bits.set(choices.subarray(offset >>> 3, (offset >>> 3) + whole));
+    bits.fill(0, whole);
+    if (count & 7) bits[whole] = choices[(offset >>> 3) + whole] & ((1 << (count & 7)) - 1);
+  };
+}
+
+/** Fills the packed choice bits of one chunk (`bits`: rows/8 bytes, padding bits zero). */
+type ChoiceLoader = (bits: Uint8Array, offset: number, count: number) => void;
 
 interface Workspace {
   arena: KernelArena;
@@ -54,20 +73,37 @@ interface Workspace {
 export class IknpReceiver {
   private readonly randomSource: RandomSource;
   private readonly chunkRows: number;
+  private readonly arena: KernelArena | undefined;
   private readonly runs = new SerialRuns();
   private work: Workspace | undefined;
   /** OTs produced so far: the index of the next one. */
   private position = 0;
 
   constructor(
-    private readonly channel: OtChannel,
+    private channel: OtChannel,
     options: IknpReceiverOptions = {},
   ) {
     this.randomSource = options.random ?? systemRandom;
     this.chunkRows = checkChunkRows(options.chunkRows ?? DEFAULT_CHUNK_ROWS);
+    this.arena = options.arena;
   }
 
   /** Runs the base OTs (this side is the base-OT sender) once; idempotent. */
+  /**
+   * Continues this OT extension over another channel: a later session with
+   * the same peer goes on from the OTs made so far (same base OTs, Δ and
+   * streams, never repeating an OT), so it skips the base OTs. Both sides
+   * must switch together, after the same number of OTs.
+   */
+  useChannel(channel: OtChannel): void {
+    this.channel = channel;
+  }
+
+  /** OTs made so far. */
+  get count(): number {
+    return this.position;
+  }
+
   async setup(): Promise<void> {
     return this.runs.run(async () => {
       await this.ensureSetup();
@@ -82,9 +118,25 @@ export class IknpReceiver {
     checkChoices(choices);
     const t = outputArray(out, choices.length, 'out');
     return this.runs.run(async () => {
-      await this.extend(choices, t, false);
+      await this.extend(choices.length, this.byteChoices(choices), (rows, offset, count) =>
+        t.set(rows.subarray(0, 16 * count), 16 * offset),
+      );
       return t;
     });
+  }
+
+  /**
+   * n correlated OTs with packed choice bits (bit j of `choices` = bit j & 7 of
+   * byte j >> 3, e.g. the bytes of a BigUint64Array whose bits are the choices),
+   * handed out chunk by chunk as for IknpSender.correlatedRows: `consume` gets
+   * t_j = q_j ⊕ r_j·Δ for each chunk, a view valid only during the call.
+   */
+  async correlatedRows(choices: Uint8Array, n: number, consume: RowConsumer): Promise<void> {
+    checkPackedChoices(choices, n);
+    if (typeof consume !== 'function') {
+      throw new InvalidArgument('consume must be a function', { field: 'consume' });
+    }
+    return this.runs.run(() => this.extend(n, packedChoices(choices), consume));
   }
 
   /** n random OTs with the given choice bits: m_{r_j}, 16·n bytes (into `out` when given). */
@@ -92,7 +144,7 @@ export class IknpReceiver {
     checkChoices(choices);
     const m = outputArray(out, choices.length, 'out');
     return this.runs.run(async () => {
-      await this.extend(choices, m, true);
+      await this.extend(choices.length, this.byteChoices(choices), this.hashInto(m));
       return m;
     });
   }
@@ -104,7 +156,7 @@ export class IknpReceiver {
     return this.runs.run(async () => {
       const start = this.position;
       const pads = new Uint8Array(16 * choices.length);
-      await this.extend(choices, pads, true);
+      await this.extend(choices.length, this.byteChoices(choices), this.hashInto(pads));
       try {
         const message = await this.channel.recv();
         return decodeChosen(message, choices, pads, messageBytes, start);
@@ -119,9 +171,7 @@ export class IknpReceiver {
     const { m0, m1 } = await chouOrlandiSend(this.channel, KAPPA, { random: this.randomSource });
     const matrix = 16 * this.chunkRows;
     const padded = KAPPA * columnStride(this.chunkRows / 8);
-    const arena = new KernelArena(
-      padded + 2 * matrix + this.chunkRows + this.chunkRows / 4 + 4 * 16 * TCCR_PIECE_BLOCKS + 4096,
-    );
+    const arena = this.arena ?? new KernelArena(iknpWorkspaceBytes('receiver', this.chunkRows));
     this.work = {
       arena,
       t: arena.alloc(padded),
@@ -137,10 +187,30 @@ export class IknpReceiver {
     return this.work;
   }
 
-  /** One batch: sends the u matrix chunk by chunk; writes t rows (or their hashes) to out. */
-  private async extend(choices: Uint8Array, out: Uint8Array, hashed: boolean): Promise<void> {
+  /** Choices given one byte each (0 or 1, checked), packed chunk by chunk. */
+  private byteChoices(choices: Uint8Array): ChoiceLoader {
+    return (bits, offset, count) => {
+      const w = this.work!;
+      const rows = 8 * bits.length;
+      const choiceBytes = w.choiceBytes.subarray(0, rows);
+      choiceBytes.set(choices.subarray(offset, offset + count));
+      choiceBytes.fill(0, count);
+      packBits(bits, choiceBytes, rows);
+    };
+  }
+
+  /** The random-OT sink: m_{r_j} = H(t_j, T + j). */
+  private hashInto(out: Uint8Array): RowConsumer {
+    const start = this.position;
+    return (rows, offset, count) => {
+      const tweak = OT_TWEAK_DOMAIN + BigInt(start + offset);
+      this.work!.hash.hash(out.subarray(16 * offset), rows, count, tweak);
+    };
+  }
+
+  /** One batch of n OTs: sends the u matrix chunk by chunk; the t rows of each chunk go to `consume`. */
+  private async extend(n: number, loadChoices: ChoiceLoader, consume: RowConsumer): Promise<void> {
     const w = await this.ensureSetup();
-    const n = choices.length;
     try {
       let first = true;
       for (const { offset, count, rows } of chunksOf(n, this.chunkRows)) {
@@ -148,11 +218,8 @@ export class IknpReceiver {
         first = false;
         const columnBytes = rows / 8;
         const blocks = rows / 128;
-        const choiceBytes = w.choiceBytes.subarray(0, rows);
-        choiceBytes.set(choices.subarray(offset, offset + count));
-        choiceBytes.fill(0, count);
         const r = w.choiceBits.subarray(0, columnBytes);
-        packBits(r, choiceBytes, rows);
+        loadChoices(r, offset, count);
         const stride = columnStride(columnBytes);
         for (let i = 0; i < KAPPA; i++) {
           const t = w.t.subarray(i * stride, i * stride + columnBytes);
@@ -166,12 +233,7 @@ export class IknpReceiver {
         message.set(w.u.subarray(0, 16 * rows), CHUNK_HEADER_BYTES);
         this.channel.send(message);
         transpose128(w.rows, w.t, rows, stride);
-        if (hashed) {
-          const tweak = OT_TWEAK_DOMAIN + BigInt(this.position + offset);
-          w.hash.hash(out.subarray(16 * offset), w.rows, count, tweak);
-        } else {
-          out.set(w.rows.subarray(0, 16 * count), 16 * offset);
-        }
+        consume(w.rows.subarray(0, 16 * count), offset, count);
       }
       this.position += n;
     } catch (e) {

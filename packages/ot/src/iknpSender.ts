@@ -23,14 +23,16 @@ import {
   chunksOf,
   columnStride,
   DEFAULT_CHUNK_ROWS,
+  iknpWorkspaceBytes,
   KAPPA,
   outputArray,
+  type RowConsumer,
   SerialRuns,
 } from './_session.js';
 import type { OtChannel } from './channel.js';
 import { checkChosenMessages, encodeChosen } from './chosen.js';
 import { chouOrlandiReceive } from './chouOrlandi.js';
-import { OT_TWEAK_DOMAIN, TCCR_PIECE_BLOCKS, TccrHash } from './tccr.js';
+import { OT_TWEAK_DOMAIN, TccrHash } from './tccr.js';
 
 export interface IknpSenderOptions {
   /** Δ, 16 bytes with bit 0 of byte 0 set; default: random. */
@@ -39,6 +41,12 @@ export interface IknpSenderOptions {
   random?: RandomSource;
   /** OTs per message (a multiple of 128); both sides must use the same. Default 2^17. */
   chunkRows?: number;
+  /**
+   * The arena to allocate the workspace from at setup (`iknpWorkspaceBytes('sender', chunkRows)`
+   * bytes); default: an arena of its own. With the caller's arena, the rows that `correlatedRows`
+   * hands out lie in it, so the caller's kernels read them in place.
+   */
+  arena?: KernelArena;
 }
 
 interface Workspace {
@@ -55,17 +63,19 @@ export class IknpSender {
   private readonly deltaBits = new Uint8Array(KAPPA);
   private readonly randomSource: RandomSource;
   private readonly chunkRows: number;
+  private readonly arena: KernelArena | undefined;
   private readonly runs = new SerialRuns();
   private work: Workspace | undefined;
   /** OTs produced so far: the index of the next one (the hash tweak and the chunk header position). */
   private position = 0;
 
   constructor(
-    private readonly channel: OtChannel,
+    private channel: OtChannel,
     options: IknpSenderOptions = {},
   ) {
     this.randomSource = options.random ?? systemRandom;
     this.chunkRows = checkChunkRows(options.chunkRows ?? DEFAULT_CHUNK_ROWS);
+    this.arena = options.arena;
     if (options.delta !== undefined) {
       if (!(options.delta instanceof Uint8Array) || options.delta.length !== 16) {
         throw new InvalidArgument('delta must be 16 bytes', { field: 'delta' });
@@ -87,6 +97,21 @@ export class IknpSender {
   }
 
   /** Runs the base OTs (this side is the base-OT receiver) once; idempotent. */
+  /**
+   * Continues this OT extension over another channel: a later session with
+   * the same peer goes on from the OTs made so far (same base OTs, Δ and
+   * streams, never repeating an OT), so it skips the base OTs. Both sides
+   * must switch together, after the same number of OTs.
+   */
+  useChannel(channel: OtChannel): void {
+    this.channel = channel;
+  }
+
+  /** OTs made so far. */
+  get count(): number {
+    return this.position;
+  }
+
   async setup(): Promise<void> {
     return this.runs.run(async () => {
       await this.ensureSetup();
@@ -103,9 +128,24 @@ export class IknpSender {
     checkOtCount(n, 'n');
     const q = outputArray(out, n, 'out');
     return this.runs.run(async () => {
-      await this.extend(n, q, undefined);
+      await this.extend(n, (rows, offset, count) => q.set(rows.subarray(0, 16 * count), 16 * offset));
       return q;
     });
+  }
+
+  /**
+   * n correlated OTs handed out chunk by chunk, without copies: `consume(rows,
+   * offset, count)` gets q_offset … q_{offset+count−1} (16·count bytes, a view
+   * of this session's workspace that is overwritten by the next chunk) once
+   * per chunk, in order. Protocols that hash or combine the rows at once (the
+   * secret-sharing engine's Beaver triples) use this form.
+   */
+  async correlatedRows(n: number, consume: RowConsumer): Promise<void> {
+    checkOtCount(n, 'n');
+    if (typeof consume !== 'function') {
+      throw new InvalidArgument('consume must be a function', { field: 'consume' });
+    }
+    return this.runs.run(() => this.extend(n, consume));
   }
 
   /** n random OTs: m0_j = H(q_j, j), m1_j = H(q_j ⊕ Δ, j), 16·n bytes each (into `out` when given). */
@@ -124,7 +164,7 @@ export class IknpSender {
       throw new InvalidArgument('out.m0 and out.m1 overlap', { field: 'out.m1' });
     }
     return this.runs.run(async () => {
-      await this.extend(n, m0, m1);
+      await this.extend(n, this.hashInto(m0, m1));
       return { m0, m1 };
     });
   }
@@ -140,7 +180,7 @@ export class IknpSender {
       const start = this.position;
       const pad0 = new Uint8Array(16 * n);
       const pad1 = new Uint8Array(16 * n);
-      await this.extend(n, pad0, pad1);
+      await this.extend(n, this.hashInto(pad0, pad1));
       this.channel.send(encodeChosen(m0, m1, pad0, pad1, messageBytes, start));
     });
   }
@@ -150,7 +190,7 @@ export class IknpSender {
     const keys = await chouOrlandiReceive(this.channel, this.deltaBits, { random: this.randomSource });
     const matrix = 16 * this.chunkRows;
     const padded = KAPPA * columnStride(this.chunkRows / 8);
-    const arena = new KernelArena(padded + matrix + this.chunkRows / 8 + 4 * 16 * TCCR_PIECE_BLOCKS + 4096);
+    const arena = this.arena ?? new KernelArena(iknpWorkspaceBytes('sender', this.chunkRows));
     this.work = {
       arena,
       q: arena.alloc(padded),
@@ -162,8 +202,19 @@ export class IknpSender {
     return this.work;
   }
 
-  /** One batch: q rows (or their hashes into m0, m1) for n OTs. */
-  private async extend(n: number, m0: Uint8Array, m1: Uint8Array | undefined): Promise<void> {
+  /** The random-OT sink: m0_j = H(q_j, T + j), m1_j = H(q_j ⊕ Δ, T + j). */
+  private hashInto(m0: Uint8Array, m1: Uint8Array): RowConsumer {
+    const start = this.position;
+    return (rows, offset, count) => {
+      const w = this.work!;
+      const tweak = OT_TWEAK_DOMAIN + BigInt(start + offset);
+      w.hash.hash(m0.subarray(16 * offset), rows, count, tweak);
+      w.hash.hash(m1.subarray(16 * offset), rows, count, tweak, this.deltaBytes);
+    };
+  }
+
+  /** One batch of n OTs: the q rows of each chunk go to `consume`. */
+  private async extend(n: number, consume: RowConsumer): Promise<void> {
     const w = await this.ensureSetup();
     try {
       for (const { offset, count, rows } of chunksOf(n, this.chunkRows)) {
@@ -184,13 +235,7 @@ export class IknpSender {
           }
         }
         transpose128(w.rows, w.q, rows, stride);
-        if (m1 === undefined) {
-          m0.set(w.rows.subarray(0, 16 * count), 16 * offset);
-        } else {
-          const tweak = OT_TWEAK_DOMAIN + BigInt(this.position + offset);
-          w.hash.hash(m0.subarray(16 * offset), w.rows, count, tweak);
-          w.hash.hash(m1.subarray(16 * offset), w.rows, count, tweak, this.deltaBytes);
-        }
+        consume(w.rows.subarray(0, 16 * count), offset, count);
       }
       this.position += n;
     } catch (e) {

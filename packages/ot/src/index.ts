@@ -5,7 +5,13 @@
  * shared with the garbled engine.
  */
 
-export { DEFAULT_CHUNK_ROWS, KAPPA, MAX_OTS_PER_CALL } from './_session.js';
+export {
+  DEFAULT_CHUNK_ROWS,
+  iknpWorkspaceBytes,
+  KAPPA,
+  MAX_OTS_PER_CALL,
+  type RowConsumer,
+} from './_session.js';
 export { type MemoryChannelOptions, MemoryOtChannel, memoryChannelPair, type OtChannel } from './channel.js';
 export {
   type BaseOtOptions,
@@ -14,6 +20,7 @@ export {
   MAX_BASE_OTS,
   POINT_BYTES,
 } from './chouOrlandi.js';
+export { duplexOtChannel } from './duplex.js';
 export { IknpReceiver, type IknpReceiverOptions } from './iknpReceiver.js';
 export { IknpSender, type IknpSenderOptions } from './iknpSender.js';
 export { messagePortChannel } from './messagePortChannel.js';
