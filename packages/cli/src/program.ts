@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCircuitCommands } from './commands/circuit.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerLedgerCommands } from './commands/ledger.js';
+import { registerSetupCommands } from './commands/setup.js';
 import { reportError } from './report.js';
 
 /** Runs the CLI on `argv` (as in `process.argv`) and returns the exit status. */
@@ -15,6 +16,7 @@ export async function main(argv: string[]): Promise<number> {
   registerCircuitCommands(program);
   registerDemoCommand(program);
   registerLedgerCommands(program);
+  registerSetupCommands(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,2 +1,6 @@
 export * from './loopbackRun.js';
+export * from './setup/initNode.js';
+export * from './setup/nodeConfig.js';
+export * from './setup/policyFile.js';
+export * from './setup/publicIdentity.js';
 export * from './workerRun.js';

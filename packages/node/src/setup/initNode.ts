@@ -1,0 +1,90 @@
+/**
+ * `parley init`: a new node directory. It holds the node's Ed25519 identity
+ * (private key, readable by the owner only, and a self-signed certificate),
+ * its configuration (node.json, owner only: it holds the API token), an empty
+ * policy that allows nothing, and the public identity file NAME.pub.json that
+ * the operator sends to the other members (`parley consortium create`).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ConfigError, InvalidArgument, PARTY_NAME_PATTERN, parseAddress } from '@parley/interface';
+import { createIdentity } from '@parley/transport';
+import { NODE_CONFIG_FILE, type NodeConfig, nodeConfigSchema } from './nodeConfig.js';
+import { EMPTY_POLICY, POLICY_FILE } from './policyFile.js';
+import { type PublicIdentity, publicIdentityFileName } from './publicIdentity.js';
+
+export interface InitOptions {
+  name: string;
+  dir: string;
+  /** Party-to-party listener (default 127.0.0.1:7443). */
+  host?: string;
+  port?: number;
+  /** What the consortium lists for this node (default host:port). */
+  address?: string;
+  /** Operator API (default 127.0.0.1:7480). */
+  apiHost?: string;
+  apiPort?: number;
+}
+
+export interface InitResult {
+  dir: string;
+  config: NodeConfig;
+  /** Path of NAME.pub.json. */
+  publicFile: string;
+  identity: PublicIdentity;
+}
+
+export async function initNode(options: InitOptions): Promise<InitResult> {
+  const { name } = options;
+  if (!PARTY_NAME_PATTERN.test(name)) {
+    throw new InvalidArgument(
+      `--name '${name}': 1 to 64 letters, digits, _ . - (starting with a letter or digit)`,
+      {
+        field: 'name',
+      },
+    );
+  }
+  const dir = resolve(options.dir);
+  await mkdir(dir, { recursive: true });
+  const existing = await readdir(dir);
+  if (existing.includes(NODE_CONFIG_FILE)) {
+    throw new ConfigError(`${dir} is already a node directory (it has ${NODE_CONFIG_FILE})`, {
+      file: join(dir, NODE_CONFIG_FILE),
+    });
+  }
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 7443;
+  const address = options.address ?? (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+  parseAddress(address, '--address');
+  const identity = await createIdentity(name);
+  const config = nodeConfigSchema.parse({
+    version: 1,
+    name,
+    listen: { host, port },
+    address,
+    api: {
+      host: options.apiHost ?? '127.0.0.1',
+      port: options.apiPort ?? 7480,
+      token: randomBytes(32).toString('base64url'),
+    },
+    identity: { key: 'identity.key', certificate: 'identity.crt' },
+  });
+  const pub: PublicIdentity = { name, publicKey: identity.publicKeyHex, address };
+  const publicFile = join(dir, publicIdentityFileName(name));
+  // Exclusive creation: nothing of an existing node is ever overwritten.
+  const create = async (file: string, text: string, mode = 0o644) => {
+    try {
+      await writeFile(file, text, { mode, flag: 'wx' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      throw new ConfigError(`${file} already exists: init writes only to a new node directory`, { file });
+    }
+  };
+  await create(join(dir, config.identity.key), identity.privateKeyPem, 0o600);
+  await create(join(dir, config.identity.certificate), identity.certificatePem);
+  await create(join(dir, POLICY_FILE), `${JSON.stringify(EMPTY_POLICY, null, 2)}\n`);
+  await create(publicFile, `${JSON.stringify(pub, null, 2)}\n`);
+  await create(join(dir, NODE_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`, 0o600);
+  return { dir, config, publicFile, identity: pub };
+}

@@ -1,0 +1,39 @@
+/**
+ * A node's policy, `DIR/policy.json`: the computations this node takes part
+ * in, on which of its data sources, with which output recipients and a
+ * minimum number of rows per aggregate. Anything not allowed is refused; the
+ * policy `parley init` writes allows nothing.
+ *
+ *   { "version": 1,
+ *     "allow": [ { "computation": "three-bank-fraud-score",     a name or a 64-hex computation id
+ *                  "dataSources": ["accounts"],
+ *                  "outputRecipients": ["bankA", "bankB", "bankC"],
+ *                  "minRows": 100 } ] }
+ */
+import { PARTY_NAME_PATTERN } from '@parley/interface';
+import { z } from 'zod';
+import { checkWith, readJsonFile } from './_configFile.js';
+
+export const POLICY_FILE = 'policy.json';
+
+const rule = z.strictObject({
+  computation: z.string().min(1, 'a computation name or its 64-hex id'),
+  dataSources: z.array(z.string().min(1)).default([]),
+  outputRecipients: z.array(z.string().regex(PARTY_NAME_PATTERN, 'party names')).default([]),
+  minRows: z.number().int().min(1).default(1),
+});
+
+export const policySchema = z.strictObject({
+  version: z.literal(1),
+  allow: z.array(rule),
+});
+
+export type Policy = z.infer<typeof policySchema>;
+export type PolicyRule = z.infer<typeof rule>;
+
+export const EMPTY_POLICY: Policy = { version: 1, allow: [] };
+
+/** Reads and validates a policy file; errors name the file and the field. */
+export async function loadPolicy(file: string): Promise<Policy> {
+  return checkWith(policySchema, await readJsonFile(file), file);
+}
