@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCircuitCommands } from './commands/circuit.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerLedgerCommands } from './commands/ledger.js';
+import { registerNodeCommands } from './commands/node.js';
 import { registerSetupCommands } from './commands/setup.js';
 import { reportError } from './report.js';
 
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDemoCommand(program);
   registerLedgerCommands(program);
   registerSetupCommands(program);
+  registerNodeCommands(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

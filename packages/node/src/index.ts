@@ -1,3 +1,4 @@
+export * from './daemon/partyNode.js';
 export * from './loopbackRun.js';
 export * from './setup/initNode.js';
 export * from './setup/nodeConfig.js';

@@ -1,0 +1,41 @@
+/**
+ * The OpenAPI 3.1 document of a node's operator API, served at
+ * GET /openapi.json. Routes are added here as the API grows; every route but
+ * /health and /openapi.json needs the node's bearer token.
+ */
+export const API_VERSION = '0.1.0';
+
+export function openApiDocument(nodeName: string): Record<string, unknown> {
+  const unauthorized = { description: 'missing or wrong bearer token' };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: `Parley party node ${nodeName}`,
+      version: API_VERSION,
+      description:
+        "A Parley party node's operator API. Only the node's operator (the bearer token in node.json) may use it.",
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      '/health': {
+        get: {
+          summary: 'liveness: the node, its party listener and its peers',
+          security: [],
+          responses: { '200': { description: 'the node is up' } },
+        },
+      },
+      '/openapi.json': {
+        get: { summary: 'this document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } },
+      },
+      '/metrics': {
+        get: {
+          summary: 'metrics in the Prometheus text format',
+          responses: { '200': { description: 'text/plain; version=0.0.4' }, '401': unauthorized },
+        },
+      },
+    },
+  };
+}

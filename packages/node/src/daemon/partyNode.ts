@@ -1,0 +1,135 @@
+/**
+ * The party node daemon (`parley node start`): one per organisation. It loads
+ * the node directory (node.json, identity, consortium, policy), checks that
+ * the consortium lists this node under its own key, listens for the other
+ * parties (mutual-TLS WebSocket, packages/transport) and serves the
+ * operator's HTTP API. Logs are JSON lines (pino); secrets never reach them:
+ * the logger redacts token and key fields, and nothing logs inputs, shares or
+ * labels.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ConfigError, type Consortium, loadConsortium } from '@parley/interface';
+import { loadIdentity, WsEndpoint } from '@parley/transport';
+import type { FastifyInstance } from 'fastify';
+import { type Logger, pino } from 'pino';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { type LogLevel, loadNodeConfig, type NodeConfig } from '../setup/nodeConfig.js';
+import { loadPolicy, type Policy } from '../setup/policyFile.js';
+import { createHttpApi } from './httpApi.js';
+
+export interface PartyNodeOptions {
+  /** Overrides node.json's logLevel. */
+  logLevel?: LogLevel;
+  /** Where log lines go (default: standard output). */
+  logDestination?: NodeJS.WritableStream;
+}
+
+/** Fields no log line may carry (pino redaction paths). */
+const REDACTED = [
+  'token',
+  '*.token',
+  'api.token',
+  'privateKey',
+  '*.privateKey',
+  'authorization',
+  '*.authorization',
+  'req.headers.authorization',
+];
+
+export class PartyNode {
+  private constructor(
+    readonly dir: string,
+    readonly config: NodeConfig,
+    readonly consortium: Consortium,
+    readonly policy: Policy,
+    readonly log: Logger,
+    private readonly endpoint: WsEndpoint,
+    private readonly api: FastifyInstance,
+    /** Where the API listens (host:port, the port the OS chose when node.json says 0). */
+    readonly apiAddress: string,
+  ) {}
+
+  static async start(dirPath: string, options: PartyNodeOptions = {}): Promise<PartyNode> {
+    const dir = resolve(dirPath);
+    const config = await loadNodeConfig(dir);
+    const log = pino(
+      { level: options.logLevel ?? config.logLevel, base: { node: config.name }, redact: REDACTED },
+      options.logDestination ?? process.stdout,
+    );
+    const identity = loadIdentity(config.name, {
+      privateKeyPem: await readConfigFile(join(dir, config.identity.key)),
+      certificatePem: await readConfigFile(join(dir, config.identity.certificate)),
+    });
+    const consortium = await loadConsortium(join(dir, config.consortium));
+    const policy = await loadPolicy(join(dir, config.policy));
+    const endpoint = await WsEndpoint.listen({
+      identity,
+      host: config.listen.host,
+      port: config.listen.port,
+    });
+    const metrics = new Registry();
+    collectDefaultMetrics({ register: metrics, prefix: 'parley_node_' });
+    new Gauge({
+      name: 'parley_node_consortium_parties',
+      help: 'parties in the consortium',
+      registers: [metrics],
+    }).set(consortium.parties.length);
+    const started = Date.now();
+    let api: FastifyInstance | undefined;
+    try {
+      // Checks that the consortium lists this node under this identity's key.
+      endpoint.join(consortium);
+      api = createHttpApi({
+        nodeName: config.name,
+        token: config.api.token,
+        logger: log,
+        metrics,
+        health: () => ({
+          parties: endpoint.address,
+          uptimeSeconds: Math.round((Date.now() - started) / 1000),
+        }),
+      });
+      const apiAddress = await api.listen({ host: config.api.host, port: config.api.port });
+      const node = new PartyNode(
+        dir,
+        config,
+        consortium,
+        policy,
+        log,
+        endpoint,
+        api,
+        new URL(apiAddress).host,
+      );
+      log.info(
+        {
+          parties: endpoint.address,
+          api: node.apiAddress,
+          consortium: consortium.parties.map((p) => p.name),
+        },
+        'node started',
+      );
+      return node;
+    } catch (e) {
+      await api?.close();
+      await endpoint.close();
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.log.info('node stopping');
+    await this.api.close();
+    await this.endpoint.close();
+    this.log.info('node stopped');
+    this.log.flush();
+  }
+}
+
+async function readConfigFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    throw new ConfigError(`${file} cannot be read`, { file });
+  }
+}

@@ -1,0 +1,96 @@
+/** The party node daemon as an operator runs it: `parley node start` in its own process. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createConsortium, initNode, NODE_CONFIG_FILE } from '@parley/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parley, ROOT } from '../helpers.js';
+
+let root: string;
+let child: ChildProcess | undefined;
+const lines: Array<Record<string, unknown>> = [];
+
+/** Two nodes; only node-b runs (it does not dial node-a: lower names dial). Ports chosen by the OS. */
+async function setUp(): Promise<{ dir: string; token: string }> {
+  root = await mkdtemp(join(tmpdir(), 'parley-daemon-'));
+  const a = await initNode({ name: 'node-a', dir: join(root, 'a'), port: 9 });
+  const b = await initNode({ name: 'node-b', dir: join(root, 'b'), port: 9 });
+  const consortium = await createConsortium([a.publicFile, b.publicFile]);
+  await writeFile(join(b.dir, 'consortium.json'), JSON.stringify(consortium));
+  const file = join(b.dir, NODE_CONFIG_FILE);
+  const config = JSON.parse(await readFile(file, 'utf8'));
+  config.listen.port = 0;
+  config.api.port = 0;
+  await writeFile(file, JSON.stringify(config));
+  return { dir: b.dir, token: config.api.token };
+}
+
+function start(dir: string): Promise<string> {
+  child = spawn(process.execPath, [`${ROOT}packages/cli/bin/parley.js`, 'node', 'start', '--node', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const proc = child;
+  return new Promise((resolve, reject) => {
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      const entry = JSON.parse(line);
+      lines.push(entry);
+      if (entry.msg === 'node started') resolve(entry.api as string);
+    });
+    proc.once('exit', (code) => reject(new Error(`node exited with ${code}`)));
+  });
+}
+
+let api: string;
+let token: string;
+beforeAll(async () => {
+  const s = await setUp();
+  token = s.token;
+  api = await start(s.dir);
+});
+afterAll(async () => {
+  child?.kill('SIGKILL');
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('parley node start', () => {
+  it('serves health and its OpenAPI document openly, everything else only with the token', async () => {
+    const health = await fetch(`http://${api}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', node: 'node-b' });
+    const doc = await (await fetch(`http://${api}/openapi.json`)).json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toContain('/metrics');
+    expect((await fetch(`http://${api}/metrics`)).status).toBe(401);
+    const wrong = await fetch(`http://${api}/metrics`, {
+      headers: { authorization: `Bearer ${token.slice(1)}x` },
+    });
+    expect(wrong.status).toBe(401);
+    const metrics = await fetch(`http://${api}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('parley_node_consortium_parties 2');
+  });
+
+  it('logs JSON lines without the token, and stops cleanly on SIGTERM', async () => {
+    const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
+    child!.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(lines.some((l) => l.msg === 'node stopped')).toBe(true);
+    expect(JSON.stringify(lines)).not.toContain(token);
+    child = undefined;
+  });
+
+  it('refuses a node directory whose identity the consortium does not list', async () => {
+    const dir = join(root, 'c');
+    await initNode({ name: 'node-c', dir });
+    const other = await createConsortium([
+      join(root, 'a', 'node-a.pub.json'),
+      join(root, 'b', 'node-b.pub.json'),
+    ]);
+    await writeFile(join(dir, 'consortium.json'), JSON.stringify(other));
+    const r = await parley(['node', 'start', '--node', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/CONFIG: .*not a party of the consortium/);
+  });
+});
