@@ -1,4 +1,5 @@
 export * from './daemon/partyNode.js';
+export * from './data/dataSources.js';
 export * from './loopbackRun.js';
 export * from './setup/initNode.js';
 export * from './setup/nodeConfig.js';

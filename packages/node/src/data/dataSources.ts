@@ -1,0 +1,152 @@
+/**
+ * A node's data sources (node.json `dataSources`): CSV files (csv-parse),
+ * JSON files (an array of row objects, or an object of column arrays) and
+ * PostgreSQL queries (pg). A job asks a source for named columns with the
+ * types of the computation's inputs; every value is checked against its
+ * type. An error names the source, the column and the row (1-based, data
+ * rows) and the expected type, never the value: job errors reach every party.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { type Column, encodeValue, newColumn, typeToString, type ValueType, widthOf } from '@parley/circuit';
+import { ConfigError, InvalidInput, NotFound } from '@parley/interface';
+import { parse } from 'csv-parse/sync';
+import pg from 'pg';
+import type { DataSourceConfig } from '../setup/nodeConfig.js';
+
+export interface ColumnRequest {
+  column: string;
+  type: ValueType;
+}
+
+export interface TableData {
+  rows: number;
+  /** The requested columns, encoded as their types' bit patterns. */
+  columns: Map<string, Column>;
+}
+
+type Row = Record<string, unknown>;
+
+/** Reads the requested columns of source `name`; paths are relative to the node directory `dir`. */
+export async function readDataSource(
+  name: string,
+  source: DataSourceConfig,
+  dir: string,
+  requests: readonly ColumnRequest[],
+): Promise<TableData> {
+  const where =
+    source.type === 'postgres'
+      ? `data source ${name} (PostgreSQL query)`
+      : `data source ${name} (${source.path})`;
+  const rows =
+    source.type === 'csv'
+      ? await csvRows(name, dirOf(source.path, dir))
+      : source.type === 'json'
+        ? await jsonRows(name, dirOf(source.path, dir))
+        : await postgresRows(name, source.url, source.query);
+  const columns = new Map<string, Column>();
+  for (const { column, type } of requests) {
+    if (rows.length > 0 && !(column in rows[0])) {
+      throw new InvalidInput(
+        `${where}: no column '${column}' (columns: ${Object.keys(rows[0]).join(', ')})`,
+        {
+          source: name,
+          column,
+        },
+      );
+    }
+    const col = newColumn(widthOf(type), rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      try {
+        col[i] = encodeValue(rows[i][column], type, column);
+      } catch {
+        // Not encodeValue's message: it may quote the value.
+        throw new InvalidInput(
+          `${where}: column '${column}', row ${i + 1}: not a valid ${typeToString(type)} value`,
+          {
+            source: name,
+            column,
+            row: i + 1,
+          },
+        );
+      }
+    }
+    columns.set(column, col);
+  }
+  return { rows: rows.length, columns };
+}
+
+function dirOf(path: string, dir: string): string {
+  return isAbsolute(path) ? path : join(dir, path);
+}
+
+async function text(name: string, file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new NotFound(`data source ${name}: ${file} does not exist`, { source: name, file });
+    }
+    throw new ConfigError(`data source ${name}: ${file} cannot be read`, { source: name, file });
+  }
+}
+
+async function csvRows(name: string, file: string): Promise<Row[]> {
+  try {
+    return parse(await text(name, file), { columns: true, skip_empty_lines: true, trim: true }) as Row[];
+  } catch (e) {
+    if (e instanceof NotFound || e instanceof ConfigError) throw e;
+    // csv-parse errors name the line; keep that, drop any quoted field.
+    const line = (e as { lines?: number }).lines;
+    throw new InvalidInput(`data source ${name}: ${file} is not valid CSV${line ? ` (line ${line})` : ''}`, {
+      source: name,
+      file,
+      line,
+    });
+  }
+}
+
+async function jsonRows(name: string, file: string): Promise<Row[]> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await text(name, file));
+  } catch (e) {
+    if (e instanceof NotFound || e instanceof ConfigError) throw e;
+    throw new InvalidInput(`data source ${name}: ${file} is not valid JSON`, { source: name, file });
+  }
+  if (Array.isArray(json) && json.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r))) {
+    return json as Row[];
+  }
+  if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
+    // Columns: { "balance": [..], "age": [..] }, all of one length.
+    const cols = Object.entries(json as Record<string, unknown>);
+    const n = Array.isArray(cols[0]?.[1]) ? (cols[0][1] as unknown[]).length : -1;
+    if (cols.every(([, v]) => Array.isArray(v) && v.length === n)) {
+      return Array.from({ length: n }, (_, i) =>
+        Object.fromEntries(cols.map(([k, v]) => [k, (v as unknown[])[i]])),
+      );
+    }
+  }
+  throw new InvalidInput(
+    `data source ${name}: ${file} must hold an array of row objects or an object of equally long column arrays`,
+    { source: name, file },
+  );
+}
+
+async function postgresRows(name: string, url: string, query: string): Promise<Row[]> {
+  // Numbers stay text (int8 and numeric exactly): encodeValue parses them for their type.
+  const client = new pg.Client({ connectionString: url, types: { getTypeParser: () => (v: string) => v } });
+  try {
+    await client.connect();
+    return (await client.query(query)).rows as Row[];
+  } catch (e) {
+    // The SQLSTATE only: a server message can quote data.
+    const code = (e as { code?: string }).code ?? 'no SQLSTATE: connection failed';
+    throw new InvalidInput(`data source ${name}: the PostgreSQL query failed (${code})`, {
+      source: name,
+      code,
+    });
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

@@ -1,0 +1,117 @@
+/** Data sources: CSV, JSON and PostgreSQL columns checked against input types; errors name source, column and row, never the value. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixed, int, uint } from '@parley/circuit';
+import type { ParleyError } from '@parley/interface';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readDataSource } from '../src/index.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'parley-data-'));
+  await writeFile(join(dir, 'accounts.csv'), 'account,balance,rate\nA1,1200,0.5\nA2,-35,1.25\n\nA3,0,-2\n');
+  await writeFile(join(dir, 'bad.csv'), 'account,balance\nA1,12\nA2,secret-77\n');
+  await writeFile(
+    join(dir, 'rows.json'),
+    JSON.stringify([
+      { x: 1, y: '0x10' },
+      { x: 2, y: 3 },
+    ]),
+  );
+  await writeFile(join(dir, 'cols.json'), JSON.stringify({ x: [5, 6, 7] }));
+  await writeFile(join(dir, 'ragged.json'), JSON.stringify({ x: [5, 6], y: [1] }));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function failure(p: Promise<unknown>): Promise<ParleyError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as ParleyError;
+  }
+  throw new Error('expected a failure');
+}
+
+const values = (c: { length: number; [i: number]: bigint } | undefined) =>
+  c ? Array.from({ length: c.length }, (_, i) => c[i]) : undefined;
+
+describe('CSV and JSON data sources', () => {
+  it('reads typed columns (signed, fixed point), skipping blank lines', async () => {
+    const t = await readDataSource('accounts', { type: 'csv', path: 'accounts.csv' }, dir, [
+      { column: 'balance', type: int(32) },
+      { column: 'rate', type: fixed(32, 8) },
+    ]);
+    expect(t.rows).toBe(3);
+    expect(values(t.columns.get('balance'))).toEqual([1200n, BigInt.asUintN(32, -35n), 0n]);
+    expect(values(t.columns.get('rate'))).toEqual([128n, 320n, BigInt.asUintN(32, -512n)]);
+  });
+
+  it('names the column and row of a bad value without quoting it', async () => {
+    const e = await failure(
+      readDataSource('b', { type: 'csv', path: 'bad.csv' }, dir, [{ column: 'balance', type: uint(16) }]),
+    );
+    expect(e.code).toBe('INVALID_INPUT');
+    expect(e.message).toBe("data source b (bad.csv): column 'balance', row 2: not a valid uint(16) value");
+    expect(e.details).toMatchObject({ column: 'balance', row: 2 });
+    expect(e.message).not.toContain('secret');
+    const missing = await failure(
+      readDataSource('b', { type: 'csv', path: 'bad.csv' }, dir, [{ column: 'age', type: uint(8) }]),
+    );
+    expect(missing.message).toContain("no column 'age'");
+    const gone = await failure(readDataSource('g', { type: 'csv', path: 'nope.csv' }, dir, []));
+    expect(gone.code).toBe('NOT_FOUND');
+  });
+
+  it('reads JSON rows or columns and refuses ragged columns', async () => {
+    const rows = await readDataSource('r', { type: 'json', path: 'rows.json' }, dir, [
+      { column: 'y', type: uint(8) },
+    ]);
+    expect(values(rows.columns.get('y'))).toEqual([16n, 3n]);
+    const cols = await readDataSource('c', { type: 'json', path: join(dir, 'cols.json') }, '/elsewhere', [
+      { column: 'x', type: uint(8) },
+    ]);
+    expect(values(cols.columns.get('x'))).toEqual([5n, 6n, 7n]);
+    expect(
+      (await failure(readDataSource('j', { type: 'json', path: 'ragged.json' }, dir, []))).message,
+    ).toContain('equally long column arrays');
+  });
+});
+
+const url = process.env.PARLEY_TEST_PG_URL ?? 'postgres://parley:parley@127.0.0.1:5432/parley_test';
+const inCi = process.env.CI === 'true' || process.env.CI === '1';
+async function reachable(): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+const up = await reachable();
+if (!up && !inCi) console.warn(`PostgreSQL at ${url} is not reachable: skipping its data source tests`);
+
+describe.skipIf(!up && !inCi)('PostgreSQL data sources', () => {
+  it('reads a query exactly (int8 beyond 2^53), and reports a failed query by SQLSTATE', async () => {
+    const query = 'select * from (values (1, 9007199254740993::int8), (2, -5::int8)) as t(id, amount)';
+    const t = await readDataSource('ledger', { type: 'postgres', url, query }, dir, [
+      { column: 'amount', type: int(64) },
+    ]);
+    expect(values(t.columns.get('amount'))).toEqual([9007199254740993n, BigInt.asUintN(64, -5n)]);
+    const e = await failure(
+      readDataSource(
+        'ledger',
+        { type: 'postgres', url, query: 'select * from no_such_table_for_parley' },
+        dir,
+        [],
+      ),
+    );
+    expect(e.message).toBe('data source ledger: the PostgreSQL query failed (42P01)');
+  });
+});
