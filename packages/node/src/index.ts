@@ -1,5 +1,6 @@
 export * from './daemon/partyNode.js';
 export * from './data/dataSources.js';
+export * from './jobs/jobStore.js';
 export * from './loopbackRun.js';
 export * from './setup/initNode.js';
 export * from './setup/nodeConfig.js';

@@ -1,0 +1,231 @@
+/**
+ * The node's job records, in its SQLite database (node.db): each job's
+ * computation, parties, state and outcome, and every state transition with
+ * its time. States follow DESIGN.md's job flow:
+ *
+ *   proposed → approved → inputs-committed → computing → delivered → recorded
+ *            ↘ refused     (any state before recorded) → failed | cancelled
+ *
+ * A transition the flow does not allow is refused (InvalidArgument): a job
+ * never goes back, and a finished job never changes. When a node starts,
+ * jobs still in flight from before are marked failed with the reason.
+ */
+import { InvalidArgument, NotFound } from '@parley/interface';
+import Database from 'better-sqlite3';
+
+export const JOB_STATES = [
+  'proposed',
+  'approved',
+  'refused',
+  'inputs-committed',
+  'computing',
+  'delivered',
+  'recorded',
+  'failed',
+  'cancelled',
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** States a job can move to from each state (the ends have none). */
+const NEXT: Record<JobState, readonly JobState[]> = {
+  proposed: ['approved', 'refused', 'failed', 'cancelled'],
+  approved: ['inputs-committed', 'failed', 'cancelled'],
+  'inputs-committed': ['computing', 'failed', 'cancelled'],
+  computing: ['delivered', 'failed', 'cancelled'],
+  delivered: ['recorded', 'failed'],
+  recorded: [],
+  refused: [],
+  failed: [],
+  cancelled: [],
+};
+
+export function isFinished(state: JobState): boolean {
+  return NEXT[state].length === 0;
+}
+
+export interface JobRecord {
+  id: string;
+  computationId: string;
+  name: string;
+  parties: string[];
+  proposer: string;
+  state: JobState;
+  /** For refused, failed and cancelled jobs: the typed error's code and message. */
+  error?: { code: string; message: string };
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface JobEvent {
+  state: JobState;
+  at: number;
+  detail?: string;
+}
+
+interface JobRow {
+  id: string;
+  computation_id: string;
+  name: string;
+  parties: string;
+  proposer: string;
+  state: JobState;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function toRecord(r: JobRow): JobRecord {
+  const job: JobRecord = {
+    id: r.id,
+    computationId: r.computation_id,
+    name: r.name,
+    parties: JSON.parse(r.parties) as string[],
+    proposer: r.proposer,
+    state: r.state,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+  if (r.error_code !== null) job.error = { code: r.error_code, message: r.error_message ?? '' };
+  return job;
+}
+
+export class JobStore {
+  private constructor(private readonly db: Database.Database) {}
+
+  static open(file: string): JobStore {
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec(`
+      create table if not exists jobs (
+        id text primary key,
+        computation_id text not null,
+        name text not null,
+        parties text not null,
+        proposer text not null,
+        state text not null,
+        error_code text,
+        error_message text,
+        created_at integer not null,
+        updated_at integer not null
+      );
+      create table if not exists job_events (
+        job_id text not null references jobs(id),
+        seq integer not null,
+        state text not null,
+        at integer not null,
+        detail text,
+        primary key (job_id, seq)
+      );
+    `);
+    return new JobStore(db);
+  }
+
+  create(
+    job: Pick<JobRecord, 'id' | 'computationId' | 'name' | 'parties' | 'proposer'>,
+    now = Date.now(),
+  ): JobRecord {
+    if (this.find(job.id)) throw new InvalidArgument(`job ${job.id} exists already`, { job: job.id });
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          'insert into jobs (id, computation_id, name, parties, proposer, state, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          job.id,
+          job.computationId,
+          job.name,
+          JSON.stringify(job.parties),
+          job.proposer,
+          'proposed',
+          now,
+          now,
+        );
+      this.db
+        .prepare('insert into job_events (job_id, seq, state, at) values (?, 0, ?, ?)')
+        .run(job.id, 'proposed', now);
+    })();
+    return this.get(job.id);
+  }
+
+  /** Moves job `id` to `state`; `error` for refused, failed and cancelled jobs. */
+  transition(
+    id: string,
+    state: JobState,
+    options: { error?: { code: string; message: string }; detail?: string; now?: number } = {},
+  ): JobRecord {
+    const now = options.now ?? Date.now();
+    this.db.transaction(() => {
+      const job = this.get(id);
+      if (!NEXT[job.state].includes(state)) {
+        throw new InvalidArgument(`job ${id} cannot go from ${job.state} to ${state}`, {
+          job: id,
+          from: job.state,
+          to: state,
+        });
+      }
+      this.db
+        .prepare('update jobs set state = ?, error_code = ?, error_message = ?, updated_at = ? where id = ?')
+        .run(state, options.error?.code ?? null, options.error?.message ?? null, now, id);
+      const seq =
+        (this.db.prepare('select max(seq) as s from job_events where job_id = ?').get(id) as { s: number })
+          .s + 1;
+      this.db
+        .prepare('insert into job_events (job_id, seq, state, at, detail) values (?, ?, ?, ?, ?)')
+        .run(id, seq, state, now, options.detail ?? options.error?.message ?? null);
+    })();
+    return this.get(id);
+  }
+
+  find(id: string): JobRecord | undefined {
+    const r = this.db.prepare('select * from jobs where id = ?').get(id) as JobRow | undefined;
+    return r && toRecord(r);
+  }
+
+  get(id: string): JobRecord {
+    const job = this.find(id);
+    if (!job) throw new NotFound(`no job ${id}`, { job: id });
+    return job;
+  }
+
+  /** Jobs, newest first. */
+  list(options: { state?: JobState; limit?: number } = {}): JobRecord[] {
+    const limit = options.limit ?? 100;
+    const rows = (
+      options.state
+        ? this.db
+            .prepare('select * from jobs where state = ? order by created_at desc, id limit ?')
+            .all(options.state, limit)
+        : this.db.prepare('select * from jobs order by created_at desc, id limit ?').all(limit)
+    ) as JobRow[];
+    return rows.map(toRecord);
+  }
+
+  events(id: string): JobEvent[] {
+    this.get(id);
+    return (
+      this.db
+        .prepare('select state, at, detail from job_events where job_id = ? order by seq')
+        .all(id) as Array<{
+        state: JobState;
+        at: number;
+        detail: string | null;
+      }>
+    ).map((e) =>
+      e.detail === null ? { state: e.state, at: e.at } : { state: e.state, at: e.at, detail: e.detail },
+    );
+  }
+
+  /** At start-up: every job still in flight failed, with `reason`. Returns them. */
+  failInFlight(error: { code: string; message: string }, now = Date.now()): JobRecord[] {
+    const inFlight = (this.db.prepare('select * from jobs').all() as JobRow[]).filter(
+      (r) => !isFinished(r.state),
+    );
+    return inFlight.map((r) => this.transition(r.id, 'failed', { error, now }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
