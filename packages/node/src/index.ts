@@ -1,6 +1,7 @@
 export * from './daemon/partyNode.js';
 export * from './data/dataSources.js';
 export * from './jobs/jobStore.js';
+export * from './jobs/policyCheck.js';
 export * from './loopbackRun.js';
 export * from './setup/initNode.js';
 export * from './setup/nodeConfig.js';

@@ -1,0 +1,50 @@
+/**
+ * A node's answer to a job proposal, from its policy (policy.json): the job
+ * is approved only when a rule allows its computation (by name or id), every
+ * data source it would read here, every recipient of its outputs, and its
+ * smallest aggregate is at least the rule's minimum number of rows.
+ * Otherwise it is refused with the reason, which the node sends to the
+ * other parties (it names no data).
+ */
+import type { Policy, PolicyRule } from '../setup/policyFile.js';
+
+export interface ProposalFacts {
+  computationId: string;
+  name: string;
+  /** This node's data sources the job would read. */
+  dataSources: string[];
+  /** Every party that receives some output. */
+  outputRecipients: string[];
+  /** Rows of the smallest input vector this node provides (its smallest aggregate). */
+  minRows: number;
+}
+
+export type PolicyDecision = { approved: true; rule: number } | { approved: false; reason: string };
+
+export function checkPolicy(policy: Policy, facts: ProposalFacts): PolicyDecision {
+  const rules = policy.allow
+    .map((rule, index) => ({ rule, index }))
+    .filter(({ rule }) => rule.computation === facts.name || rule.computation === facts.computationId);
+  if (rules.length === 0) {
+    return {
+      approved: false,
+      reason: `no policy rule allows computation '${facts.name}' (${facts.computationId.slice(0, 16)}…)`,
+    };
+  }
+  const reasons = rules.map(({ rule }) => whyNot(rule, facts));
+  const ok = reasons.indexOf(undefined);
+  if (ok >= 0) return { approved: true, rule: rules[ok].index };
+  return { approved: false, reason: reasons[0] as string };
+}
+
+function whyNot(rule: PolicyRule, facts: ProposalFacts): string | undefined {
+  const source = facts.dataSources.find((s) => !rule.dataSources.includes(s));
+  if (source !== undefined) return `the policy does not allow data source '${source}' for '${facts.name}'`;
+  const recipient = facts.outputRecipients.find((p) => !rule.outputRecipients.includes(p));
+  if (recipient !== undefined)
+    return `the policy does not allow outputs to '${recipient}' for '${facts.name}'`;
+  if (facts.minRows < rule.minRows) {
+    return `an aggregate over ${facts.minRows} rows is below the policy's minimum of ${rule.minRows}`;
+  }
+  return undefined;
+}
