@@ -1,5 +1,6 @@
 export * as gadgets from './boolean/arithmetic.js';
 export { type AdderKind, type Bit, BitBuilder, type Bits, ONE, ZERO } from './boolean/bitBuilder.js';
+export * from './boolean/check.js';
 export * from './boolean/circuit.js';
 export * from './boolean/costs.js';
 export * from './boolean/evaluate.js';
@@ -12,6 +13,8 @@ export * from './ir/canonical.js';
 export * from './ir/chunks.js';
 export * from './ir/evaluate.js';
 export * from './ir/program.js';
+export * from './ir/programCodec.js';
+export { sigmoidConstants } from './ir/semantics.js';
 export * from './ir/types.js';
 export * from './ir/values.js';
 export * from './load.js';

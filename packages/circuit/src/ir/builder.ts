@@ -13,7 +13,7 @@ import { InvalidArgument, TypeMismatch } from '@parley/interface';
 import type { BooleanCircuit } from '../boolean/circuit.js';
 import { COMPARISON_OPS, type IrNode, type Program, type ReduceOp } from './program.js';
 import { bit, isSigned, sameType, typeToString, uint, type ValueType, widthOf } from './types.js';
-import { encodeValue } from './values.js';
+import { encodeValue, maskOf } from './values.js';
 
 export type Operand = Value | number | bigint | boolean;
 
@@ -188,6 +188,17 @@ export class CircuitBuilder {
     checkLength(vs.length, 'constant');
     const values = vs.map((v, i) => encodeLiteral(v, type, `constant[${i}]`));
     return this.push({ op: 'const', values, type, length: values.length, visibility: 'public' });
+  }
+
+  /** A public constant from its values' bit patterns, as a program's const node holds them (for decoders). */
+  constantBits(values: readonly bigint[], type: ValueType): Value {
+    checkLength(values.length, 'constant');
+    const max = maskOf(widthOf(type));
+    values.forEach((v, i) => {
+      if (typeof v !== 'bigint' || v < 0n || v > max)
+        throw new InvalidArgument(`constant[${i}]: not a bit pattern of ${typeToString(type)}`);
+    });
+    return this.push({ op: 'const', values: [...values], type, length: values.length, visibility: 'public' });
   }
 
   /** Declares an output; `recipients` default to every party. */

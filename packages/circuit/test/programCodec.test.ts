@@ -1,0 +1,103 @@
+/** Programs as bytes: lossless round trips (same canonical id, same outputs), and untrusted bytes checked node by node. */
+import { hasCode } from '@parley/interface';
+import { describe, expect, it } from 'vitest';
+import {
+  bit,
+  CircuitBuilder,
+  computationId,
+  decodeProgram,
+  encodeInputs,
+  encodeProgram,
+  evaluateProgram,
+  fixed,
+  int,
+  type Program,
+  readBristolFile,
+  uint,
+} from '../src/index.js';
+
+const BRISTOL = `${process.env.PARLEY_SHARED_DATA ?? new URL('../../../../shared/data/', import.meta.url).pathname}/bristol`;
+const id = (p: Program) => computationId(p, { name: 'x', protocol: 'auto' });
+
+async function kitchenSink(): Promise<Program> {
+  const aes = await readBristolFile(`${BRISTOL}/aes_128.txt`);
+  const b = new CircuitBuilder(['alice', 'bob', 'carol']);
+  const x = b.input('alice', 'x', int(32), 6);
+  const y = b.input('bob', 'y', int(32), 6);
+  const r = b.input('carol', 'r', fixed(32, 8), 6);
+  const k = b.input('alice', 'k', uint(128));
+  const t = b.input('bob', 't', uint(128));
+  const c = b.constant([1, -2, 3, -4, 5, -6], int(32));
+  const sum = x.add(y).mul(c).sub(3).shr(1);
+  b.output('sum', sum.sum(), ['alice', 'bob']);
+  b.output('cmp', x.lt(y).select(x, y).sort(), ['carol']);
+  b.output('fx', r.mul(r).add(0.5).sigmoid().reciprocal().prefixSum(), ['carol']);
+  b.output('mix', x.slice(1, 4).eq(y.slice(2, 5)).and(b.constant(true, bit)).not(), ['alice']);
+  b.output('cat', b.concat(x, y).maxOf().cast(int(16)).neg(), ['bob']);
+  b.output('aes', b.call(aes, [k, t])[0], ['alice', 'bob']);
+  b.output('dot', x.dot(y), ['carol']);
+  return b.build();
+}
+
+function inputs() {
+  return {
+    alice: { x: [5, -7, 1000, 0, -1, 123456], k: 0x000102030405060708090a0b0c0d0e0fn },
+    bob: { y: [3, 9, -1000, 0, 1, 2], t: 0x00112233445566778899aabbccddeeffn },
+    carol: { r: [0.5, -1.25, 2, 3.5, -0.75, 1] },
+  };
+}
+
+describe('program codec', () => {
+  it('round-trips every kind of node with the same id and the same outputs', async () => {
+    const p = await kitchenSink();
+    const q = decodeProgram(encodeProgram(p));
+    expect(id(q)).toBe(id(p));
+    const want = evaluateProgram(p, encodeInputs(p, inputs()));
+    const got = evaluateProgram(q, encodeInputs(q, inputs()));
+    for (const name of Object.keys(want))
+      expect(Array.from(got[name] as ArrayLike<bigint>)).toEqual(Array.from(want[name] as ArrayLike<bigint>));
+    expect(Array.from(got.aes as ArrayLike<bigint>)).toEqual([0x69c4e0d86a7b0430d8cdb78070b4c55an]);
+  });
+
+  interface Doc {
+    format: string;
+    nodes: Array<Record<string, unknown>>;
+    circuits: Array<Record<string, string>>;
+    outputs: Array<{ node: number }>;
+  }
+  const tamper = async (edit: (doc: Doc) => void) => {
+    const doc = JSON.parse(new TextDecoder().decode(encodeProgram(await kitchenSink()))) as Doc;
+    edit(doc);
+    try {
+      decodeProgram(new TextEncoder().encode(JSON.stringify(doc)));
+    } catch (e) {
+      return e as Error & { code: string };
+    }
+    throw new Error('accepted a tampered program');
+  };
+
+  it('refuses tampered programs with the node or circuit named', async () => {
+    expect((await tamper((d) => (d.nodes[7].op = 'launch'))).message).toContain(
+      "nodes[7].op: unknown operation 'launch'",
+    );
+    expect((await tamper((d) => (d.nodes[7].args = [7, 0]))).message).toContain(
+      'nodes[7].args: refers to node 7',
+    );
+    const typed = await tamper((d) => (d.nodes[6].type = 'int(16)'));
+    expect(hasCode(typed, 'INVALID_CIRCUIT') || hasCode(typed, 'TYPE_MISMATCH')).toBe(true);
+    expect((await tamper((d) => (d.nodes[6].visibility = 'public'))).message).toContain('nodes[6]');
+    const gate = await tamper((d) => {
+      const a = Buffer.from(d.circuits[0].a, 'base64');
+      a.writeUInt32LE(999_999, 0);
+      d.circuits[0].a = a.toString('base64');
+    });
+    expect(gate.message).toMatch(/circuits\[0\]: gate 0: reads wire 999999/);
+    expect((await tamper((d) => (d.circuits[0].op = '***'))).message).toContain(
+      'circuits[0].op: must be base64',
+    );
+    expect((await tamper((d) => (d.format = 'v0'))).message).toContain("format: must be 'parley-program-v1'");
+    expect((await tamper((d) => (d.outputs[0].node = 10_000))).message).toContain('outputs[0].node');
+    expect(() => decodeProgram(new Uint8Array(10), { maxBytes: 5 })).toThrow(/exceed the limit/);
+    expect(() => decodeProgram(Uint8Array.of(0xff, 0xfe))).toThrow(/not UTF-8 JSON/);
+  });
+});
