@@ -1,4 +1,4 @@
-/** Policy decisions: a rule must allow the computation, every data source, every recipient and the aggregate size. */
+/** Policy decisions: a rule must allow the computation, bind every input to an allowed source, allow every recipient and the aggregate size. */
 import { describe, expect, it } from 'vitest';
 import { checkPolicy, EMPTY_POLICY, type Policy } from '../src/index.js';
 
@@ -6,27 +6,31 @@ const id = 'cd'.repeat(32);
 const facts = {
   computationId: id,
   name: 'fraud',
-  dataSources: ['accounts'],
+  inputs: ['balance'],
   outputRecipients: ['bankA', 'bankB'],
   minRows: 500,
 };
+const balance = { balance: { source: 'accounts', column: 'balance' } };
+const rule = (computation: string, recipients: string[], minRows: number, sources = ['accounts']) => ({
+  computation,
+  dataSources: sources,
+  inputs: balance,
+  outputRecipients: recipients,
+  minRows,
+});
 const policy: Policy = {
   version: 1,
   allow: [
-    { computation: 'other', dataSources: ['accounts'], outputRecipients: ['bankA', 'bankB'], minRows: 1 },
-    { computation: 'fraud', dataSources: ['accounts'], outputRecipients: ['bankA'], minRows: 100 },
-    {
-      computation: id,
-      dataSources: ['accounts', 'loans'],
-      outputRecipients: ['bankA', 'bankB'],
-      minRows: 100,
-    },
+    rule('other', ['bankA', 'bankB'], 1),
+    rule('fraud', ['bankA'], 100),
+    rule(id, ['bankA', 'bankB'], 100, ['accounts', 'loans']),
   ],
 };
+const byId: Policy = { version: 1, allow: [policy.allow[2]] };
 
 describe('checkPolicy', () => {
-  it('approves by the first rule that allows everything, by name or by id', () => {
-    expect(checkPolicy(policy, facts)).toEqual({ approved: true, rule: 2 });
+  it('approves by the first rule that allows everything, by name or by id, with its input bindings', () => {
+    expect(checkPolicy(policy, facts)).toEqual({ approved: true, rule: 2, inputs: balance });
   });
 
   it('refuses with the reason of the first matching rule', () => {
@@ -34,17 +38,23 @@ describe('checkPolicy', () => {
       approved: false,
       reason: expect.stringContaining("computation 'fraud'"),
     });
-    const narrow: Policy = { version: 1, allow: [policy.allow[1]] };
-    expect(checkPolicy(narrow, facts)).toEqual({
+    expect(checkPolicy({ version: 1, allow: [policy.allow[1]] }, facts)).toEqual({
       approved: false,
       reason: "the policy does not allow outputs to 'bankB' for 'fraud'",
     });
-    const byId: Policy = { version: 1, allow: [policy.allow[2]] };
-    expect(checkPolicy(byId, { ...facts, dataSources: ['salaries'] })).toMatchObject({
+    expect(checkPolicy(byId, { ...facts, inputs: ['balance', 'salary'] })).toEqual({
+      approved: false,
+      reason: "the policy binds no data to input 'salary' of 'fraud'",
+    });
+    const salaries: Policy = {
+      version: 1,
+      allow: [{ ...policy.allow[2], inputs: { balance: { source: 'salaries', column: 'x' } } }],
+    };
+    expect(checkPolicy(salaries, facts)).toEqual({
       approved: false,
       reason: "the policy does not allow data source 'salaries' for 'fraud'",
     });
-    expect(checkPolicy(byId, { ...facts, minRows: 20 })).toMatchObject({
+    expect(checkPolicy(byId, { ...facts, minRows: 20 })).toEqual({
       approved: false,
       reason: "an aggregate over 20 rows is below the policy's minimum of 100",
     });

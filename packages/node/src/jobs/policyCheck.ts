@@ -1,25 +1,28 @@
 /**
  * A node's answer to a job proposal, from its policy (policy.json): the job
- * is approved only when a rule allows its computation (by name or id), every
- * data source it would read here, every recipient of its outputs, and its
- * smallest aggregate is at least the rule's minimum number of rows.
+ * is approved only when a rule allows its computation (by name or id), binds
+ * every input this node provides to a column of an allowed data source,
+ * allows every recipient of its outputs, and the smallest aggregate is at
+ * least the rule's minimum number of rows.
  * Otherwise it is refused with the reason, which the node sends to the
  * other parties (it names no data).
  */
-import type { Policy, PolicyRule } from '../setup/policyFile.js';
+import type { InputBinding, Policy, PolicyRule } from '../setup/policyFile.js';
 
 export interface ProposalFacts {
   computationId: string;
   name: string;
-  /** This node's data sources the job would read. */
-  dataSources: string[];
+  /** The names of this node's inputs of the computation. */
+  inputs: string[];
   /** Every party that receives some output. */
   outputRecipients: string[];
   /** Rows of the smallest input vector this node provides (its smallest aggregate). */
   minRows: number;
 }
 
-export type PolicyDecision = { approved: true; rule: number } | { approved: false; reason: string };
+export type PolicyDecision =
+  | { approved: true; rule: number; inputs: Record<string, InputBinding> }
+  | { approved: false; reason: string };
 
 export function checkPolicy(policy: Policy, facts: ProposalFacts): PolicyDecision {
   const rules = policy.allow
@@ -33,12 +36,21 @@ export function checkPolicy(policy: Policy, facts: ProposalFacts): PolicyDecisio
   }
   const reasons = rules.map(({ rule }) => whyNot(rule, facts));
   const ok = reasons.indexOf(undefined);
-  if (ok >= 0) return { approved: true, rule: rules[ok].index };
+  if (ok >= 0) {
+    const { rule, index } = rules[ok];
+    return {
+      approved: true,
+      rule: index,
+      inputs: Object.fromEntries(facts.inputs.map((n) => [n, rule.inputs[n]])),
+    };
+  }
   return { approved: false, reason: reasons[0] as string };
 }
 
 function whyNot(rule: PolicyRule, facts: ProposalFacts): string | undefined {
-  const source = facts.dataSources.find((s) => !rule.dataSources.includes(s));
+  const unbound = facts.inputs.find((n) => rule.inputs[n] === undefined);
+  if (unbound !== undefined) return `the policy binds no data to input '${unbound}' of '${facts.name}'`;
+  const source = facts.inputs.map((n) => rule.inputs[n].source).find((s) => !rule.dataSources.includes(s));
   if (source !== undefined) return `the policy does not allow data source '${source}' for '${facts.name}'`;
   const recipient = facts.outputRecipients.find((p) => !rule.outputRecipients.includes(p));
   if (recipient !== undefined)

@@ -7,8 +7,12 @@
  *   { "version": 1,
  *     "allow": [ { "computation": "three-bank-fraud-score",     a name or a 64-hex computation id
  *                  "dataSources": ["accounts"],
+ *                  "inputs": { "balance": { "source": "accounts", "column": "balance" } },
  *                  "outputRecipients": ["bankA", "bankB", "bankC"],
  *                  "minRows": 100 } ] }
+ *
+ * `inputs` binds each of this node's inputs of the computation to a column
+ * of one of its data sources.
  */
 import { PARTY_NAME_PATTERN } from '@parley/interface';
 import { z } from 'zod';
@@ -16,9 +20,12 @@ import { checkWith, readJsonFile } from './_configFile.js';
 
 export const POLICY_FILE = 'policy.json';
 
+const binding = z.strictObject({ source: z.string().min(1), column: z.string().min(1) });
+
 const rule = z.strictObject({
   computation: z.string().min(1, 'a computation name or its 64-hex id'),
   dataSources: z.array(z.string().min(1)).default([]),
+  inputs: z.record(z.string().min(1), binding).default({}),
   outputRecipients: z.array(z.string().regex(PARTY_NAME_PATTERN, 'party names')).default([]),
   minRows: z.number().int().min(1).default(1),
 });
@@ -30,6 +37,7 @@ export const policySchema = z.strictObject({
 
 export type Policy = z.infer<typeof policySchema>;
 export type PolicyRule = z.infer<typeof rule>;
+export type InputBinding = z.infer<typeof binding>;
 
 export const EMPTY_POLICY: Policy = { version: 1, allow: [] };
 
