@@ -84,6 +84,10 @@ export const LimitExceeded = defineError('LimitExceeded', 'LIMIT_EXCEEDED', 'use
 export const ConfigError = defineError('ConfigError', 'CONFIG', 'user');
 export const NotFound = defineError('NotFound', 'NOT_FOUND', 'user');
 export const Unsupported = defineError('Unsupported', 'UNSUPPORTED', 'user');
+/** A party's policy refused a job proposal; the message names the party and its reason. */
+export const PolicyRefused = defineError('PolicyRefused', 'POLICY_REFUSED', 'user');
+/** The operator cancelled a job. */
+export const JobCancelled = defineError('JobCancelled', 'CANCELLED', 'user');
 
 // security
 export const MacCheckError = defineError('MacCheckError', 'MAC_CHECK', 'security');
@@ -104,6 +108,8 @@ export const FrameTooLarge = defineError('FrameTooLarge', 'FRAME_TOO_LARGE', 'tr
 export const OutOfSequence = defineError('OutOfSequence', 'OUT_OF_SEQUENCE', 'transport');
 export const UnknownSession = defineError('UnknownSession', 'UNKNOWN_SESSION', 'transport');
 export const SessionClosed = defineError('SessionClosed', 'SESSION_CLOSED', 'transport');
+/** A node restarted while one of its jobs was in flight; the job failed. */
+export const NodeRestarted = defineError('NodeRestarted', 'NODE_RESTARTED', 'transport');
 
 // internal
 export const InternalError = defineError('InternalError', 'INTERNAL', 'internal');

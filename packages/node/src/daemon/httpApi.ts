@@ -6,8 +6,12 @@
  * are open.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { ParleyError } from '@parley/interface';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { JobCoordinator } from '../jobs/jobCoordinator.js';
+import { JOB_PROTOCOLS, type JobProtocol } from '../jobs/jobMessages.js';
+import { JOB_STATES, type JobStore } from '../jobs/jobStore.js';
 import { openApiDocument } from './openApi.js';
 
 const OPEN_ROUTES = new Set(['/health', '/openapi.json']);
@@ -18,7 +22,22 @@ export interface HttpApiOptions {
   logger: FastifyBaseLogger;
   metrics: Registry;
   health: () => Record<string, unknown>;
+  jobs: JobCoordinator;
+  store: JobStore;
 }
+
+const submitSchema = {
+  body: {
+    type: 'object',
+    required: ['name', 'program'],
+    additionalProperties: false,
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 200 },
+      protocol: { type: 'string', enum: [...JOB_PROTOCOLS] },
+      program: { type: 'string', description: 'the computation, parley-program-v1 bytes in base64' },
+    },
+  },
+} as const;
 
 function sameToken(given: string | undefined, token: string): boolean {
   if (given === undefined) return false;
@@ -40,7 +59,37 @@ export function createHttpApi(options: HttpApiOptions): FastifyInstance {
         .send({ code: 'UNAUTHORIZED', message: 'a valid bearer token is required' });
     }
   });
+  app.setErrorHandler(async (error, _request, reply) => {
+    if (error instanceof ParleyError) {
+      const status = error.code === 'NOT_FOUND' ? 404 : error.family === 'internal' ? 500 : 400;
+      return reply.code(status).send({ code: error.code, message: error.message });
+    }
+    const e = error as { statusCode?: number; message: string };
+    if (e.statusCode !== undefined && e.statusCode < 500) {
+      return reply.code(e.statusCode).send({ code: 'INVALID_REQUEST', message: e.message });
+    }
+    options.logger.error({ err: e.message }, 'request failed');
+    return reply.code(500).send({ code: 'INTERNAL', message: 'internal error' });
+  });
   app.get('/health', async () => ({ status: 'ok', node: options.nodeName, ...options.health() }));
+  app.post('/jobs', { schema: submitSchema }, async (request, reply) => {
+    const body = request.body as { name: string; protocol?: JobProtocol; program: string };
+    const job = await options.jobs.submit({
+      name: body.name,
+      protocol: body.protocol ?? 'auto',
+      program: new Uint8Array(Buffer.from(body.program, 'base64')),
+    });
+    return reply.code(202).send(job);
+  });
+  app.get('/jobs', async (request) => {
+    const q = request.query as { state?: string; limit?: string };
+    const state = JOB_STATES.find((s) => s === q.state);
+    return { jobs: options.store.list({ state, limit: Math.min(1000, Number(q.limit ?? 100) || 100) }) };
+  });
+  app.get('/jobs/:id', async (request) => {
+    const { id } = request.params as { id: string };
+    return { ...options.store.get(id), events: options.store.events(id) };
+  });
   app.get('/openapi.json', async () => openApiDocument(options.nodeName));
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', options.metrics.contentType);

@@ -30,6 +30,46 @@ export function openApiDocument(nodeName: string): Record<string, unknown> {
       '/openapi.json': {
         get: { summary: 'this document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } },
       },
+      '/jobs': {
+        post: {
+          summary: 'propose a job to every party of its computation',
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['name', 'program'],
+                  properties: {
+                    name: { type: 'string' },
+                    protocol: { enum: ['auto', 'garbled', 'sharing', 'replicated'] },
+                    program: { type: 'string', description: 'parley-program-v1 bytes, base64' },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            '202': { description: 'the job, as proposed' },
+            '400': { description: 'a typed error' },
+            '401': unauthorized,
+          },
+        },
+        get: {
+          summary: 'jobs, newest first (?state=…&limit=…)',
+          responses: { '200': { description: '{ jobs: [...] }' }, '401': unauthorized },
+        },
+      },
+      '/jobs/{id}': {
+        get: {
+          summary: 'one job with its state transitions',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'the job' },
+            '404': { description: 'no such job' },
+            '401': unauthorized,
+          },
+        },
+      },
       '/metrics': {
         get: {
           summary: 'metrics in the Prometheus text format',

@@ -9,11 +9,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ConfigError, type Consortium, loadConsortium } from '@parley/interface';
+import { ConfigError, type Consortium, loadConsortium, NodeRestarted } from '@parley/interface';
 import { loadIdentity, WsEndpoint } from '@parley/transport';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { JobCoordinator } from '../jobs/jobCoordinator.js';
+import { JobStore } from '../jobs/jobStore.js';
 import { type LogLevel, loadNodeConfig, type NodeConfig } from '../setup/nodeConfig.js';
 import { loadPolicy, type Policy } from '../setup/policyFile.js';
 import { createHttpApi } from './httpApi.js';
@@ -46,6 +48,8 @@ export class PartyNode {
     readonly log: Logger,
     private readonly endpoint: WsEndpoint,
     private readonly api: FastifyInstance,
+    readonly jobs: JobCoordinator,
+    private readonly store: JobStore,
     /** Where the API listens (host:port, the port the OS chose when node.json says 0). */
     readonly apiAddress: string,
   ) {}
@@ -63,10 +67,18 @@ export class PartyNode {
     });
     const consortium = await loadConsortium(join(dir, config.consortium));
     const policy = await loadPolicy(join(dir, config.policy));
+    const store = JobStore.open(join(dir, config.database));
+    const restarted = new NodeRestarted(`${config.name} restarted while the job was in flight`);
+    for (const job of store.failInFlight({ code: restarted.code, message: restarted.message })) {
+      log.warn({ job: job.id }, 'job failed: the node restarted');
+    }
     const endpoint = await WsEndpoint.listen({
       identity,
       host: config.listen.host,
       port: config.listen.port,
+    }).catch((e) => {
+      store.close();
+      throw e;
     });
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'parley_node_' });
@@ -80,7 +92,17 @@ export class PartyNode {
     try {
       // Checks that the consortium lists this node under this identity's key.
       endpoint.join(consortium);
+      const jobs = new JobCoordinator({
+        self: config.name,
+        consortium,
+        policy,
+        store,
+        control: endpoint.control,
+        log,
+      });
       api = createHttpApi({
+        jobs,
+        store,
         nodeName: config.name,
         token: config.api.token,
         logger: log,
@@ -99,6 +121,8 @@ export class PartyNode {
         log,
         endpoint,
         api,
+        jobs,
+        store,
         new URL(apiAddress).host,
       );
       log.info(
@@ -113,6 +137,7 @@ export class PartyNode {
     } catch (e) {
       await api?.close();
       await endpoint.close();
+      store.close();
       throw e;
     }
   }
@@ -120,7 +145,9 @@ export class PartyNode {
   async close(): Promise<void> {
     this.log.info('node stopping');
     await this.api.close();
+    this.jobs.close();
     await this.endpoint.close();
+    this.store.close();
     this.log.info('node stopped');
     this.log.flush();
   }

@@ -1,0 +1,250 @@
+/**
+ * Proposal and approval of jobs (DESIGN.md, "How a job flows", steps 2–3).
+ * The proposing node sends the computation to every party named in it; each
+ * node decodes and checks the program, asks its own policy, records the job
+ * and sends its decision to every other party. A job is approved on a node
+ * once every party's approval has arrived, and refused, with the refusing
+ * party's reason, as soon as one refusal arrives; no input is read before
+ * approval. Decisions that arrive before their proposal wait (a few seconds,
+ * boundedly); a job whose decisions do not all arrive within the timeout
+ * fails with Timeout on that node.
+ */
+import { randomBytes } from 'node:crypto';
+import { computationId, decodeProgram, type Program } from '@parley/circuit';
+import {
+  type Consortium,
+  InvalidArgument,
+  type ParleyError,
+  PolicyRefused,
+  ProtocolViolation,
+  Timeout,
+} from '@parley/interface';
+import type { ControlChannel } from '@parley/transport';
+import type { Logger } from 'pino';
+import type { Policy } from '../setup/policyFile.js';
+import { decodeJobMessage, encodeJobMessage, type JobMessage, type JobProtocol } from './jobMessages.js';
+import type { JobRecord, JobStore } from './jobStore.js';
+import { checkPolicy } from './policyCheck.js';
+
+export interface JobCoordinatorOptions {
+  self: string;
+  consortium: Consortium;
+  policy: Policy;
+  store: JobStore;
+  control: ControlChannel;
+  log: Logger;
+  /** How long a node waits for every party's decision (default 30 s). */
+  decisionTimeoutMs?: number;
+  /** Called when a job is approved on this node, with its program and this node's input bindings. */
+  onApproved?: (
+    job: JobRecord,
+    program: Program,
+    inputs: Record<string, { source: string; column: string }>,
+  ) => void;
+}
+
+interface Pending {
+  parties: string[];
+  program: Program;
+  decisions: Map<string, { approved: boolean; reason?: string }>;
+  inputs?: Record<string, { source: string; column: string }>;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+const EARLY_LIMIT = 1000;
+
+export class JobCoordinator {
+  private readonly pending = new Map<string, Pending>();
+  private readonly early = new Map<string, Array<{ from: string; approved: boolean; reason?: string }>>();
+  private readonly timeoutMs: number;
+
+  constructor(private readonly o: JobCoordinatorOptions) {
+    this.timeoutMs = o.decisionTimeoutMs ?? 30_000;
+    o.control.onMessage((from, bytes) => {
+      void this.receive(from, bytes);
+    });
+  }
+
+  /** The operator's submission: this node proposes the job to every party of the program. */
+  async submit(request: { name: string; protocol: JobProtocol; program: Uint8Array }): Promise<JobRecord> {
+    const program = decodeProgram(request.program);
+    if (!program.parties.includes(this.o.self)) {
+      throw new InvalidArgument(
+        `${this.o.self} is not a party of this computation (${program.parties.join(', ')})`,
+      );
+    }
+    const members = new Set(this.o.consortium.parties.map((p) => p.name));
+    const strangers = program.parties.filter((p) => !members.has(p));
+    if (strangers.length > 0) {
+      throw new InvalidArgument(`parties not in the consortium: ${strangers.join(', ')}`, {
+        field: 'parties',
+      });
+    }
+    const job = this.o.store.create({
+      id: randomBytes(16).toString('hex'),
+      computationId: computationId(program, { name: request.name, protocol: request.protocol }),
+      name: request.name,
+      parties: program.parties,
+      proposer: this.o.self,
+    });
+    this.track(job, program);
+    this.o.log.info({ job: job.id, name: job.name, computation: job.computationId }, 'job proposed');
+    const proposal = encodeJobMessage({
+      t: 'propose',
+      job: job.id,
+      name: job.name,
+      protocol: request.protocol,
+      computationId: job.computationId,
+      program: request.program,
+    });
+    await this.broadcast(job.parties, proposal, job.id);
+    this.decide(job.id);
+    return this.o.store.get(job.id);
+  }
+
+  close(): void {
+    for (const p of this.pending.values()) clearTimeout(p.timer);
+    this.pending.clear();
+  }
+
+  private async receive(from: string, bytes: Uint8Array): Promise<void> {
+    let m: JobMessage;
+    try {
+      m = decodeJobMessage(bytes, from);
+    } catch (e) {
+      this.o.log.warn({ from, code: (e as ParleyError).code, err: (e as Error).message }, 'bad job message');
+      return;
+    }
+    if (m.t === 'propose') this.onProposal(from, m);
+    else this.onDecision(from, m.job, { approved: m.approved, reason: m.reason });
+  }
+
+  private onProposal(from: string, m: Extract<JobMessage, { t: 'propose' }>): void {
+    if (this.o.store.find(m.job)) {
+      this.o.log.warn({ from, job: m.job }, 'a proposal repeats a known job id; ignored');
+      return;
+    }
+    let program: Program;
+    try {
+      program = decodeProgram(m.program);
+      const id = computationId(program, { name: m.name, protocol: m.protocol });
+      if (id !== m.computationId)
+        throw new ProtocolViolation('the computation id does not match the program');
+      if (!program.parties.includes(from) || !program.parties.includes(this.o.self)) {
+        throw new ProtocolViolation('the proposer and this node must both be parties of the computation');
+      }
+    } catch (e) {
+      const reason = `the proposal is not valid: ${(e as Error).message}`.slice(0, 900);
+      this.o.log.warn({ from, job: m.job }, reason);
+      void this.o.control
+        .send(from, encodeJobMessage({ t: 'decision', job: m.job, approved: false, reason }))
+        .catch(() => {});
+      return;
+    }
+    const job = this.o.store.create({
+      id: m.job,
+      computationId: m.computationId,
+      name: m.name,
+      parties: program.parties,
+      proposer: from,
+    });
+    this.o.log.info(
+      { job: job.id, name: job.name, proposer: from, computation: job.computationId },
+      'job received',
+    );
+    this.track(job, program);
+    for (const d of this.early.get(job.id) ?? []) this.onDecision(d.from, job.id, d);
+    this.early.delete(job.id);
+    this.decide(job.id);
+  }
+
+  private track(job: JobRecord, program: Program): void {
+    const timer = setTimeout(() => this.expire(job.id), this.timeoutMs);
+    timer.unref();
+    this.pending.set(job.id, { parties: job.parties, program, decisions: new Map(), timer });
+  }
+
+  /** This node's own decision, from its policy, sent to every other party. */
+  private decide(jobId: string): void {
+    const p = this.pending.get(jobId);
+    if (!p) return;
+    const job = this.o.store.get(jobId);
+    const mine = p.program.nodes.filter((n) => n.op === 'input' && n.party === this.o.self);
+    const decision = checkPolicy(this.o.policy, {
+      computationId: job.computationId,
+      name: job.name,
+      inputs: mine.map((n) => (n.op === 'input' ? n.name : '')),
+      outputRecipients: [...new Set(p.program.outputs.flatMap((o) => o.recipients))],
+      minRows: mine.length === 0 ? Number.MAX_SAFE_INTEGER : Math.min(...mine.map((n) => n.length)),
+    });
+    const reason = decision.approved ? undefined : decision.reason;
+    if (decision.approved) p.inputs = decision.inputs;
+    this.o.log.info({ job: jobId, approved: decision.approved, reason }, 'policy decision');
+    void this.broadcast(
+      p.parties,
+      encodeJobMessage({ t: 'decision', job: jobId, approved: decision.approved, reason }),
+      jobId,
+    );
+    this.onDecision(this.o.self, jobId, { approved: decision.approved, reason });
+  }
+
+  private onDecision(from: string, jobId: string, d: { approved: boolean; reason?: string }): void {
+    const p = this.pending.get(jobId);
+    if (!p) {
+      if (this.o.store.find(jobId)) return; // already settled here
+      const list = this.early.get(jobId) ?? [];
+      if (this.early.size < EARLY_LIMIT) this.early.set(jobId, [...list, { from, ...d }]);
+      setTimeout(() => this.early.delete(jobId), this.timeoutMs).unref();
+      return;
+    }
+    if (!p.parties.includes(from) || p.decisions.has(from)) {
+      this.o.log.warn({ from, job: jobId }, 'an unexpected decision; ignored');
+      return;
+    }
+    p.decisions.set(from, d);
+    if (!d.approved) {
+      this.settle(jobId, new PolicyRefused(`${from}: ${d.reason ?? 'refused'}`, { party: from, job: jobId }));
+    } else if (p.parties.every((party) => p.decisions.get(party)?.approved)) {
+      this.settle(jobId);
+    }
+  }
+
+  private settle(jobId: string, refusal?: ParleyError): void {
+    const p = this.pending.get(jobId);
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pending.delete(jobId);
+    if (refusal) {
+      this.o.store.transition(jobId, 'refused', { error: { code: refusal.code, message: refusal.message } });
+      this.o.log.info({ job: jobId, reason: refusal.message }, 'job refused');
+      return;
+    }
+    const job = this.o.store.transition(jobId, 'approved');
+    this.o.log.info({ job: jobId }, 'job approved by every party');
+    this.o.onApproved?.(job, p.program, p.inputs ?? {});
+  }
+
+  private expire(jobId: string): void {
+    const p = this.pending.get(jobId);
+    if (!p) return;
+    const missing = p.parties.filter((party) => !p.decisions.has(party));
+    this.pending.delete(jobId);
+    const e = new Timeout(`no decision from ${missing.join(', ')} within ${this.timeoutMs} ms`, {
+      job: jobId,
+    });
+    this.o.store.transition(jobId, 'failed', { error: { code: e.code, message: e.message } });
+    this.o.log.warn({ job: jobId, missing }, 'job failed: decisions missing');
+  }
+
+  private async broadcast(parties: string[], bytes: Uint8Array, jobId: string): Promise<void> {
+    await Promise.all(
+      parties
+        .filter((p) => p !== this.o.self)
+        .map((p) =>
+          this.o.control.send(p, bytes).catch((e: Error) => {
+            this.o.log.warn({ job: jobId, to: p, err: e.message }, 'could not send a job message');
+          }),
+        ),
+    );
+  }
+}
