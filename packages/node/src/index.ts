@@ -2,6 +2,7 @@ export * from './daemon/partyNode.js';
 export * from './data/dataSources.js';
 export * from './jobs/jobCoordinator.js';
 export * from './jobs/jobMessages.js';
+export * from './jobs/jobRunner.js';
 export * from './jobs/jobStore.js';
 export * from './jobs/policyCheck.js';
 export * from './loopbackRun.js';

@@ -47,7 +47,12 @@ function sameToken(given: string | undefined, token: string): boolean {
 }
 
 export function createHttpApi(options: HttpApiOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: options.logger.child({ component: 'api' }), bodyLimit: 16 << 20 });
+  const app = Fastify({
+    loggerInstance: options.logger.child({ component: 'api' }),
+    bodyLimit: 256 << 20,
+    // One line per request at info level is noise for an operator; errors are still logged.
+    disableRequestLogging: true,
+  });
   app.addHook('onRequest', async (request, reply) => {
     if (OPEN_ROUTES.has(request.routeOptions.url ?? '')) return;
     const header = request.headers.authorization;
@@ -88,7 +93,15 @@ export function createHttpApi(options: HttpApiOptions): FastifyInstance {
   });
   app.get('/jobs/:id', async (request) => {
     const { id } = request.params as { id: string };
-    return { ...options.store.get(id), events: options.store.events(id) };
+    return {
+      ...options.store.get(id),
+      events: options.store.events(id),
+      commitments: options.store.commitments(id),
+    };
+  });
+  app.get('/jobs/:id/outputs', async (request) => {
+    const { id } = request.params as { id: string };
+    return { job: id, outputs: options.store.outputs(id) };
   });
   app.get('/openapi.json', async () => openApiDocument(options.nodeName));
   app.get('/metrics', async (_request, reply) => {

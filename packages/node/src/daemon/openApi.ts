@@ -70,6 +70,17 @@ export function openApiDocument(nodeName: string): Record<string, unknown> {
           },
         },
       },
+      '/jobs/{id}/outputs': {
+        get: {
+          summary: "the job's outputs this node received (values as text)",
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: '{ job, outputs: { name: { type, values } } }' },
+            '404': { description: 'no such job' },
+            '401': unauthorized,
+          },
+        },
+      },
       '/metrics': {
         get: {
           summary: 'metrics in the Prometheus text format',

@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { JobCoordinator } from '../jobs/jobCoordinator.js';
+import { JobRunner } from '../jobs/jobRunner.js';
 import { JobStore } from '../jobs/jobStore.js';
 import { type LogLevel, loadNodeConfig, type NodeConfig } from '../setup/nodeConfig.js';
 import { loadPolicy, type Policy } from '../setup/policyFile.js';
@@ -92,6 +93,7 @@ export class PartyNode {
     try {
       // Checks that the consortium lists this node under this identity's key.
       endpoint.join(consortium);
+      const runner = new JobRunner({ self: config.name, dir, config, store, endpoint, log });
       const jobs = new JobCoordinator({
         self: config.name,
         consortium,
@@ -99,6 +101,9 @@ export class PartyNode {
         store,
         control: endpoint.control,
         log,
+        onApproved: (job, protocol, program, inputs) => {
+          void runner.run(job, protocol, program, inputs);
+        },
       });
       api = createHttpApi({
         jobs,

@@ -21,7 +21,7 @@ import {
 } from '@parley/interface';
 import type { ControlChannel } from '@parley/transport';
 import type { Logger } from 'pino';
-import type { Policy } from '../setup/policyFile.js';
+import type { InputBinding, Policy } from '../setup/policyFile.js';
 import { decodeJobMessage, encodeJobMessage, type JobMessage, type JobProtocol } from './jobMessages.js';
 import type { JobRecord, JobStore } from './jobStore.js';
 import { checkPolicy } from './policyCheck.js';
@@ -35,19 +35,21 @@ export interface JobCoordinatorOptions {
   log: Logger;
   /** How long a node waits for every party's decision (default 30 s). */
   decisionTimeoutMs?: number;
-  /** Called when a job is approved on this node, with its program and this node's input bindings. */
+  /** Called when a job is approved on this node, with its protocol, its program and this node's input bindings. */
   onApproved?: (
     job: JobRecord,
+    protocol: JobProtocol,
     program: Program,
-    inputs: Record<string, { source: string; column: string }>,
+    inputs: Record<string, InputBinding>,
   ) => void;
 }
 
 interface Pending {
   parties: string[];
+  protocol: JobProtocol;
   program: Program;
   decisions: Map<string, { approved: boolean; reason?: string }>;
-  inputs?: Record<string, { source: string; column: string }>;
+  inputs?: Record<string, InputBinding>;
   timer: ReturnType<typeof setTimeout>;
 }
 
@@ -87,7 +89,7 @@ export class JobCoordinator {
       parties: program.parties,
       proposer: this.o.self,
     });
-    this.track(job, program);
+    this.track(job, request.protocol, program);
     this.o.log.info({ job: job.id, name: job.name, computation: job.computationId }, 'job proposed');
     const proposal = encodeJobMessage({
       t: 'propose',
@@ -152,16 +154,16 @@ export class JobCoordinator {
       { job: job.id, name: job.name, proposer: from, computation: job.computationId },
       'job received',
     );
-    this.track(job, program);
+    this.track(job, m.protocol, program);
     for (const d of this.early.get(job.id) ?? []) this.onDecision(d.from, job.id, d);
     this.early.delete(job.id);
     this.decide(job.id);
   }
 
-  private track(job: JobRecord, program: Program): void {
+  private track(job: JobRecord, protocol: JobProtocol, program: Program): void {
     const timer = setTimeout(() => this.expire(job.id), this.timeoutMs);
     timer.unref();
-    this.pending.set(job.id, { parties: job.parties, program, decisions: new Map(), timer });
+    this.pending.set(job.id, { parties: job.parties, protocol, program, decisions: new Map(), timer });
   }
 
   /** This node's own decision, from its policy, sent to every other party. */
@@ -221,7 +223,7 @@ export class JobCoordinator {
     }
     const job = this.o.store.transition(jobId, 'approved');
     this.o.log.info({ job: jobId }, 'job approved by every party');
-    this.o.onApproved?.(job, p.program, p.inputs ?? {});
+    this.o.onApproved?.(job, p.protocol, p.program, p.inputs ?? {});
   }
 
   private expire(jobId: string): void {

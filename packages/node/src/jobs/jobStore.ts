@@ -110,6 +110,19 @@ export class JobStore {
         created_at integer not null,
         updated_at integer not null
       );
+      create table if not exists job_commitments (
+        job_id text not null references jobs(id),
+        party text not null,
+        commitment text not null,
+        primary key (job_id, party)
+      );
+      create table if not exists job_outputs (
+        job_id text not null references jobs(id),
+        name text not null,
+        type text not null,
+        vals text not null,
+        primary key (job_id, name)
+      );
       create table if not exists job_events (
         job_id text not null references jobs(id),
         seq integer not null,
@@ -214,6 +227,48 @@ export class JobStore {
       }>
     ).map((e) =>
       e.detail === null ? { state: e.state, at: e.at } : { state: e.state, at: e.at, detail: e.detail },
+    );
+  }
+
+  /** Every party's input commitment (hex), as exchanged before the computation. */
+  saveCommitments(id: string, commitments: Record<string, string>): void {
+    const insert = this.db.prepare(
+      'insert into job_commitments (job_id, party, commitment) values (?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const [party, c] of Object.entries(commitments)) insert.run(id, party, c);
+    })();
+  }
+
+  commitments(id: string): Record<string, string> {
+    const rows = this.db
+      .prepare('select party, commitment from job_commitments where job_id = ? order by party')
+      .all(id) as Array<{
+      party: string;
+      commitment: string;
+    }>;
+    return Object.fromEntries(rows.map((r) => [r.party, r.commitment]));
+  }
+
+  /** The outputs this node received: values as text (decimal, or 0x hex above 64 bits), by output name. */
+  saveOutputs(id: string, outputs: Record<string, { type: string; values: string[] }>): void {
+    const insert = this.db.prepare('insert into job_outputs (job_id, name, type, vals) values (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const [name, o] of Object.entries(outputs)) insert.run(id, name, o.type, JSON.stringify(o.values));
+    })();
+  }
+
+  outputs(id: string): Record<string, { type: string; values: string[] }> {
+    this.get(id);
+    const rows = this.db
+      .prepare('select name, type, vals from job_outputs where job_id = ? order by name')
+      .all(id) as Array<{
+      name: string;
+      type: string;
+      vals: string;
+    }>;
+    return Object.fromEntries(
+      rows.map((r) => [r.name, { type: r.type, values: JSON.parse(r.vals) as string[] }]),
     );
   }
 

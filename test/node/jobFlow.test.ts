@@ -1,4 +1,4 @@
-/** Three node processes: a job proposed on one is approved on all, or refused on all with the refusing node's reason. */
+/** Three node processes: jobs proposed, approved or refused by policy, inputs committed, computed, delivered, or failed on every party alike. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -39,16 +39,17 @@ function start(dir: string): Promise<string> {
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const entry = JSON.parse(line);
+      if (process.env.PARLEY_TEST_NODE_LOGS) console.error(line);
       if (entry.msg === 'node started') resolve(entry.api as string);
     });
     child.once('exit', (code) => reject(new Error(`node exited with ${code}`)));
   });
 }
 
-const rule = (minRows: number) => ({
-  computation: 'sum-test',
-  dataSources: ['accounts'],
-  inputs: { balance: { source: 'accounts', column: 'balance' } },
+const rule = (minRows: number, computation = 'sum-test', source = 'accounts') => ({
+  computation,
+  dataSources: [source],
+  inputs: { balance: { source, column: 'balance' } },
   outputRecipients: BANKS,
   minRows,
 });
@@ -64,13 +65,21 @@ beforeAll(async () => {
   for (const bank of BANKS) {
     const dir = join(root, bank);
     await writeFile(join(dir, 'consortium.json'), JSON.stringify(consortium));
-    // bankC allows the computation only over at least 100 rows.
+    // bankC allows 'sum-test' only over at least 100 rows; 'sum-short' reads bankA's one-row table
+    // where the computation wants five rows.
+    const short = rule(1, 'sum-short', bank === 'bankA' ? 'short' : 'accounts');
     await writeFile(
       join(dir, 'policy.json'),
-      JSON.stringify({ version: 1, allow: [rule(bank === 'bankC' ? 100 : 1)] }),
+      JSON.stringify({ version: 1, allow: [rule(bank === 'bankC' ? 100 : 1), short] }),
     );
+    const rows = Array.from({ length: 5 }, (_, i) => `acct-${i},${(BANKS.indexOf(bank) + 1) * 1000 + i}`);
+    await writeFile(join(dir, 'accounts.csv'), `account,balance\n${rows.join('\n')}\n`);
+    await writeFile(join(dir, 'short.csv'), 'account,balance\nacct-0,1\n');
     const config = JSON.parse(await readFile(join(dir, NODE_CONFIG_FILE), 'utf8'));
-    config.dataSources = { accounts: { type: 'csv', path: 'accounts.csv' } };
+    config.dataSources = {
+      accounts: { type: 'csv', path: 'accounts.csv' },
+      short: { type: 'csv', path: 'short.csv' },
+    };
     await writeFile(join(dir, NODE_CONFIG_FILE), JSON.stringify(config));
     nodes[bank] = { api: '', token: config.api.token };
   }
@@ -118,27 +127,42 @@ async function stateOn(
   id: string,
   until: (s: string) => boolean,
 ): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 100; i++) {
+  let last: unknown;
+  for (let i = 0; i < 200; i++) {
     const r = await api(bank, `/jobs/${id}`);
+    last = r.body;
     if (r.status === 200 && until(r.body.state as string)) return r.body;
     await new Promise((res) => setTimeout(res, 50));
   }
-  throw new Error(`job ${id} on ${bank} never reached the state`);
+  throw new Error(`job ${id} on ${bank} never reached the state: ${JSON.stringify(last)}`);
 }
 
 describe('job proposal and approval across three nodes', () => {
-  it('two parties that both allow the job approve it', async () => {
+  it('two parties that both allow the job approve it, commit their inputs and compute it', async () => {
     const r = await api('bankA', '/jobs', {
       method: 'POST',
       body: { name: 'sum-test', program: program(5, 'bankA', 'bankB') },
     });
     expect(r.status).toBe(202);
     const id = r.body.id as string;
+    const commitments = [];
     for (const bank of ['bankA', 'bankB']) {
-      const job = await stateOn(bank, id, (s) => s !== 'proposed');
-      expect(job).toMatchObject({ state: 'approved', proposer: 'bankA', parties: ['bankA', 'bankB'] });
-      expect((job.events as Array<{ state: string }>).map((e) => e.state)).toEqual(['proposed', 'approved']);
+      const job = await stateOn(bank, id, (s) => ['delivered', 'failed'].includes(s));
+      expect(job).toMatchObject({ state: 'delivered', proposer: 'bankA', parties: ['bankA', 'bankB'] });
+      expect((job.events as Array<{ state: string }>).map((e) => e.state)).toEqual([
+        'proposed',
+        'approved',
+        'inputs-committed',
+        'computing',
+        'delivered',
+      ]);
+      commitments.push(job.commitments);
+      // bankA holds 1000..1004, bankB 2000..2004.
+      const out = await api(bank, `/jobs/${id}/outputs`);
+      expect(out.body.outputs).toEqual({ total: { type: 'uint(32)', values: ['15020'] } });
     }
+    expect(commitments[0]).toEqual(commitments[1]);
+    expect(Object.keys(commitments[0] as object)).toEqual(['bankA', 'bankB']);
     expect((await api('bankC', `/jobs/${id}`)).status).toBe(404);
   });
 
@@ -159,6 +183,22 @@ describe('job proposal and approval across three nodes', () => {
     }
   });
 
+  it("a party's data that does not fit fails the job on every party with the same typed error", async () => {
+    const r = await api('bankB', '/jobs', {
+      method: 'POST',
+      body: { name: 'sum-short', program: program(5, 'bankA', 'bankB') },
+    });
+    const id = r.body.id as string;
+    for (const bank of ['bankA', 'bankB']) {
+      const job = await stateOn(bank, id, (s) => ['delivered', 'failed'].includes(s));
+      expect(job.state).toBe('failed');
+      expect(job.error).toEqual({
+        code: 'INVALID_INPUT',
+        message: 'input balance: the computation takes 5 value(s), data source short has 1 row(s)',
+      });
+    }
+  });
+
   it('refuses bad submissions with a typed error, and requests without the token', async () => {
     const bad = await api('bankA', '/jobs', { method: 'POST', body: { name: 'sum-test', program: 'e30=' } });
     expect(bad.status).toBe(400);
@@ -175,6 +215,6 @@ describe('job proposal and approval across three nodes', () => {
     });
     expect((await api('bankA', '/jobs', { token: null })).status).toBe(401);
     const list = await api('bankA', '/jobs');
-    expect((list.body.jobs as unknown[]).length).toBe(2);
+    expect((list.body.jobs as unknown[]).length).toBe(3);
   });
 });
