@@ -18,27 +18,12 @@ import {
 } from '@parley/ledger';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { PG_URL, usePostgres } from '../../../test/postgres.js';
 import { makeConsortium, makeEntry } from './helpers.js';
 import { describeStoreCompliance } from './storeSuite.js';
 
-const url = process.env.PARLEY_TEST_PG_URL ?? 'postgres://parley:parley@127.0.0.1:5432/parley_test';
-const inCi = process.env.CI === 'true' || process.env.CI === '1' || process.env.PARLEY_CI === '1';
-
-async function reachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
-const up = await reachable();
-if (!up && !inCi)
-  console.warn(`PostgreSQL at ${url} is not reachable: skipping its ledger tests (run .ci/services.sh)`);
+const url = PG_URL;
+const run = await usePostgres('its ledger tests');
 
 const schemas: string[] = [];
 const schemaOf = new Map<LedgerStore, string>();
@@ -59,7 +44,7 @@ async function openStore(schema: string): Promise<LedgerStore> {
   return s;
 }
 
-describe.skipIf(!up && !inCi)('PostgreSQL', () => {
+describe.skipIf(!run)('PostgreSQL', () => {
   describeStoreCompliance('postgres', {
     async open() {
       const schema = `parley_t_${randomBytes(6).toString('hex')}`;

@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixed, int, uint } from '@parley/circuit';
-import type { ParleyError } from '@parley/interface';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PG_URL, usePostgres } from '../../../test/postgres.js';
 import { readDataSource } from '../src/index.js';
+import { rejection } from './_helpers.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -27,15 +27,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function failure(p: Promise<unknown>): Promise<ParleyError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ParleyError;
-  }
-  throw new Error('expected a failure');
-}
-
 const values = (c: { length: number; [i: number]: bigint } | undefined) =>
   c ? Array.from({ length: c.length }, (_, i) => c[i]) : undefined;
 
@@ -51,18 +42,18 @@ describe('CSV and JSON data sources', () => {
   });
 
   it('names the column and row of a bad value without quoting it', async () => {
-    const e = await failure(
+    const e = await rejection(
       readDataSource('b', { type: 'csv', path: 'bad.csv' }, dir, [{ column: 'balance', type: uint(16) }]),
     );
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toBe("data source b (bad.csv): column 'balance', row 2: not a valid uint(16) value");
     expect(e.details).toMatchObject({ column: 'balance', row: 2 });
     expect(e.message).not.toContain('secret');
-    const missing = await failure(
+    const missing = await rejection(
       readDataSource('b', { type: 'csv', path: 'bad.csv' }, dir, [{ column: 'age', type: uint(8) }]),
     );
     expect(missing.message).toContain("no column 'age'");
-    const gone = await failure(readDataSource('g', { type: 'csv', path: 'nope.csv' }, dir, []));
+    const gone = await rejection(readDataSource('g', { type: 'csv', path: 'nope.csv' }, dir, []));
     expect(gone.code).toBe('NOT_FOUND');
   });
 
@@ -76,35 +67,22 @@ describe('CSV and JSON data sources', () => {
     ]);
     expect(values(cols.columns.get('x'))).toEqual([5n, 6n, 7n]);
     expect(
-      (await failure(readDataSource('j', { type: 'json', path: 'ragged.json' }, dir, []))).message,
+      (await rejection(readDataSource('j', { type: 'json', path: 'ragged.json' }, dir, []))).message,
     ).toContain('equally long column arrays');
   });
 });
 
-const url = process.env.PARLEY_TEST_PG_URL ?? 'postgres://parley:parley@127.0.0.1:5432/parley_test';
-const inCi = process.env.CI === 'true' || process.env.CI === '1';
-async function reachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
-const up = await reachable();
-if (!up && !inCi) console.warn(`PostgreSQL at ${url} is not reachable: skipping its data source tests`);
+const url = PG_URL;
+const run = await usePostgres('its data source tests');
 
-describe.skipIf(!up && !inCi)('PostgreSQL data sources', () => {
+describe.skipIf(!run)('PostgreSQL data sources', () => {
   it('reads a query exactly (int8 beyond 2^53), and reports a failed query by SQLSTATE', async () => {
     const query = 'select * from (values (1, 9007199254740993::int8), (2, -5::int8)) as t(id, amount)';
     const t = await readDataSource('ledger', { type: 'postgres', url, query }, dir, [
       { column: 'amount', type: int(64) },
     ]);
     expect(values(t.columns.get('amount'))).toEqual([9007199254740993n, BigInt.asUintN(64, -5n)]);
-    const e = await failure(
+    const e = await rejection(
       readDataSource(
         'ledger',
         { type: 'postgres', url, query: 'select * from no_such_table_for_parley' },

@@ -6,6 +6,7 @@ import { hasCode, loadConsortium, type ParleyError } from '@parley/interface';
 import { loadIdentity } from '@parley/transport';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createConsortium, initNode, loadNodeConfig, loadPolicy, parseNodeConfig } from '../src/index.js';
+import { rejection } from './_helpers.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -16,15 +17,6 @@ async function tempDir(): Promise<string> {
 afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
-
-async function rejection(p: Promise<unknown>): Promise<ParleyError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ParleyError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('parley init', () => {
   it('creates identity, config, empty policy and public file; the key and config are private', async () => {
