@@ -67,7 +67,7 @@ export interface WasmKernelExports {
   hg_xor_gates(labels: number, a: number, b: number, out: number, n: number, count: number): number;
 }
 
-const KERNEL_FILES = ['transpose', 'xor', 'bits', 'garbling'] as const;
+const KERNEL_FILES = ['transpose', 'xor', 'bits', 'garbling', 'ring64', 'bitsliced', 'ole'] as const;
 
 /** The part of the WebAssembly JS API used here (the project's TS libs carry no WebAssembly types). */
 interface WasmMemory {

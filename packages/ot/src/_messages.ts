@@ -9,6 +9,8 @@
  * | 'B' | Chou–Orlandi receiver points| u32 count, B_1..B_count (32 bytes each)                |
  * | 'U' | IKNP u matrix, one chunk    | 3 zero bytes, u32 rows, u64 position, 128 x rows/8 bytes |
  * | 'C' | chosen-message ciphertexts  | 3 zero bytes, u32 count, u64 position, u32 message bytes, y0 ‖ y1 |
+ * | 'P' | SoftSpoken punctured seeds  | 3 zero bytes, u32 instances (64), u64 0, 64 bytes per instance |
+ * | 'S' | SoftSpoken corrections, one chunk | 3 zero bytes, u32 count, u64 position, 64 x rows/8 bytes |
  *
  * Integers are little-endian. The error for a wrong length or tag is
  * MalformedFrame; for a well-formed message that contradicts this side's
@@ -21,6 +23,8 @@ export const TAG_CO_A = 0x41;
 export const TAG_CO_B = 0x42;
 export const TAG_IKNP_U = 0x55;
 export const TAG_CHOSEN = 0x43;
+export const TAG_SOFTSPOKEN_SEEDS = 0x50;
+export const TAG_SOFTSPOKEN_U = 0x53;
 
 /** Header of the 'U' and 'C' messages. */
 export const CHUNK_HEADER_BYTES = 16;

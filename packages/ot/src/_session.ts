@@ -111,6 +111,23 @@ export function checkPackedChoices(packed: Uint8Array, n: number): void {
   }
 }
 
+/**
+ * Copies the packed choice bits of OTs offset … offset + count − 1 (offset a
+ * multiple of 8) into `bits` (one chunk's column of rows/8 bytes), the bits
+ * past `count` cleared.
+ */
+export function loadPackedChoices(
+  bits: Uint8Array,
+  choices: Uint8Array,
+  offset: number,
+  count: number,
+): void {
+  const whole = count >>> 3;
+  bits.set(choices.subarray(offset >>> 3, (offset >>> 3) + whole));
+  bits.fill(0, whole);
+  if (count & 7) bits[whole] = choices[(offset >>> 3) + whole] & ((1 << (count & 7)) - 1);
+}
+
 /** Receives each chunk's rows (a view of the session's workspace, valid only during the call). */
 export type RowConsumer = (rows: Uint8Array, offset: number, count: number) => void;
 

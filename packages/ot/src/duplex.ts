@@ -1,13 +1,15 @@
 /**
  * OT in both directions over one channel. Two parties that each need to be
- * the IKNP sender of one session and the IKNP receiver of another (each
+ * the OT-extension sender of one session and the receiver of another (each
  * party's input is the choice vector of one direction, as in OT-based Beaver
  * triples) share one ordered channel per pair. `duplexOtChannel` splits it
  * into two views by the message tag, with no copy:
  *
- * - the `sender` view (for this side's IknpSender) receives the messages an
- *   IKNP sender receives: 'A' (Chou–Orlandi sender point) and 'U' (u matrix);
- * - the `receiver` view (for this side's IknpReceiver) receives 'B'
+ * - the `sender` view (for this side's IknpSender or SoftSpokenSender)
+ *   receives the messages an OT-extension sender receives: 'A' (Chou–Orlandi
+ *   sender point), 'U' (IKNP u matrix), 'P' and 'S' (SoftSpoken seeds and
+ *   corrections);
+ * - the `receiver` view (for this side's receiver) receives 'B'
  *   (Chou–Orlandi receiver points), 'C' (chosen-message ciphertexts) and the
  *   tags listed in `receiverTags`: messages of a protocol built on top that
  *   the peer's sender side sends to this side's receiver side.
@@ -18,7 +20,14 @@
  * `close(error)` on either view closes the channel.
  */
 import { InvalidArgument, MalformedFrame } from '@parley/interface';
-import { TAG_CHOSEN, TAG_CO_A, TAG_CO_B, TAG_IKNP_U } from './_messages.js';
+import {
+  TAG_CHOSEN,
+  TAG_CO_A,
+  TAG_CO_B,
+  TAG_IKNP_U,
+  TAG_SOFTSPOKEN_SEEDS,
+  TAG_SOFTSPOKEN_U,
+} from './_messages.js';
 import type { OtChannel } from './channel.js';
 
 interface Waiter {
@@ -102,8 +111,8 @@ class Demultiplexer {
 }
 
 /**
- * The two views of `channel` for an IknpSender and an IknpReceiver on the same
- * side; `receiverTags` (first bytes, distinct from 'A', 'B', 'C', 'U') are the
+ * The two views of `channel` for an OT-extension sender and receiver on the same
+ * side; `receiverTags` (first bytes, distinct from 'A', 'B', 'C', 'P', 'S', 'U') are the
  * tags of further messages that go to the receiver view.
  */
 export function duplexOtChannel(
@@ -114,6 +123,8 @@ export function duplexOtChannel(
   const split = new Demultiplexer(channel, routes);
   routes.set(TAG_CO_A, split.sender);
   routes.set(TAG_IKNP_U, split.sender);
+  routes.set(TAG_SOFTSPOKEN_SEEDS, split.sender);
+  routes.set(TAG_SOFTSPOKEN_U, split.sender);
   routes.set(TAG_CO_B, split.receiver);
   routes.set(TAG_CHOSEN, split.receiver);
   for (const tag of options.receiverTags ?? []) {

@@ -25,6 +25,7 @@ import {
   DEFAULT_CHUNK_ROWS,
   iknpWorkspaceBytes,
   KAPPA,
+  loadPackedChoices,
   outputArray,
   type RowConsumer,
   SerialRuns,
@@ -42,16 +43,6 @@ export interface IknpReceiverOptions {
   chunkRows?: number;
   /** The arena to allocate the workspace from (`iknpWorkspaceBytes('receiver', chunkRows)` bytes), as for IknpSender. */
   arena?: KernelArena;
-}
-
-/** Packed choice bits, copied chunk by chunk (bits past `count` cleared). */
-function packedChoices(choices: Uint8Array): ChoiceLoader {
-  return (bits, offset, count) => {
-    const whole = count >>> 3;
-    bits.set(choices.subarray(offset >>> 3, (offset >>> 3) + whole));
-    bits.fill(0, whole);
-    if (count & 7) bits[whole] = choices[(offset >>> 3) + whole] & ((1 << (count & 7)) - 1);
-  };
 }
 
 /** Fills the packed choice bits of one chunk (`bits`: rows/8 bytes, padding bits zero). */
@@ -136,7 +127,9 @@ export class IknpReceiver {
     if (typeof consume !== 'function') {
       throw new InvalidArgument('consume must be a function', { field: 'consume' });
     }
-    return this.runs.run(() => this.extend(n, packedChoices(choices), consume));
+    return this.runs.run(() =>
+      this.extend(n, (bits, offset, count) => loadPackedChoices(bits, choices, offset, count), consume),
+    );
   }
 
   /** n random OTs with the given choice bits: m_{r_j}, 16·n bytes (into `out` when given). */

@@ -24,6 +24,9 @@ export { duplexOtChannel } from './duplex.js';
 export { IknpReceiver, type IknpReceiverOptions } from './iknpReceiver.js';
 export { IknpSender, type IknpSenderOptions } from './iknpSender.js';
 export { messagePortChannel } from './messagePortChannel.js';
+export { softSpokenWorkspaceBytes } from './softSpoken.js';
+export { SoftSpokenReceiver, type SoftSpokenReceiverOptions } from './softSpokenReceiver.js';
+export { SoftSpokenSender, type SoftSpokenSenderOptions } from './softSpokenSender.js';
 export {
   FIXED_AES_KEY,
   FixedKeyAes,
