@@ -7,32 +7,52 @@
  *   session.handleMessage(from, bytes); await session.output();
  *
  * Two-party circuits run on the garbled engine (semi-honest, dishonest
- * majority); circuits of three or more parties need the secret-sharing engine.
+ * majority). Circuits of three or more parties, or any circuit when asked
+ * with `protocol: 'sharing'`, run on the additive secret-sharing engine
+ * (semi-honest, dishonest majority, Beaver triples from OT); with
+ * `protocol: 'replicated'`, three-party circuits run on replicated sharing
+ * (semi-honest, honest majority: faster, but any two parties together learn
+ * everything).
  */
-import { decodeValue, importSummon, type Program, type SummonCircuit } from '@parley/circuit';
+import { type Column, decodeValue, importSummon, type Program, type SummonCircuit } from '@parley/circuit';
 import { GARBLED_SECURITY, GarbledSession, inputBits, outputColumns, prepareProgram } from '@parley/garbled';
-import { InvalidArgument, type SecurityModel, Unsupported } from '@parley/interface';
+import { InvalidArgument, type SecurityModel } from '@parley/interface';
+import {
+  ADDITIVE_SECURITY,
+  type PreparedSharing,
+  prepareSharing,
+  REPLICATED_SECURITY,
+  SharingSession,
+} from '@parley/sharing';
 import type { Circuit, Engine, EngineSession } from 'mpc-framework-common';
 
 export interface ParleyEngineOptions {
-  /** `auto` (default): garbled for two parties. */
+  /** `auto` (default): garbled for two parties, `sharing` (additive) for more. */
   protocol?: 'auto' | 'garbled' | 'sharing' | 'replicated';
   /** Receive timeout in ms (0: none). */
   timeoutMs?: number;
 }
 
+type EngineName = 'garbled' | 'sharing' | 'replicated';
+
+interface Prepared {
+  program: Program;
+  garbled?: ReturnType<typeof prepareProgram>;
+  sharing?: PreparedSharing;
+  replicated?: PreparedSharing;
+}
+
 /**
- * Imported and lowered circuits by circuit object: the parties of a local run
+ * Imported and prepared circuits by circuit object: the parties of a local run
  * (and later runs of the same circuit) import, lower and plan it once. Read-only
  * after preparation, so sessions may share it.
  */
-const prepared = new WeakMap<object, { program: Program; garbled: ReturnType<typeof prepareProgram> }>();
+const prepared = new WeakMap<object, Prepared>();
 
-function prepare(summon: SummonCircuit) {
+function prepare(summon: SummonCircuit): Prepared {
   let p = prepared.get(summon);
   if (!p) {
-    const program = importSummon(summon);
-    p = { program, garbled: prepareProgram(program) };
+    p = { program: importSummon(summon) };
     prepared.set(summon, p);
   }
   return p;
@@ -48,12 +68,26 @@ export class ParleyEngine implements Engine {
     }
   }
 
-  /** The security model of the engine this circuit would run on. */
+  /** The engine a circuit of `parties` parties runs on. */
+  private engineFor(parties: number): EngineName {
+    const p = this.options.protocol ?? 'auto';
+    if (p === 'auto') return parties === 2 ? 'garbled' : 'sharing';
+    if (p === 'garbled' && parties !== 2) {
+      throw new InvalidArgument(`the garbled engine runs two parties, not ${parties}`, { field: 'protocol' });
+    }
+    if (p === 'replicated' && parties !== 3) {
+      throw new InvalidArgument(`replicated sharing runs three parties, not ${parties}`, {
+        field: 'protocol',
+      });
+    }
+    return p;
+  }
+
+  /** The security model of the engine a circuit of `parties` parties would run on. */
   securityModel(parties: number): SecurityModel {
-    if (parties === 2 && (this.options.protocol ?? 'auto') !== 'sharing') return GARBLED_SECURITY;
-    throw new Unsupported(
-      `no engine for ${parties} parties with protocol '${this.options.protocol ?? 'auto'}' yet`,
-    );
+    const engine = this.engineFor(parties);
+    if (engine === 'garbled') return GARBLED_SECURITY;
+    return engine === 'replicated' ? REPLICATED_SECURITY : ADDITIVE_SECURITY;
   }
 
   run(
@@ -63,30 +97,45 @@ export class ParleyEngine implements Engine {
     send: (to: string, msg: Uint8Array) => void,
   ): EngineSession {
     const summon = circuit as SummonCircuit;
-    const { program, garbled } = prepare(summon);
-    const protocol = this.options.protocol ?? 'auto';
-    if (program.parties.length !== 2 || protocol === 'sharing' || protocol === 'replicated') {
-      throw new Unsupported(
-        `the ${protocol === 'auto' ? 'secret-sharing' : protocol} engine for ${program.parties.length} parties is not available yet`,
-      );
+    const p = prepare(summon);
+    const engine = this.engineFor(p.program.parties.length);
+    if (engine !== 'garbled') {
+      const spec = p[engine] ?? prepareSharing(p.program, engine === 'sharing' ? 'additive' : 'replicated');
+      p[engine] = spec;
+      const session = new SharingSession(spec, name, input, send, {
+        protocol: engine,
+        timeoutMs: this.options.timeoutMs,
+      });
+      return {
+        handleMessage: (from, msg) => session.handleMessage(from, msg),
+        output: async () => summonOutputs(summon, p.program, await session.output()),
+      };
     }
+    const garbled = p.garbled ?? prepareProgram(p.program);
+    p.garbled = garbled;
     const session = new GarbledSession(garbled.spec, name, inputBits(garbled, name, input), send, {
       timeoutMs: this.options.timeoutMs,
     });
     return {
       handleMessage: (from, msg) => session.handleMessage(from, msg),
-      output: async () => {
-        const cols = outputColumns(program, await session.output());
-        const out: Record<string, unknown> = {};
-        for (const o of summon.info.outputs) {
-          const col = cols[o.name];
-          if (!col) continue;
-          const node = program.nodes[program.outputs.find((x) => x.name === o.name)?.node ?? -1];
-          const v = decodeValue(col[0], node.type);
-          out[o.name] = o.type === 'bool' ? v === 1n : Number(v);
-        }
-        return out;
-      },
+      output: async () => summonOutputs(summon, p.program, outputColumns(p.program, await session.output())),
     };
   }
+}
+
+/** Output columns as mpc-framework's values: numbers, or booleans for `bool` outputs. */
+function summonOutputs(
+  summon: SummonCircuit,
+  program: Program,
+  cols: Record<string, Column>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const o of summon.info.outputs) {
+    const col = cols[o.name];
+    if (!col) continue;
+    const node = program.nodes[program.outputs.find((x) => x.name === o.name)?.node ?? -1];
+    const v = decodeValue(col[0], node.type);
+    out[o.name] = o.type === 'bool' ? v === 1n : Number(v);
+  }
+  return out;
 }

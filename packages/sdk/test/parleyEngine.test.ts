@@ -66,3 +66,44 @@ describe('ParleyEngine with mpc-framework Protocol (2 parties, garbled)', () => 
     expect(() => new ParleyEngine({ protocol: 'nope' as never })).toThrow(/unknown protocol 'nope'/);
   });
 });
+
+describe('ParleyEngine with mpc-framework Protocol (3 parties, secret sharing)', () => {
+  const src = `export default (io: Summon.IO) => {
+    const a = io.input('alice', 'a', summon.number());
+    const b = io.input('bob', 'b', summon.number());
+    const c = io.input('carol', 'c', summon.number());
+    let m = a;
+    if (b > m) { m = b; }
+    if (c > m) { m = c; }
+    io.outputPublic('max', m);
+    io.outputPublic('abc', a * b + c);
+  };`;
+
+  for (const protocol of ['auto', 'sharing', 'replicated'] as const) {
+    it(`${protocol}: same outputs as mpc-framework's plaintext engine, boolean and arithmetic circuits`, async () => {
+      const inputs = { alice: { a: 4866 }, bob: { b: 432 }, carol: { c: 2985 } };
+      const arithmetic = await compileSummon('max.ts', src);
+      const want = await runAll(arithmetic, inputs, () => new PlaintextEngine());
+      for (const circuit of [await compileSummon('max.ts', src, { boolifyWidth: 32 }), arithmetic]) {
+        const got = await runAll(circuit, inputs, () => new ParleyEngine({ protocol }));
+        for (const party of Object.keys(want)) expect(num(got[party]), party).toEqual(num(want[party]));
+      }
+    });
+  }
+
+  it('states the security model of each engine and refuses a wrong party count', () => {
+    expect(new ParleyEngine().securityModel(3)).toEqual({
+      adversary: 'semi-honest',
+      corruption: 'dishonest-majority',
+    });
+    expect(new ParleyEngine({ protocol: 'replicated' }).securityModel(3)).toEqual({
+      adversary: 'semi-honest',
+      corruption: 'honest-majority',
+    });
+    expect(new ParleyEngine({ protocol: 'sharing' }).securityModel(2).corruption).toBe('dishonest-majority');
+    expect(() => new ParleyEngine({ protocol: 'replicated' }).securityModel(4)).toThrow(
+      /three parties, not 4/,
+    );
+    expect(() => new ParleyEngine({ protocol: 'garbled' }).securityModel(3)).toThrow(/two parties, not 3/);
+  });
+});

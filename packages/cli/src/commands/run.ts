@@ -1,8 +1,24 @@
 /** `parley circuit run`: run a circuit securely, every party in this process (in-memory or over TLS WebSocket on loopback). */
-import { formatValue, inputsByName, type LoadOptions, loadCircuitFile, type Program } from '@parley/circuit';
+import {
+  type Column,
+  formatValue,
+  inputsByName,
+  type LoadOptions,
+  loadCircuitFile,
+  type PlainInputs,
+  type Program,
+} from '@parley/circuit';
 import { runGarbledLocally } from '@parley/garbled';
-import { InvalidArgument, Unsupported } from '@parley/interface';
-import { runGarbledOverLoopbackTls } from '@parley/node';
+import { InvalidArgument } from '@parley/interface';
+import { runGarbledOverLoopbackTls, runOverLoopbackTls } from '@parley/node';
+import {
+  prepareSharing,
+  runSharingLocally,
+  type SharingProtocolName,
+  SharingSession,
+  type SharingStats,
+  schemeOf,
+} from '@parley/sharing';
 import type { Command } from 'commander';
 import { loadOptions, parseAssignments } from './circuit.js';
 
@@ -52,13 +68,91 @@ function printOutputs(
   return shown;
 }
 
+const PROTOCOLS = ['auto', 'garbled', 'sharing', 'replicated'];
+
+/** `auto`: garbled for two parties, additive sharing for more. */
+function chooseProtocol(flag: string, parties: number): 'garbled' | SharingProtocolName {
+  if (!PROTOCOLS.includes(flag)) {
+    throw new InvalidArgument(`--protocol ${flag}: expected ${PROTOCOLS.join(', ')}`, { field: 'protocol' });
+  }
+  if (flag === 'auto') return parties === 2 ? 'garbled' : 'sharing';
+  return flag as 'garbled' | SharingProtocolName;
+}
+
+interface SharingRun {
+  outputs: Record<string, Record<string, Column>>;
+  stats: SharingStats[];
+  ms: number;
+}
+
+async function runSharing(
+  program: Program,
+  inputs: PlainInputs,
+  protocol: SharingProtocolName,
+  transport: string,
+): Promise<SharingRun> {
+  if (transport === 'memory') {
+    const r = await runSharingLocally(program, inputs, { protocol });
+    return { outputs: r.outputs, stats: Object.values(r.stats), ms: r.ms };
+  }
+  const prepared = prepareSharing(program, schemeOf(protocol));
+  const { sessions, outputs, ms } = await runOverLoopbackTls(
+    program.parties,
+    (party, send) =>
+      new SharingSession(prepared, party, inputs[party] ?? {}, send, { protocol, sendCopies: true }),
+  );
+  return {
+    outputs: Object.fromEntries(program.parties.map((p, i) => [p, outputs[i]])),
+    stats: sessions.map((s) => s.stats()),
+    ms,
+  };
+}
+
+function sharingFigures(protocol: SharingProtocolName, transport: string, r: SharingRun) {
+  const s = r.stats;
+  const max = (f: (x: SharingStats) => number) => Math.max(...s.map(f));
+  const sum = (f: (x: SharingStats) => number) => s.reduce((acc, x) => acc + f(x), 0);
+  return {
+    protocol,
+    transport,
+    parties: s.length,
+    rounds: s[0].rounds,
+    multiplications: s[0].multiplications,
+    andGates: s[0].andGates,
+    bytesSent: sum((x) => x.bytesSent - x.offlineBytesSent),
+    offlineBytesSent: sum((x) => x.offlineBytesSent),
+    ms: Number(r.ms.toFixed(1)),
+    onlineMs: Number(max((x) => x.onlineMs).toFixed(1)),
+    offlineMs: Number(max((x) => x.offlineMs).toFixed(1)),
+  };
+}
+
+function printSharing(f: ReturnType<typeof sharingFigures>): void {
+  const n = (v: number) => v.toLocaleString('en-US');
+  const model =
+    f.protocol === 'replicated'
+      ? 'semi-honest, honest majority'
+      : 'semi-honest, dishonest majority, Beaver triples from OT';
+  console.log(`protocol   ${f.protocol} (${model}, ${f.parties} parties), transport ${f.transport}`);
+  console.log(`rounds     ${n(f.rounds)} online`);
+  console.log(`products   ${n(f.multiplications)} ring multiplications, ${n(f.andGates)} AND gates`);
+  const offline = f.protocol === 'replicated' ? '' : `, ${n(f.offlineBytesSent)} offline`;
+  console.log(`bytes      ${n(f.bytesSent)} sent online${offline}`);
+  const offlineMs = f.protocol === 'replicated' ? '' : `, offline ${f.offlineMs} ms`;
+  console.log(`time       ${f.ms} ms (online ${f.onlineMs} ms${offlineMs})`);
+}
+
 export function registerRunCommand(circuit: Command): void {
   circuit
     .command('run <file>')
     .description(
       'run a circuit with MPC, all parties in this process; prints outputs, then gates, bytes and time',
     )
-    .option('--protocol <protocol>', 'garbled (two parties)', 'garbled')
+    .option(
+      '--protocol <protocol>',
+      'garbled (two parties), sharing (additive, n parties), replicated (three parties), or auto',
+      'auto',
+    )
     .option(
       '--transport <transport>',
       'memory (default) or ws (WebSocket with mutual TLS on 127.0.0.1)',
@@ -66,7 +160,10 @@ export function registerRunCommand(circuit: Command): void {
     )
     .option('--input <NAME=VALUE>', 'an input value (decimal or 0x hex); repeat per input', collect, [])
     .option('--owner <INDEX=PARTY>', 'Bristol: the party that owns input group INDEX', collect, [])
-    .option('--parties <n>', 'Bristol: number of parties (input group i belongs to party i mod n)')
+    .option(
+      '--parties <n>',
+      'Bristol: number of parties, party0 … party(n−1) (input group i belongs to party i mod n)',
+    )
     .option('--width <bits>', 'summon: bit width of numbers (default 32)', Number)
     .option('--mode <mode>', 'summon: boolean or arithmetic circuit')
     .option('--json', 'print JSON')
@@ -76,10 +173,22 @@ export function registerRunCommand(circuit: Command): void {
       const loaded = await loadCircuitFile(file, { ...base, parties, owners: owners(flags, parties) });
       const program = loaded.program;
       const inputs = inputsByName(program, parseAssignments(flags.input, '--input'));
-      if (flags.protocol !== 'garbled')
-        throw new Unsupported(`--protocol ${flags.protocol} is not available yet (garbled is)`);
       if (flags.transport !== 'memory' && flags.transport !== 'ws') {
         throw new InvalidArgument(`--transport ${flags.transport}: expected memory or ws`);
+      }
+      const protocol = chooseProtocol(flags.protocol, program.parties.length);
+      if (protocol !== 'garbled') {
+        const run = await runSharing(program, inputs, protocol, flags.transport);
+        const outputs = printOutputs(program, run.outputs);
+        const figures = sharingFigures(protocol, flags.transport, run);
+        if (flags.json) {
+          console.log(JSON.stringify({ outputs, ...figures }));
+          return;
+        }
+        for (const [name, v] of Object.entries(outputs)) console.log(`${name}=${v}`);
+        console.log('');
+        printSharing(figures);
+        return;
       }
       const r =
         flags.transport === 'ws'
@@ -87,7 +196,7 @@ export function registerRunCommand(circuit: Command): void {
           : await runGarbledLocally(program, inputs);
       const outputs = printOutputs(program, r.outputs);
       const figures = {
-        protocol: flags.protocol,
+        protocol,
         transport: flags.transport,
         andGates: r.andGates,
         bytesSent: r.bytes,

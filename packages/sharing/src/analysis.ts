@@ -1,0 +1,218 @@
+/**
+ * Static planning of a program for the secret-sharing engine: for each node,
+ * which domain it is computed in (arithmetic shares over Z_2^64, bit-sliced
+ * boolean shares, or public), how (a sharing-native gadget, or the node's
+ * boolean lowering), and what each argument must be converted to. Plus a
+ * range analysis: where the ring representative of a value provably equals
+ * its integer value (no wrap-around has happened), comparisons may use one
+ * sign extraction instead of three.
+ */
+import {
+  args0Type,
+  argsOf,
+  fracOf,
+  type IrNode,
+  isSigned,
+  type Program,
+  type ValueType,
+  widthOf,
+} from '@parley/circuit';
+
+export type Domain = 'A' | 'B' | 'P';
+
+export type NodeKind =
+  | 'public'
+  | 'input'
+  | 'arith'
+  | 'compare'
+  | 'minmax'
+  | 'mux'
+  | 'fixed'
+  | 'reduce'
+  | 'castBit'
+  | 'lanes'
+  | 'call'
+  | 'lowered';
+
+export interface NodePlan {
+  kind: NodeKind;
+  /** Domain of the node's value. */
+  out: Domain;
+  /** Domain each argument is needed in (a public argument is passed as it is when `takesPublic`). */
+  args: Domain[];
+  takesPublic: boolean;
+  /** When defined: the ring representative, read as a signed 64-bit number, is the value itself and lies in [lo, hi]. */
+  range?: [bigint, bigint];
+}
+
+const MIN64 = -(1n << 63n);
+const MAX64 = (1n << 63n) - 1n;
+
+/** True for types held as ring elements (width ≤ 64, not a single bit). */
+export function isArithmetic(t: ValueType): boolean {
+  return t.kind !== 'bit' && widthOf(t) <= 64;
+}
+
+/** The integer range of a type, when its ring representative can equal its value (not uint(64)). */
+export function typeRange(t: ValueType): [bigint, bigint] | undefined {
+  const w = widthOf(t);
+  if (t.kind === 'bit') return [0n, 1n];
+  if (isSigned(t)) return [-(1n << BigInt(w - 1)), (1n << BigInt(w - 1)) - 1n];
+  return w < 64 ? [0n, (1n << BigInt(w)) - 1n] : undefined;
+}
+
+function within(r: [bigint, bigint] | undefined, t: ValueType): [bigint, bigint] | undefined {
+  const tr = typeRange(t);
+  if (!r || !tr || r[0] < tr[0] || r[1] > tr[1]) return undefined;
+  return r;
+}
+
+function span(values: bigint[]): [bigint, bigint] {
+  return [values.reduce(min), values.reduce(max)];
+}
+
+const signedValue = (v: bigint, t: ValueType) => (isSigned(t) ? BigInt.asIntN(widthOf(t), v) : v);
+
+/** True when x − y cannot leave the signed 64-bit range. */
+export function differenceFits(x?: [bigint, bigint], y?: [bigint, bigint]): boolean {
+  return !!x && !!y && x[0] - y[1] >= MIN64 && x[1] - y[0] <= MAX64;
+}
+
+const LOWERED: NodePlan = { kind: 'lowered', out: 'B', args: [], takesPublic: true };
+
+export function planProgram(p: Program): NodePlan[] {
+  const plans: NodePlan[] = [];
+  for (const n of p.nodes) plans.push(planNode(p.nodes, n, plans));
+  return plans;
+}
+
+function planNode(nodes: IrNode[], n: IrNode, plans: NodePlan[]): NodePlan {
+  const t = n.type;
+  const w = widthOf(t);
+  const args = argsOf(n);
+  const argRange = (i: number) => (i < args.length ? plans[args[i]].range : undefined);
+  const all = (d: Domain) => args.map(() => d);
+  const arith = isArithmetic(t);
+  if (n.op === 'const') {
+    return {
+      kind: 'public',
+      out: 'P',
+      args: [],
+      takesPublic: true,
+      range: span(n.values.map((v) => signedValue(v, t))),
+    };
+  }
+  if (n.visibility === 'public') return { kind: 'public', out: 'P', args: [], takesPublic: true };
+  const lowered = (): NodePlan => ({ ...LOWERED, args: all('B'), range: typeRange(t) });
+  const a = (kind: NodeKind, range?: [bigint, bigint]): NodePlan => ({
+    kind,
+    out: 'A',
+    args: all('A'),
+    takesPublic: true,
+    range: within(range, t),
+  });
+  const r0 = argRange(0);
+  const r1 = args.length > 1 ? argRange(1) : undefined;
+  const opType = args0Type(nodes, n);
+  switch (n.op) {
+    case 'input':
+      return { kind: 'input', out: arith ? 'A' : 'B', args: [], takesPublic: false, range: typeRange(t) };
+    case 'add':
+    case 'sub':
+      if (!arith) return lowered();
+      return a(
+        'arith',
+        r0 && r1 && (n.op === 'add' ? [r0[0] + r1[0], r0[1] + r1[1]] : [r0[0] - r1[1], r0[1] - r1[0]]),
+      );
+    case 'neg':
+      return arith ? a('arith', r0 && [-r0[1], -r0[0]]) : lowered();
+    case 'mul':
+      if (!arith) return lowered();
+      return a(t.kind === 'fixed' ? 'fixed' : 'arith', r0 && r1 && productRange(r0, r1, fracOf(t)));
+    case 'shl':
+      return arith
+        ? a('arith', r0 && productRange(r0, [1n << BigInt(n.amount), 1n << BigInt(n.amount)], 0))
+        : lowered();
+    case 'div':
+      return t.kind === 'fixed' ? a('fixed') : lowered();
+    case 'reciprocal':
+      return a('fixed');
+    case 'sigmoid':
+      return a('fixed', [0n, 1n << BigInt(fracOf(t))]);
+    case 'eq':
+    case 'ne':
+    case 'lt':
+    case 'le':
+    case 'gt':
+    case 'ge':
+      if (!isArithmetic(opType)) return lowered();
+      return { kind: 'compare', out: 'B', args: all('A'), takesPublic: true, range: [0n, 1n] };
+    case 'min':
+    case 'max':
+      return arith ? a('minmax', r0 && r1 && [min(r0[0], r1[0]), max(r0[1], r1[1])]) : lowered();
+    case 'cast': {
+      if (!arith) return lowered();
+      if (opType.kind === 'bit')
+        return {
+          kind: 'castBit',
+          out: 'A',
+          args: ['B'],
+          takesPublic: false,
+          range: within([0n, 1n << BigInt(fracOf(t))], t),
+        };
+      const shift = fracOf(t) - fracOf(opType);
+      const free = isArithmetic(opType) && shift >= 0 && (w <= widthOf(opType) || r0 !== undefined);
+      if (!free) return lowered();
+      return a('arith', r0 && productRange(r0, [1n << BigInt(shift), 1n << BigInt(shift)], 0));
+    }
+    case 'sum':
+    case 'prefix_sum': {
+      if (!arith) return lowered();
+      const k = BigInt(nodes[args[0]].length);
+      return a('arith', r0 && [r0[0] * k, r0[1] * k]);
+    }
+    case 'dot': {
+      if (!arith) return lowered();
+      const k = BigInt(nodes[args[0]].length);
+      const pr = r0 && r1 && productRange(r0, r1, 0);
+      const sum = pr && ([pr[0] * k, pr[1] * k] as [bigint, bigint]);
+      return a(t.kind === 'fixed' ? 'fixed' : 'arith', sum && productRange(sum, [1n, 1n], fracOf(t)));
+    }
+    case 'min_of':
+    case 'max_of':
+    case 'sort':
+      return arith ? a('reduce', r0) : lowered();
+    case 'mux':
+      if (!arith) return lowered();
+      return a('mux', r1 && argRange(2) && [min(r1[0], argRange(2)![0]), max(r1[1], argRange(2)![1])]);
+    case 'slice':
+    case 'concat': {
+      const ranges = args.map((x) => plans[x].range);
+      const union = ranges.every((r) => r)
+        ? (ranges as Array<[bigint, bigint]>).reduce((u, r) => [min(u[0], r[0]), max(u[1], r[1])])
+        : undefined;
+      const native = args.every((x) => plans[x].out === 'B') || !arith ? 'B' : 'A';
+      return { kind: 'lanes', out: native, args: all(native), takesPublic: false, range: union };
+    }
+    case 'call':
+      return { kind: 'call', out: 'B', args: all('B'), takesPublic: false, range: typeRange(t) };
+    default:
+      return lowered();
+  }
+}
+
+// Math.min and Math.max take no bigints.
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+function max(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
+/** Range of x·y >> f (floor, plus one for probabilistic truncation). */
+function productRange(x: [bigint, bigint], y: [bigint, bigint], f: number): [bigint, bigint] {
+  const ps = [x[0] * y[0], x[0] * y[1], x[1] * y[0], x[1] * y[1]];
+  const lo = ps.reduce(min) >> BigInt(f);
+  const hi = (ps.reduce(max) >> BigInt(f)) + (f > 0 ? 1n : 0n);
+  return [lo, hi];
+}

@@ -1,0 +1,132 @@
+/**
+ * Failures end every party's session with the same typed error, and nobody
+ * hangs: a share of the wrong length or kind, a setup mismatch, a silent
+ * party; and misuse is refused up front with errors that name the problem.
+ */
+import { CircuitBuilder, int, type PlainInputs, type Program } from '@parley/circuit';
+import { hasCode, ParleyError } from '@parley/interface';
+import { describe, expect, it } from 'vitest';
+import { prepareSharing, type SharingOptions, SharingSession, Tag } from '../src/index.js';
+
+function program(parties: number, extra = false): Program {
+  const b = new CircuitBuilder(Array.from({ length: parties }, (_, i) => `p${i}`));
+  const x = b.input('p0', 'x', int(32), 8);
+  const y = b.input('p1', 'y', int(32), 8);
+  b.output('z', x.mul(y).lt(extra ? x.add(1) : x));
+  return b.build();
+}
+
+const inputs: PlainInputs = { p0: { x: [1, 2, 3, 4, 5, 6, 7, 8] }, p1: { y: [8, 7, 6, 5, 4, 3, 2, 1] } };
+
+/** Runs every party in memory; `tamper` may rewrite (or drop, returning undefined) what a party sends. */
+async function run(
+  programs: Program[],
+  options: SharingOptions,
+  tamper: (from: string, to: string, bytes: Uint8Array) => Uint8Array | undefined = (_f, _t, b) => b,
+): Promise<Array<ParleyError | Record<string, unknown>>> {
+  const sessions = new Map<string, SharingSession>();
+  programs[0].parties.forEach((party, i) => {
+    const s = new SharingSession(
+      programs[i],
+      party,
+      inputs[party] ?? {},
+      (to, bytes) => {
+        const out = tamper(party, to, bytes);
+        if (out) setImmediate(() => sessions.get(to)?.handleMessage(party, out));
+      },
+      options,
+    );
+    sessions.set(party, s);
+  });
+  return Promise.all([...sessions.values()].map((s) => s.output().catch((e: ParleyError) => e)));
+}
+
+/** Rewrites the `k`-th round message (after setup) that `who` sends. */
+function nthRound(who: string, k: number, rewrite: (bytes: Uint8Array) => Uint8Array) {
+  let seen = 0;
+  return (from: string, _to: string, bytes: Uint8Array) => {
+    if (from !== who || bytes[0] !== Tag.ROUND) return bytes;
+    return seen++ === k ? rewrite(bytes) : bytes;
+  };
+}
+
+function expectSameError(results: Array<ParleyError | Record<string, unknown>>, code: string): ParleyError {
+  const errors = results.filter((r): r is ParleyError => r instanceof ParleyError);
+  expect(errors.length, 'every party fails').toBe(results.length);
+  for (const e of errors) {
+    expect(e.code).toBe(code);
+    expect(e.message).toBe(errors[0].message);
+  }
+  return errors[0];
+}
+
+const modes: Array<[SharingOptions['protocol'], number]> = [
+  ['replicated', 3],
+  ['sharing', 3],
+  ['sharing', 5],
+];
+
+describe('failures end every party with the same typed error', () => {
+  for (const [protocol, parties] of modes) {
+    const label = `${parties} parties, ${protocol}`;
+    it(`a share of the wrong length, ${label}`, async () => {
+      const p = program(parties);
+      const results = await run(
+        Array(parties).fill(p),
+        { protocol },
+        nthRound('p1', 4, (b) => b.subarray(0, b.length - 8)),
+      );
+      const e = expectSameError(results, 'PROTOCOL_VIOLATION');
+      expect(e.message).toMatch(/share message from p1 has \d+ bytes, expected \d+/);
+      expect(e.details.party).toBe('p1');
+    });
+
+    it(`a message of the wrong kind, ${label}`, async () => {
+      const p = program(parties);
+      const results = await run(
+        Array(parties).fill(p),
+        { protocol },
+        nthRound('p0', 3, (b) => Uint8Array.of(7, ...b.subarray(1))),
+      );
+      const e = expectSameError(results, 'PROTOCOL_VIOLATION');
+      expect(e.message).toMatch(/expected a share message from p0, got tag 7/);
+    });
+
+    it(`a party running another program, ${label}`, async () => {
+      const programs = Array.from({ length: parties }, (_, i) => program(parties, i === 1));
+      const e = expectSameError(await run(programs, { protocol }), 'SETUP_MISMATCH');
+      expect(e.message).toMatch(/setup digests differ/);
+    });
+  }
+
+  it('a silent party: Timeout on every party that waits, passed on to the silent one', async () => {
+    const p = program(3);
+    const results = await run([p, p, p], { protocol: 'replicated', timeoutMs: 300 }, (from, _to, bytes) =>
+      from === 'p2' && bytes[0] === Tag.ROUND ? undefined : bytes,
+    );
+    expectSameError(results.slice(0, 2), 'TIMEOUT');
+    expect(hasCode(results[2], 'TIMEOUT')).toBe(true);
+  });
+});
+
+describe('misuse is refused up front', () => {
+  it('names the problem', () => {
+    const p = program(3);
+    const send = () => {};
+    expect(() => new SharingSession(p, 'mallory', {}, send)).toThrow(/'mallory' is not a party/);
+    expect(() => new SharingSession(p, 'p0', {}, send, { protocol: 'replicated' })).toThrow(
+      /missing input x \(p0\)/,
+    );
+    expect(() => new SharingSession(p, 'p0', { x: [1] }, send)).toThrow(/expected 8 value\(s\), got 1/);
+    expect(() => prepareSharing(program(4), 'replicated')).toThrow(
+      /replicated sharing runs three-party computations/,
+    );
+    expect(
+      () => new SharingSession(p, 'p0', { x: inputs.p0.x }, send, { protocol: 'garbled' as never }),
+    ).toThrow(/unknown sharing protocol 'garbled'/);
+    expect(
+      () =>
+        new SharingSession(prepareSharing(p, 'additive'), 'p0', inputs.p0, send, { protocol: 'replicated' }),
+    ).toThrow(/prepared for additive, not replicated/);
+  });
+});
