@@ -70,7 +70,7 @@ beforeAll(async () => {
     const short = rule(1, 'sum-short', bank === 'bankA' ? 'short' : 'accounts');
     await writeFile(
       join(dir, 'policy.json'),
-      JSON.stringify({ version: 1, allow: [rule(bank === 'bankC' ? 100 : 1), short] }),
+      JSON.stringify({ version: 1, allow: [rule(bank === 'bankC' ? 100 : 1), short, rule(1, 'sum-three')] }),
     );
     const rows = Array.from({ length: 5 }, (_, i) => `acct-${i},${(BANKS.indexOf(bank) + 1) * 1000 + i}`);
     await writeFile(join(dir, 'accounts.csv'), `account,balance\n${rows.join('\n')}\n`);
@@ -183,6 +183,25 @@ describe('job proposal and approval across three nodes', () => {
     }
   });
 
+  for (const protocol of ['sharing', 'replicated'] as const) {
+    it(`three parties compute a job on the secret-sharing engine (${protocol})`, async () => {
+      const r = await api('bankC', '/jobs', {
+        method: 'POST',
+        body: { name: 'sum-three', protocol, program: program(5, ...BANKS) },
+      });
+      expect(r.status).toBe(202);
+      const id = r.body.id as string;
+      for (const bank of BANKS) {
+        const job = await stateOn(bank, id, (s) => ['delivered', 'failed'].includes(s));
+        expect(job.state, JSON.stringify(job.error)).toBe('delivered');
+        // 1000..1004 + 2000..2004 + 3000..3004
+        expect((await api(bank, `/jobs/${id}/outputs`)).body.outputs).toEqual({
+          total: { type: 'uint(32)', values: ['30030'] },
+        });
+      }
+    });
+  }
+
   it("a party's data that does not fit fails the job on every party with the same typed error", async () => {
     const r = await api('bankB', '/jobs', {
       method: 'POST',
@@ -215,6 +234,6 @@ describe('job proposal and approval across three nodes', () => {
     });
     expect((await api('bankA', '/jobs', { token: null })).status).toBe(401);
     const list = await api('bankA', '/jobs');
-    expect((list.body.jobs as unknown[]).length).toBe(3);
+    expect((list.body.jobs as unknown[]).length).toBe(5);
   });
 });

@@ -9,9 +9,10 @@ import {
   canonicalEncoding,
   chunkRanges,
   elementwiseLength,
-  encodeInputs,
+  encodePartyInputs,
   lowerToBoolean,
   newColumn,
+  type PartyInputs,
   type Program,
   sliceProgram,
   widthOf,
@@ -102,27 +103,6 @@ export function bitsToColumn(bits: Uint8Array, k: number, length: number): Colum
   return col;
 }
 
-/**
- * A party's inputs: plain values by input name (numbers, bigints, numeric
- * strings, encoded here), or columns already encoded as their types' bit
- * patterns, by input node id (a node reads them from its data sources).
- */
-export type PartyInputs = Record<string, unknown> | Map<number, Column>;
-
-function encodedInputs(program: Program, party: string, inputs: PartyInputs): Map<number, Column> {
-  if (!(inputs instanceof Map)) return encodeInputs(program, { [party]: inputs }, party);
-  program.nodes.forEach((n, id) => {
-    if (n.op !== 'input' || n.party !== party) return;
-    const col = inputs.get(id);
-    if (!col || col.length !== n.length) {
-      throw new InvalidArgument(`input ${n.name} (${party}): expected ${n.length} encoded value(s)`, {
-        field: n.name,
-      });
-    }
-  });
-  return inputs;
-}
-
 /** This party's input bits per boolean input group, from its inputs. */
 export function inputBits(
   prepared: PreparedProgram,
@@ -130,7 +110,7 @@ export function inputBits(
   inputs: PartyInputs,
 ): Map<number, Uint8Array> {
   const { program, inputNodes } = prepared;
-  const cols = encodedInputs(program, party, inputs);
+  const cols = encodePartyInputs(program, party, inputs);
   const out = new Map<number, Uint8Array>();
   inputNodes.forEach((id, g) => {
     const col = cols.get(id);
@@ -181,7 +161,7 @@ export function garbledJob(
     const prepared = prepareProgram(program);
     return singleCircuitJob(prepared.spec, inputBits(prepared, party, inputs));
   }
-  const own = encodedInputs(program, party, inputs);
+  const own = encodePartyInputs(program, party, inputs);
   const ranges = chunkRanges(n, size);
   const shapes = new Map<number, PreparedProgram>();
   const parties: [string, string] = [program.parties[0], program.parties[1]];

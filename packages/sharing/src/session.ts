@@ -17,7 +17,7 @@
  * failed check) ends the session on this party with a typed error, which it
  * sends to every peer in an abort frame: every party ends with the same error.
  */
-import { type Column, encodeInputs, type Program } from '@parley/circuit';
+import { type Column, encodePartyInputs, type PartyInputs, type Program } from '@parley/circuit';
 import {
   InvalidArgument,
   type ParleyError,
@@ -139,7 +139,8 @@ export class SharingSession {
   constructor(
     program: Program | PreparedSharing,
     readonly party: string,
-    inputs: Record<string, unknown>,
+    /** Plain values by input name, or encoded columns by input node id (`PartyInputs` of @parley/circuit). */
+    inputs: PartyInputs,
     private readonly sendBytes: (to: string, bytes: Uint8Array) => void | Promise<void>,
     private readonly options: SharingOptions = {},
   ) {
@@ -157,7 +158,7 @@ export class SharingSession {
         party,
       });
     this.security = scheme === 'additive' ? ADDITIVE_SECURITY : REPLICATED_SECURITY;
-    this.inputs = encodeInputs(this.prepared.program, { [party]: inputs }, party);
+    this.inputs = encodePartyInputs(this.prepared.program, party, inputs);
     this.peers = parties.filter((p) => p !== party);
     this.inbox = new PeerInbox(this.peers, options.timeoutMs ?? 0);
     this.otInbox = new PeerInbox(this.peers, options.timeoutMs ?? 0);

@@ -52,6 +52,29 @@ export function encodeInputs(p: Program, inputs: PlainInputs, party?: string): M
   return cols;
 }
 
+/**
+ * A party's inputs to an engine: plain values by input name (encoded here,
+ * as `encodeInputs` does), or columns already encoded as their types' bit
+ * patterns, by input node id (a node reads them from its data sources).
+ */
+export type PartyInputs = Record<string, unknown> | Map<number, Column>;
+
+/** The party's input columns by input node id; checks encoded columns' presence and lengths. */
+export function encodePartyInputs(p: Program, party: string, inputs: PartyInputs): Map<number, Column> {
+  if (!(inputs instanceof Map)) return encodeInputs(p, { [party]: inputs }, party);
+  p.nodes.forEach((n, id) => {
+    if (n.op !== 'input' || n.party !== party) return;
+    const col = inputs.get(id);
+    if (!col || col.length !== n.length) {
+      throw new InvalidInput(`input ${n.name} (${party}): expected ${n.length} encoded value(s)`, {
+        party,
+        field: n.name,
+      });
+    }
+  });
+  return inputs;
+}
+
 /** Evaluates every node; returns the column of each node. `inputs` maps input node ids to columns. */
 export function evaluateNodes(p: Program, inputs: Map<number, Column>): Column[] {
   const values: Column[] = [];

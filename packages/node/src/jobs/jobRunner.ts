@@ -8,15 +8,16 @@
  * with its typed error; the engine's abort or the closed session makes the
  * other parties fail it too.
  *
- * Engines: two-party jobs run on the garbled engine (semi-honest), with the
- * OT extension kept per peer across jobs. Jobs of three or more parties need
- * the secret-sharing engine, which the node does not run yet: they fail with
- * Unsupported on every party alike.
+ * Engines: two-party jobs run on the garbled engine (semi-honest, the OT
+ * extension kept per peer across jobs); jobs of three or more parties, or
+ * asking for `sharing` or `replicated`, on the secret-sharing engine
+ * (additive with OT-made triples, or 3-party replicated).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { type Column, formatValue, type Program, typeToString, widthOf } from '@parley/circuit';
 import { GarbledSession, garbledJob, OtContextStore, outputColumns } from '@parley/garbled';
-import { InvalidInput, ParleyError, ProtocolViolation, Unsupported } from '@parley/interface';
+import { InvalidInput, ParleyError, ProtocolViolation } from '@parley/interface';
+import { SharingSession } from '@parley/sharing';
 import type { Session, WsEndpoint } from '@parley/transport';
 import type { Logger } from 'pino';
 import { readDataSource } from '../data/dataSources.js';
@@ -64,7 +65,7 @@ export class JobRunner {
       store.transition(job.id, 'inputs-committed');
       store.transition(job.id, 'computing');
       log.info({ job: job.id }, 'job computing');
-      const outputs = await this.compute(session, job, protocol, program, columns);
+      const outputs = await this.compute(session, protocol, program, columns);
       store.saveOutputs(
         job.id,
         Object.fromEntries(
@@ -159,15 +160,19 @@ export class JobRunner {
 
   private async compute(
     session: Session,
-    job: JobRecord,
     protocol: JobProtocol,
     program: Program,
     columns: Map<number, Column>,
   ): Promise<Record<string, Column>> {
-    if (program.parties.length !== 2 || protocol === 'sharing' || protocol === 'replicated') {
-      throw new Unsupported(
-        `job ${job.id}: ${program.parties.length}-party jobs need the secret-sharing engine, which nodes do not run yet`,
-      );
+    if (program.parties.length > 2 || protocol === 'sharing' || protocol === 'replicated') {
+      const s = new SharingSession(program, this.o.self, columns, (to, bytes) => session.send(to, bytes), {
+        protocol: protocol === 'replicated' ? 'replicated' : 'sharing',
+        timeoutMs: this.o.recvTimeoutMs ?? 60_000,
+        // The transport copies what it is given before send returns.
+        sendCopies: true,
+      });
+      session.onMessage((from, bytes) => s.handleMessage(from, bytes));
+      return s.output();
     }
     const s = GarbledSession.forJob(
       garbledJob(program, this.o.self, columns),
