@@ -19,8 +19,10 @@
  * the u-coordinate of each Ristretto255 element's Edwards representative.
  * Scalars are X25519-clamped (multiples of 8), which removes the torsion in
  * which representatives of one Ristretto element differ, so both sides get the
- * same u; the fixed-base and group operations stay in @noble/curves with the
- * same scalars reduced mod ℓ. Security:
+ * same u. The receiver's fixed-base products b_i·G come from node's Ed25519
+ * key generation (s·G for s = clamp(SHA-512(seed))), whose s is then b_i's
+ * X25519 key; the sender's a·G and the group operations stay in
+ * @noble/curves with the scalar reduced mod ℓ. Security:
  * semi-honest (the protocol's UC proof against a malicious receiver was found
  * flawed, see Genç, Iovino, Rial, eprint 2017/1011; semi-honest security is
  * unaffected). The receiver checks A is a valid encoding and not the identity;
