@@ -8,10 +8,13 @@
  * session. Both processes are told to start a batch of `arithmetic(n)` at the
  * same moment; the clock runs until both have their shares (base OTs and a
  * warm-up batch done before). `…bits_2pc` is the same for bit triples
- * (`boolean(words)`, 64 triples per word), `…3pc` for three processes on the
- * two cores. `…2pc_one_thread`: both parties in this process over an
- * in-memory channel (no network, no TLS: the compute alone, both parties'
- * work on one core).
+ * (`boolean(words)`, 64 triples per word), `…2pc_iknp` with IKNP instead of
+ * SoftSpoken OT extension, `…3pc` for three processes on the two cores.
+ * `…2pc_one_thread`: both parties in this process over an in-memory channel
+ * (no network, no TLS: the compute alone, both parties' work on one core).
+ * `sharing.offline.cpu_us_per_triple.*`: CPU time of the busiest party
+ * process per triple (all its threads), which the machine's other load
+ * disturbs less than the wall clock; `bytes_per_triple`: both parties' sends.
  *
  * `kernels.wasm_vs_js.NAME`: time of the JS twin over the WebAssembly kernel
  * on vectors of 2^20 words in a KernelArena (median of runs), for the

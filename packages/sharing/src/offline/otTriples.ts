@@ -81,8 +81,8 @@ export class OtTripleSource implements TripleSource {
   private ready: Promise<void> | undefined;
   private tail: Promise<unknown> = Promise.resolve();
   private failure: Error | undefined;
-  private readonly aborted: Promise<never>;
-  private abort!: (error: Error) => void;
+  /** The reject functions of the calls waiting in `guarded`: a failure rejects them all. */
+  private readonly waiting = new Set<(error: Error) => void>();
   private readonly counts: OfflineStats = {
     arithmeticTriples: 0,
     booleanTriples: 0,
@@ -117,10 +117,6 @@ export class OtTripleSource implements TripleSource {
     }
     pairWorkspaceBytes(this.extension, this.chunkRows); // validates chunkRows
     this.chunkUnits = this.chunkRows / 64;
-    this.aborted = new Promise<never>((_, reject) => {
-      this.abort = reject;
-    });
-    this.aborted.catch(() => undefined);
   }
 
   /** Runs the base OTs with every peer (can be awaited ahead of use; arithmetic()/boolean() call it if needed). */
@@ -261,19 +257,38 @@ export class OtTripleSource implements TripleSource {
       if (this.failure) throw this.failure;
       return this.guarded(body());
     });
-    this.tail = result.catch(() => undefined);
+    // The tail keeps neither the batch nor the error alive.
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
   }
 
-  /** `p`, or the source's failure as soon as there is one; a rejection of `p` fails the source. */
+  /**
+   * `p`, or the source's failure as soon as there is one; a rejection of `p`
+   * fails the source. (Not a race against one long-lived promise: every
+   * reaction on it would keep its call's result alive.)
+   */
   private guarded<T>(p: Promise<T>): Promise<T> {
-    const watched = p.catch((e: unknown) => {
-      this.fail(e);
-      throw this.failure;
+    if (this.failure) {
+      p.catch(() => undefined);
+      return Promise.reject(this.failure);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.add(reject);
+      p.then(
+        (value) => {
+          this.waiting.delete(reject);
+          resolve(value);
+        },
+        (e: unknown) => {
+          this.waiting.delete(reject);
+          this.fail(e);
+          reject(this.failure);
+        },
+      );
     });
-    // Whichever loses the race is observed here, so no rejection goes unhandled.
-    watched.catch(() => undefined);
-    return Promise.race([watched, this.aborted]);
   }
 
   /** The first failure wins: it closes every channel (peers' pending receives reject) and every pending call. */
@@ -282,7 +297,8 @@ export class OtTripleSource implements TripleSource {
     this.failure = error instanceof Error ? error : new SessionClosed(String(error));
     for (const pair of this.pairs) pair.close(this.failure);
     if (this.pairs.length === 0) for (const channel of this.channels.values()) channel.close?.(this.failure);
-    this.abort(this.failure);
+    for (const reject of this.waiting) reject(this.failure);
+    this.waiting.clear();
   }
 }
 
