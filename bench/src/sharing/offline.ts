@@ -44,6 +44,7 @@ import { memoryChannelPair, type OtChannel } from '@parley/ot';
 import { type OfflineStats, type OtExtension, OtTripleSource } from '@parley/sharing';
 import { createIdentity, type Session, WsEndpoint } from '@parley/transport';
 import { type BenchContext, medianMs } from '../harness.js';
+import { fromChildren } from './_children.js';
 
 type Kind = 'arithmetic' | 'boolean';
 
@@ -172,26 +173,7 @@ class PartyProcesses {
 
   /** The next message of each child that `pick` accepts; rejects on a child's error report or exit. */
   private all<T>(pick: (m: FromParty) => T | undefined): Promise<T[]> {
-    return Promise.all(
-      this.children.map(
-        (c) =>
-          new Promise<T>((resolve, reject) => {
-            const onMessage = (m: FromParty) => {
-              if ('error' in m) finish(() => reject(new Error(`bench party failed: ${m.error}`)));
-              const v = pick(m);
-              if (v !== undefined) finish(() => resolve(v));
-            };
-            const onExit = (code: number) => finish(() => reject(new Error(`bench party exited (${code})`)));
-            const finish = (settle: () => void) => {
-              c.off('message', onMessage);
-              c.off('exit', onExit);
-              settle();
-            };
-            c.on('message', onMessage);
-            c.on('exit', onExit);
-          }),
-      ),
-    );
+    return fromChildren(this.children, pick);
   }
 }
 

@@ -18,7 +18,7 @@
  *   `…_int64` on full-range int(64) values (three sign extractions, 9 rounds);
  * - `sharing.sigmoid_per_s.3pc_replicated`: the PLAN sigmoid on fixed(64,16).
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CircuitBuilder, fixed, int, type PlainInputs, type Program } from '@parley/circuit';
@@ -26,6 +26,7 @@ import type { Consortium } from '@parley/interface';
 import { prepareSharing, SharingSession, type SharingStats, schemeOf } from '@parley/sharing';
 import { createIdentity, WsEndpoint } from '@parley/transport';
 import type { BenchContext } from '../harness.js';
+import { fromChildren } from './_children.js';
 
 interface Scenario {
   name: string;
@@ -121,30 +122,6 @@ async function runParty(name: string): Promise<void> {
 const partyName = process.env[PARTY_ENV];
 if (partyName && process.send) await runParty(partyName);
 
-/** The next message of each child that `pick` accepts; rejects on a child's error report or exit. */
-function fromAll<T>(children: ChildProcess[], pick: (m: FromParty) => T | undefined): Promise<T[]> {
-  return Promise.all(
-    children.map(
-      (c) =>
-        new Promise<T>((resolve, reject) => {
-          const onMessage = (m: FromParty) => {
-            if ('error' in m) finish(() => reject(new Error(`bench party failed: ${m.error}`)));
-            const v = pick(m);
-            if (v !== undefined) finish(() => resolve(v));
-          };
-          const onExit = (code: number) => finish(() => reject(new Error(`bench party exited (${code})`)));
-          const finish = (settle: () => void) => {
-            c.off('message', onMessage);
-            c.off('exit', onExit);
-            settle();
-          };
-          c.on('message', onMessage);
-          c.on('exit', onExit);
-        }),
-    ),
-  );
-}
-
 /**
  * Runs scenarios of `parties` parties in one set of child processes, each
  * once to warm up and then `runs` times; returns each party's statistics of
@@ -168,8 +145,8 @@ async function inProcesses(
     }),
   );
   try {
-    const members = await fromAll(children, (m) => ('member' in m ? m.member : undefined));
-    const joined = fromAll(children, (m) => ('joined' in m ? true : undefined));
+    const members = await fromChildren(children, (m: FromParty) => ('member' in m ? m.member : undefined));
+    const joined = fromChildren(children, (m: FromParty) => ('joined' in m ? true : undefined));
     for (const c of children)
       c.send({ consortium: { name: 'online-bench', parties: members } } satisfies ToParty);
     await joined;
@@ -179,7 +156,7 @@ async function inProcesses(
       out.push(measured);
       if (only && !only.includes(s.name)) continue;
       for (let r = 0; r <= runs; r++) {
-        const stats = fromAll(children, (m) => ('stats' in m ? m.stats : undefined));
+        const stats = fromChildren(children, (m: FromParty) => ('stats' in m ? m.stats : undefined));
         for (const c of children) c.send({ run: { ...s, name: `${s.name}-${r}` } } satisfies ToParty);
         const got = await stats;
         if (r > 0) measured.push(got);
