@@ -22,7 +22,9 @@
  * Constructed with `shapeOnly`, the same protocol runs without data: the dry
  * run that sizes the preprocessing (plan.ts).
  */
+
 import { type RandomSource, randomBytes, SeededPrg } from '@parley/crypto';
+import { InternalError } from '@parley/interface';
 import { add64, and64, beaverMul64, sub64, xor64 } from './_kernels.js';
 import { neg64, planesToValues, shiftRight64, slice64, u32, wordsFor } from './_words.js';
 import type { SchemeCounters, ShareBackend } from './backend.js';
@@ -106,7 +108,7 @@ export class BeaverAdditive implements ShareBackend {
   }
 
   private triples(): TriplePool {
-    if (!this.pool) throw new Error('no triples: the offline phase has not run');
+    if (!this.pool) throw new InternalError('no triples: the offline phase has not run');
     return this.pool;
   }
 
