@@ -44,13 +44,7 @@ const api = {
       if (circuits.size > KEPT_CIRCUITS) circuits.delete(circuits.keys().next().value as number);
     }
     const g = new HalfGatesGarbler(lc, req.delta, aes, undefined, { prefixBytes: req.prefixBytes });
-    let j = 0;
-    for (const group of lc.circuit.inputs) {
-      for (const w of group.wires) {
-        g.labels.set(req.inputZero.subarray(4 * j, 4 * j + 4), 4 * w);
-        j++;
-      }
-    }
+    g.setInputLabels(req.inputZero);
     // Chunks are posted without waiting for each to be taken: the pool holds at most one circuit's tables
     // per worker, and the worker never idles on a round trip.
     const posted: Promise<void>[] = [];
@@ -58,11 +52,7 @@ const api = {
       posted.push(sink(Comlink.transfer(chunk, [chunk.buffer])));
     }, req.andBase);
     await Promise.all(posted);
-    const outputs = lc.circuit.outputs.flatMap((group) => Array.from(group.wires));
-    const out = new Uint32Array(4 * outputs.length);
-    outputs.forEach((w, k) => {
-      out.set(g.labels.subarray(4 * w, 4 * w + 4), 4 * k);
-    });
+    const out = g.outputLabels();
     return Comlink.transfer(out, [out.buffer]);
   },
 };

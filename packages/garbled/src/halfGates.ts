@@ -102,6 +102,27 @@ export class HalfGatesGarbler {
     this.prefixBytes = options.prefixBytes ?? 0;
   }
 
+  /** Sets the input wires' zero labels from `zero`, 4 words per wire in the order of `circuit.inputs`' wires. */
+  setInputLabels(zero: Uint32Array): void {
+    let j = 0;
+    for (const group of this.lc.circuit.inputs) {
+      for (const w of group.wires) {
+        this.labels.set(zero.subarray(4 * j, 4 * j + 4), 4 * w);
+        j++;
+      }
+    }
+  }
+
+  /** The output wires' zero labels (after `garble`), 4 words per wire in the order of `circuit.outputs`' wires. */
+  outputLabels(): Uint32Array {
+    const wires = this.lc.circuit.outputs.flatMap((group) => Array.from(group.wires));
+    const out = new Uint32Array(4 * wires.length);
+    wires.forEach((w, k) => {
+      out.set(this.labels.subarray(4 * w, 4 * w + 4), 4 * k);
+    });
+    return out;
+  }
+
   /**
    * Garbles the whole circuit; input wires' zero labels must be set in `labels`
    * first. AND gate j gets tweaks 2(andBase + j) and 2(andBase + j) + 1: a job

@@ -285,14 +285,17 @@ export class GarbledSession {
       const delta = new Uint32Array(ot.delta.slice().buffer);
       const total = evaluatorWires.reduce((a, b) => a + b, 0);
       const q = total > 0 ? new Uint32Array((await ot.correlated(total)).slice().buffer) : new Uint32Array(0);
+      const zeros = chunks.map((_, k) => {
+        const zero = q.subarray(4 * first, 4 * (first + evaluatorWires[k]));
+        first += evaluatorWires[k];
+        return zero;
+      });
       if (this.pool && chunks.length > 1) {
-        results.push(...(await this.garbleInPool(this.pool, chunks, q, delta, aes, andBase)));
+        results.push(...(await this.garbleInPool(this.pool, chunks, zeros, delta, aes, andBase)));
         andBase += chunks.reduce((n, c) => n + countAnds(c.spec.circuit), 0);
       } else {
         for (const [k, chunk] of chunks.entries()) {
-          const zero = q.subarray(4 * first, 4 * (first + evaluatorWires[k]));
-          results.push(await this.garbleChunk(chunk, zero, delta, aes, andBase));
-          first += evaluatorWires[k];
+          results.push(await this.garbleChunk(chunk, zeros[k], delta, aes, andBase));
           andBase += countAnds(chunk.spec.circuit);
         }
       }
@@ -399,54 +402,12 @@ export class GarbledSession {
     andBase: number,
   ): Promise<() => Promise<Map<number, Uint8Array>>> {
     const { spec } = chunk;
-    const [garbler, evaluator] = spec.parties;
     const g = new HalfGatesGarbler(this.layered(spec), delta, aes, undefined, { prefixBytes: 1 });
-    const L = g.labels;
-    // Evaluator inputs: zero labels from correlated OT.
-    this.inputWires(spec, evaluator).wires.forEach((w, j) => {
-      L.set(theirZero.subarray(4 * j, 4 * j + 4), 4 * w);
-    });
-    // Own inputs: fresh zero labels; send the active ones.
-    const mine = this.inputWires(spec, garbler);
-    const bits = this.ownBits(chunk, mine.groups);
-    const zero = new Uint32Array(randomBytes(16 * mine.wires.length).buffer);
-    const active = new Uint32Array(4 * mine.wires.length);
-    mine.wires.forEach((w, j) => {
-      const m = bits[j] ? -1 : 0;
-      for (let k = 0; k < 4; k++) {
-        L[4 * w + k] = zero[4 * j + k];
-        active[4 * j + k] = zero[4 * j + k] ^ (m & delta[k]);
-      }
-    });
+    const { inputZero, active } = this.inputLabels(chunk, theirZero, delta);
+    g.setInputLabels(inputZero);
     this.sendWords(Tag.GARBLER_INPUTS, active);
-    await g.garble(async (tables) => {
-      // The garbler left the first byte for the tag: the chunk is the message.
-      tables[0] = Tag.TABLES;
-      this.sent += tables.length;
-      const sent = this.sendBytes(this.peer, tables);
-      // Wait for the transport to drain, or at least let the event loop run
-      // (and a peer in the same process evaluate) between chunks.
-      if (sent) await sent;
-      else await new Promise<void>((r) => setImmediate(r));
-    }, andBase);
-    // Outputs for the evaluator: tags of both labels of each output wire.
-    const forThem = this.outputGroups(spec, evaluator);
-    if (forThem.length > 0) {
-      const wires = forThem.flatMap((o) => Array.from(spec.circuit.outputs[o].wires));
-      this.sendWords(Tag.OUTPUT_CHECKS, tags(bothLabelHashes(aes, L, delta, wires), 2 * wires.length));
-    }
-    const forMe = this.outputGroups(spec, garbler);
-    if (forMe.length === 0) return async () => new Map();
-    // Keep only the tags of this chunk's output labels (not its labels): memory stays bounded.
-    const wires = forMe.flatMap((o) => Array.from(spec.circuit.outputs[o].wires));
-    const expected = tags(bothLabelHashes(aes, L, delta, wires), 2 * wires.length);
-    return async () => {
-      const got = asWords(await this.recv(Tag.EVALUATOR_OUTPUTS), 'output tags', this.peer, 8);
-      if (got.length !== 2 * wires.length) {
-        throw new InvalidOutputLabel(`expected ${wires.length} output tags from ${this.peer}`);
-      }
-      return splitGroups(spec, forMe, decode(expected, got, wires.length));
-    };
+    await g.garble((tables) => this.sendTables(tables), andBase);
+    return this.outputChecks(spec, g.outputLabels(), delta, aes);
   }
 
   /**
@@ -457,44 +418,18 @@ export class GarbledSession {
   private async garbleInPool(
     pool: GarblerPool,
     chunks: GarbledChunk[],
-    q: Uint32Array,
+    /** Zero labels of the evaluator's input wires, per chunk. */
+    theirZeros: Uint32Array[],
     delta: Uint32Array,
     aes: FixedKeyAes,
     firstAnd: number,
   ): Promise<Array<() => Promise<Map<number, Uint8Array>>>> {
-    const [garbler, evaluator] = this.job.parties;
     let nextChunk = 0;
-    let nextQ = 0;
     let andBase = firstAnd;
     const start = () => {
-      const chunk = chunks[nextChunk++];
-      const { spec } = chunk;
-      const own = new Set(this.inputWires(spec, garbler).groups);
-      const bits = this.ownBits(
-        chunk,
-        [...own].sort((a, b) => a - b),
-      );
-      const wires = spec.circuit.inputs.reduce((n, g) => n + g.wires.length, 0);
-      const inputZero = new Uint32Array(4 * wires);
-      const random = new Uint32Array(randomBytes(16 * bits.length).buffer);
-      const active = new Uint32Array(random.length);
-      let j = 0;
-      let mine = 0;
-      spec.circuit.inputs.forEach((group, gi) => {
-        for (let i = 0; i < group.wires.length; i++, j++) {
-          if (!own.has(gi)) {
-            inputZero.set(q.subarray(4 * nextQ, 4 * nextQ + 4), 4 * j);
-            nextQ++;
-            continue;
-          }
-          const m = bits[mine] ? -1 : 0;
-          for (let k = 0; k < 4; k++) {
-            inputZero[4 * j + k] = random[4 * mine + k];
-            active[4 * mine + k] = random[4 * mine + k] ^ (m & delta[k]);
-          }
-          mine++;
-        }
-      });
+      const k = nextChunk++;
+      const { spec } = chunks[k];
+      const { inputZero, active } = this.inputLabels(chunks[k], theirZeros[k], delta);
       const tables = new ChunkQueue();
       const outZero = pool.garble(this.layered(spec), { delta, inputZero, andBase, prefixBytes: 1 }, (t) =>
         tables.push(t),
@@ -513,46 +448,102 @@ export class GarbledSession {
     while (running.length > 0) {
       const { spec, active, tables, outZero } = running.shift()!;
       this.sendWords(Tag.GARBLER_INPUTS, active);
-      for (let t = await tables.next(); t; t = await tables.next()) {
-        t[0] = Tag.TABLES;
-        this.sent += t.length;
-        const sent = this.sendBytes(this.peer, t);
-        if (sent) await sent;
-        else await new Promise<void>((r) => setImmediate(r));
-      }
+      for (let t = await tables.next(); t; t = await tables.next()) await this.sendTables(t);
       const out = await outZero;
       if (nextChunk < chunks.length) running.push(start());
-      // Output labels by position in circuit.outputs, so the wire-indexed helpers index them by position.
-      const position = (groups: number[]) => {
-        const offsets: number[] = [];
-        let p = 0;
-        spec.circuit.outputs.forEach((g, gi) => {
-          if (groups.includes(gi)) for (let i = 0; i < g.wires.length; i++) offsets.push(p + i);
-          p += g.wires.length;
-        });
-        return offsets;
-      };
-      const forThem = this.outputGroups(spec, evaluator);
-      if (forThem.length > 0) {
-        const at = position(forThem);
-        this.sendWords(Tag.OUTPUT_CHECKS, tags(bothLabelHashes(aes, out, delta, at), 2 * at.length));
-      }
-      const forMe = this.outputGroups(spec, garbler);
-      if (forMe.length === 0) {
-        results.push(async () => new Map());
-        continue;
-      }
-      const at = position(forMe);
-      const expected = tags(bothLabelHashes(aes, out, delta, at), 2 * at.length);
-      results.push(async () => {
-        const got = asWords(await this.recv(Tag.EVALUATOR_OUTPUTS), 'output tags', this.peer, 8);
-        if (got.length !== 2 * at.length) {
-          throw new InvalidOutputLabel(`expected ${at.length} output tags from ${this.peer}`);
-        }
-        return splitGroups(spec, forMe, decode(expected, got, at.length));
-      });
+      results.push(this.outputChecks(spec, out, delta, aes));
     }
     return results;
+  }
+
+  /**
+   * Zero labels of a chunk's input wires in the order of `circuit.inputs`'
+   * wires (the evaluator's from correlated OT, the garbler's fresh), and the
+   * active labels of the garbler's own inputs, to send.
+   */
+  private inputLabels(
+    chunk: GarbledChunk,
+    theirZero: Uint32Array,
+    delta: Uint32Array,
+  ): { inputZero: Uint32Array; active: Uint32Array } {
+    const { spec } = chunk;
+    const mine = this.inputWires(spec, spec.parties[0]).groups;
+    const bits = this.ownBits(chunk, mine);
+    const wires = spec.circuit.inputs.reduce((n, g) => n + g.wires.length, 0);
+    const inputZero = new Uint32Array(4 * wires);
+    const fresh = new Uint32Array(randomBytes(16 * bits.length).buffer);
+    const active = new Uint32Array(fresh.length);
+    let j = 0;
+    let own = 0;
+    let theirs = 0;
+    spec.circuit.inputs.forEach((group, gi) => {
+      for (let i = 0; i < group.wires.length; i++, j++) {
+        if (!mine.includes(gi)) {
+          inputZero.set(theirZero.subarray(4 * theirs, 4 * theirs + 4), 4 * j);
+          theirs++;
+          continue;
+        }
+        const m = bits[own] ? -1 : 0;
+        for (let k = 0; k < 4; k++) {
+          inputZero[4 * j + k] = fresh[4 * own + k];
+          active[4 * own + k] = fresh[4 * own + k] ^ (m & delta[k]);
+        }
+        own++;
+      }
+    });
+    return { inputZero, active };
+  }
+
+  /** Sends a table chunk whose first byte the garbler left free for the tag (the chunk is the message). */
+  private async sendTables(tables: Uint8Array): Promise<void> {
+    tables[0] = Tag.TABLES;
+    this.sent += tables.length;
+    const sent = this.sendBytes(this.peer, tables);
+    // Wait for the transport to drain, or at least let the event loop run
+    // (and a peer in the same process evaluate) between chunks.
+    if (sent) await sent;
+    else await new Promise<void>((r) => setImmediate(r));
+  }
+
+  /**
+   * After a chunk's tables: sends the evaluator the tags of both labels of its
+   * output wires, and returns what decodes the garbler's own outputs from the
+   * evaluator's tags (read after the last chunk). `outZero` holds the output
+   * wires' zero labels in the order of `circuit.outputs`' wires; only tags are
+   * kept, so memory stays bounded.
+   */
+  private outputChecks(
+    spec: TwoPartyCircuit,
+    outZero: Uint32Array,
+    delta: Uint32Array,
+    aes: FixedKeyAes,
+  ): () => Promise<Map<number, Uint8Array>> {
+    const [garbler, evaluator] = spec.parties;
+    const positions = (groups: number[]) => {
+      const at: number[] = [];
+      let p = 0;
+      spec.circuit.outputs.forEach((g, gi) => {
+        if (groups.includes(gi)) for (let i = 0; i < g.wires.length; i++) at.push(p + i);
+        p += g.wires.length;
+      });
+      return at;
+    };
+    const forThem = this.outputGroups(spec, evaluator);
+    if (forThem.length > 0) {
+      const at = positions(forThem);
+      this.sendWords(Tag.OUTPUT_CHECKS, tags(bothLabelHashes(aes, outZero, delta, at), 2 * at.length));
+    }
+    const forMe = this.outputGroups(spec, garbler);
+    if (forMe.length === 0) return async () => new Map();
+    const at = positions(forMe);
+    const expected = tags(bothLabelHashes(aes, outZero, delta, at), 2 * at.length);
+    return async () => {
+      const got = asWords(await this.recv(Tag.EVALUATOR_OUTPUTS), 'output tags', this.peer, 8);
+      if (got.length !== 2 * at.length) {
+        throw new InvalidOutputLabel(`expected ${at.length} output tags from ${this.peer}`);
+      }
+      return splitGroups(spec, forMe, decode(expected, got, at.length));
+    };
   }
 
   private async evaluateChunk(
