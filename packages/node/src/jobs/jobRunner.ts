@@ -24,7 +24,7 @@ import { readDataSource } from '../data/dataSources.js';
 import type { NodeConfig } from '../setup/nodeConfig.js';
 import type { InputBinding } from '../setup/policyFile.js';
 import type { JobProtocol } from './jobMessages.js';
-import type { JobRecord, JobStore } from './jobStore.js';
+import { isFinished, type JobRecord, type JobStore } from './jobStore.js';
 
 export interface JobRunnerOptions {
   self: string;
@@ -88,7 +88,7 @@ export class JobRunner {
         e instanceof ParleyError ? e : new ProtocolViolation(`job ${job.id} failed: ${(e as Error).message}`);
       session?.abort(err);
       const now = store.find(job.id);
-      if (now && !['failed', 'cancelled', 'refused', 'recorded'].includes(now.state)) {
+      if (now && !isFinished(now.state)) {
         store.transition(job.id, 'failed', { error: { code: err.code, message: err.message } });
       }
       log.warn({ job: job.id, code: err.code, err: err.message }, 'job failed');

@@ -274,9 +274,10 @@ export class JobStore {
 
   /** At start-up: every job still in flight failed, with `reason`. Returns them. */
   failInFlight(error: { code: string; message: string }, now = Date.now()): JobRecord[] {
-    const inFlight = (this.db.prepare('select * from jobs').all() as JobRow[]).filter(
-      (r) => !isFinished(r.state),
-    );
+    const states = JOB_STATES.filter((s) => !isFinished(s));
+    const inFlight = this.db
+      .prepare(`select id from jobs where state in (${states.map(() => '?').join(', ')})`)
+      .all(...states) as Array<{ id: string }>;
     return inFlight.map((r) => this.transition(r.id, 'failed', { error, now }));
   }
 
