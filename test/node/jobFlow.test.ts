@@ -1,50 +1,13 @@
 /** Three node processes: jobs proposed, approved or refused by policy, inputs committed, computed, delivered, or failed on every party alike. */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { CircuitBuilder, encodeProgram, uint } from '@parley/circuit';
-import { createConsortium, initNode, NODE_CONFIG_FILE } from '@parley/node';
+import { verifyReceipt } from '@parley/ledger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers.js';
+import { Cluster } from './_cluster.js';
 
 const BANKS = ['bankA', 'bankB', 'bankC'];
-let root: string;
-const children: ChildProcess[] = [];
-const nodes: Record<string, { api: string; token: string }> = {};
-
-/** A port the OS picks on 127.0.0.1 (listen on 0, read it, close). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function start(dir: string): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    [`${ROOT}packages/cli/bin/parley.js`, 'node', 'start', '--node', dir],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const entry = JSON.parse(line);
-      if (process.env.PARLEY_TEST_NODE_LOGS) console.error(line);
-      if (entry.msg === 'node started') resolve(entry.api as string);
-    });
-    child.once('exit', (code) => reject(new Error(`node exited with ${code}`)));
-  });
-}
+let cluster: Cluster;
 
 const rule = (minRows: number, computation = 'sum-test', source = 'accounts') => ({
   computation,
@@ -55,16 +18,7 @@ const rule = (minRows: number, computation = 'sum-test', source = 'accounts') =>
 });
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'parley-jobs-'));
-  const pubs: string[] = [];
-  for (const bank of BANKS) {
-    const r = await initNode({ name: bank, dir: join(root, bank), port: await freePort(), apiPort: 0 });
-    pubs.push(r.publicFile);
-  }
-  const consortium = await createConsortium(pubs);
-  for (const bank of BANKS) {
-    const dir = join(root, bank);
-    await writeFile(join(dir, 'consortium.json'), JSON.stringify(consortium));
+  cluster = await Cluster.start(BANKS, async (bank, dir, config) => {
     // bankC allows 'sum-test' only over at least 100 rows; 'sum-short' reads bankA's one-row table
     // where the computation wants five rows.
     const short = rule(1, 'sum-short', bank === 'bankA' ? 'short' : 'accounts');
@@ -75,23 +29,15 @@ beforeAll(async () => {
     const rows = Array.from({ length: 5 }, (_, i) => `acct-${i},${(BANKS.indexOf(bank) + 1) * 1000 + i}`);
     await writeFile(join(dir, 'accounts.csv'), `account,balance\n${rows.join('\n')}\n`);
     await writeFile(join(dir, 'short.csv'), 'account,balance\nacct-0,1\n');
-    const config = JSON.parse(await readFile(join(dir, NODE_CONFIG_FILE), 'utf8'));
     config.dataSources = {
       accounts: { type: 'csv', path: 'accounts.csv' },
       short: { type: 'csv', path: 'short.csv' },
     };
-    await writeFile(join(dir, NODE_CONFIG_FILE), JSON.stringify(config));
-    nodes[bank] = { api: '', token: config.api.token };
-  }
-  const apis = await Promise.all(BANKS.map((b) => start(join(root, b))));
-  BANKS.forEach((b, i) => {
-    nodes[b].api = apis[i];
   });
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
-  await rm(root, { recursive: true, force: true });
+  await cluster.stop();
 });
 
 function program(rows: number, ...banks: string[]): string {
@@ -105,40 +51,12 @@ function program(rows: number, ...banks: string[]): string {
   return Buffer.from(encodeProgram(b.build())).toString('base64');
 }
 
-async function api(
-  bank: string,
-  path: string,
-  init: { method?: string; body?: unknown; token?: string | null } = {},
-) {
-  const token = init.token === undefined ? nodes[bank].token : init.token;
-  const res = await fetch(`http://${nodes[bank].api}${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-      ...(init.body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: init.body ? JSON.stringify(init.body) : undefined,
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-async function stateOn(
-  bank: string,
-  id: string,
-  until: (s: string) => boolean,
-): Promise<Record<string, unknown>> {
-  let last: unknown;
-  for (let i = 0; i < 200; i++) {
-    const r = await api(bank, `/jobs/${id}`);
-    last = r.body;
-    if (r.status === 200 && until(r.body.state as string)) return r.body;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  throw new Error(`job ${id} on ${bank} never reached the state: ${JSON.stringify(last)}`);
-}
+const api = (...args: Parameters<Cluster['api']>) => cluster.api(...args);
+const stateOn = (bank: string, id: string, until: (s: string) => boolean) =>
+  cluster.waitFor(bank, id, (j) => until(j.state as string));
 
 describe('job proposal and approval across three nodes', () => {
-  it('two parties that both allow the job approve it, commit their inputs and compute it', async () => {
+  it('two parties that both allow the job approve it, commit their inputs, compute it and record it', async () => {
     const r = await api('bankA', '/jobs', {
       method: 'POST',
       body: { name: 'sum-test', program: program(5, 'bankA', 'bankB') },
@@ -146,23 +64,36 @@ describe('job proposal and approval across three nodes', () => {
     expect(r.status).toBe(202);
     const id = r.body.id as string;
     const commitments = [];
+    const receipts = [];
     for (const bank of ['bankA', 'bankB']) {
-      const job = await stateOn(bank, id, (s) => ['delivered', 'failed'].includes(s));
-      expect(job).toMatchObject({ state: 'delivered', proposer: 'bankA', parties: ['bankA', 'bankB'] });
+      const job = await stateOn(bank, id, (s) => ['recorded', 'failed'].includes(s));
+      expect(job).toMatchObject({ state: 'recorded', proposer: 'bankA', parties: ['bankA', 'bankB'] });
       expect((job.events as Array<{ state: string }>).map((e) => e.state)).toEqual([
         'proposed',
         'approved',
         'inputs-committed',
         'computing',
         'delivered',
+        'recorded',
       ]);
       commitments.push(job.commitments);
       // bankA holds 1000..1004, bankB 2000..2004.
       const out = await api(bank, `/jobs/${id}/outputs`);
-      expect(out.body.outputs).toEqual({ total: { type: 'uint(32)', values: ['15020'] } });
+      expect(out.body.outputs).toEqual({
+        total: { type: 'uint(32)', values: ['15020'], salt: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      });
+      const receipt = await api(bank, `/jobs/${id}/receipt`);
+      expect(receipt.status).toBe(200);
+      expect(verifyReceipt(receipt.body, cluster.consortium)).toMatchObject({ ok: true });
+      receipts.push(receipt.body);
     }
     expect(commitments[0]).toEqual(commitments[1]);
     expect(Object.keys(commitments[0] as object)).toEqual(['bankA', 'bankB']);
+    // Both parties hold the same entry: the computation, both commitments and the output's hash.
+    const entries = receipts.map((r) => (r as { entry: Record<string, unknown> }).entry);
+    expect(entries[0]).toEqual(entries[1]);
+    expect(entries[0]).toMatchObject({ jobId: id, outcome: 'succeeded', parties: ['bankA', 'bankB'] });
+    // bankC is not a party: it has no record of the job, but it co-signed the ledger entry.
     expect((await api('bankC', `/jobs/${id}`)).status).toBe(404);
   });
 
@@ -180,7 +111,12 @@ describe('job proposal and approval across three nodes', () => {
         code: 'POLICY_REFUSED',
         message: "bankC: an aggregate over 5 rows is below the policy's minimum of 100",
       });
+      expect(job.commitments).toEqual({});
     }
+    // The refusal is recorded on the ledger too, with the reason.
+    expect(await cluster.ledgerOf('bankB', id)).toMatchObject({ seq: expect.any(Number) });
+    const receipt = await api('bankA', `/jobs/${id}/receipt`);
+    expect(receipt.body).toMatchObject({ entry: { outcome: 'refused', inputCommitments: {} } });
   });
 
   for (const protocol of ['sharing', 'replicated'] as const) {
@@ -192,11 +128,11 @@ describe('job proposal and approval across three nodes', () => {
       expect(r.status).toBe(202);
       const id = r.body.id as string;
       for (const bank of BANKS) {
-        const job = await stateOn(bank, id, (s) => ['delivered', 'failed'].includes(s));
-        expect(job.state, JSON.stringify(job.error)).toBe('delivered');
+        const job = await stateOn(bank, id, (s) => ['recorded', 'failed'].includes(s));
+        expect(job.state, JSON.stringify(job.error)).toBe('recorded');
         // 1000..1004 + 2000..2004 + 3000..3004
         expect((await api(bank, `/jobs/${id}/outputs`)).body.outputs).toEqual({
-          total: { type: 'uint(32)', values: ['30030'] },
+          total: { type: 'uint(32)', values: ['30030'], salt: expect.stringMatching(/^[0-9a-f]{64}$/) },
         });
       }
     });
@@ -209,7 +145,7 @@ describe('job proposal and approval across three nodes', () => {
     });
     const id = r.body.id as string;
     for (const bank of ['bankA', 'bankB']) {
-      const job = await stateOn(bank, id, (s) => ['delivered', 'failed'].includes(s));
+      const job = await stateOn(bank, id, (s) => ['recorded', 'failed'].includes(s));
       expect(job.state).toBe('failed');
       expect(job.error).toEqual({
         code: 'INVALID_INPUT',

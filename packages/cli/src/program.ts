@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCircuitCommands } from './commands/circuit.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerJobCommands } from './commands/job.js';
 import { registerLedgerCommands } from './commands/ledger.js';
 import { registerNodeCommands } from './commands/node.js';
 import { registerSetupCommands } from './commands/setup.js';
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
   registerLedgerCommands(program);
   registerSetupCommands(program);
   registerNodeCommands(program);
+  registerJobCommands(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -31,7 +31,7 @@ import {
 import { IknpReceiver, IknpSender, type OtChannel } from '@parley/ot';
 import { FixedKeyAes, tccrHash } from './fixedKeyAes.js';
 import { GarblerPool } from './garblerPool.js';
-import { HalfGatesEvaluator, HalfGatesGarbler, type LayeredCircuit } from './halfGates.js';
+import { HalfGatesEvaluator, HalfGatesGarbler, type LayeredCircuit, TABLE_BYTES } from './halfGates.js';
 import {
   CLAIM_BYTES,
   CONTEXT_ID_BYTES,
@@ -143,9 +143,23 @@ function checkInputs(c: GarbledChunk, party: string): void {
   });
 }
 
+/** How far a garbled session is: AND gates garbled (garbler) or evaluated (evaluator) of the job's. */
+export interface GarbledProgress {
+  done: number;
+  total: number;
+  unit: 'AND gates';
+}
+
 export interface GarbledSessionOptions {
   /** Receive timeout in ms (0: none). */
   timeoutMs?: number;
+  /**
+   * Called after each chunk of garbled tables is sent (garbler) or evaluated
+   * (evaluator), never per gate, and once more with `done === total` when the
+   * session has its outputs (the only call with `done === total`). Called
+   * synchronously from the protocol: it must be cheap and must not throw.
+   */
+  onProgress?: (progress: GarbledProgress) => void;
   /**
    * Garbler: worker threads that garble the chunks of a streamed job in
    * parallel (garblerPool.ts); 0 (default) garbles in this thread.
@@ -182,6 +196,11 @@ export class GarbledSession {
   private received = 0;
   private andGates = 0;
   private closed = false;
+  private readonly onProgress: ((progress: GarbledProgress) => void) | undefined;
+  /** AND gates of the job, and those garbled or evaluated so far (for onProgress). */
+  private andTotal = 0;
+  private andDone = 0;
+  private aborted: ParleyError | undefined;
 
   constructor(
     spec: TwoPartyCircuit | GarbledJob,
@@ -193,6 +212,7 @@ export class GarbledSession {
   ) {
     this.pool = options.garblingWorkers ? GarblerPool.shared(options.garblingWorkers) : undefined;
     this.contexts = options.otContexts;
+    this.onProgress = options.onProgress;
     this.job = 'chunk' in spec ? spec : singleCircuitJob(spec, inputs ?? new Map());
     const [g, e] = this.job.parties;
     if (party !== g && party !== e)
@@ -226,6 +246,18 @@ export class GarbledSession {
   handleMessage(from: string, bytes: Uint8Array): void {
     this.received += bytes.length;
     this.inbox.deliver(from, bytes);
+  }
+
+  /**
+   * Ends the session with `error` (a cancelled job): `output()` rejects with
+   * it and the peer gets an abort frame carrying it. The garbler stops before
+   * its next table chunk, the evaluator at its next receive. No effect once
+   * the session has ended.
+   */
+  abort(error: ParleyError): void {
+    if (this.aborted || this.closed) return;
+    this.aborted = error;
+    this.inbox.fail(error);
   }
 
   /** This party's output groups' bits, keyed by output group index (chunks joined). */
@@ -276,6 +308,7 @@ export class GarbledSession {
     if (this.job.chunks > 1) for (const c of chunks) checkInputs(c, this.party);
     const [, evaluator] = this.job.parties;
     const evaluatorWires = chunks.map((c) => this.inputWires(c.spec, evaluator).wires.length);
+    this.andTotal = chunks.reduce((n, c) => n + countAnds(c.spec.circuit), 0);
     const results: Array<() => Promise<Map<number, Uint8Array>>> = [];
     const firstAnd = context.andBase;
     let andBase = firstAnd;
@@ -320,6 +353,7 @@ export class GarbledSession {
       context.andBase = andBase;
       this.contexts.give(this.peer, context);
     }
+    this.onProgress?.({ done: this.andTotal, total: this.andTotal, unit: 'AND gates' });
     return joinChunks(outputs, this.job.outputIsVector);
   }
 
@@ -494,8 +528,18 @@ export class GarbledSession {
     return { inputZero, active };
   }
 
+  /** Counts `gates` more AND gates done and reports it (the final report is run()'s). */
+  private progressed(gates: number): void {
+    if (gates === 0) return;
+    this.andDone += gates;
+    if (this.onProgress && this.andDone < this.andTotal)
+      this.onProgress({ done: this.andDone, total: this.andTotal, unit: 'AND gates' });
+  }
+
   /** Sends a table chunk whose first byte the garbler left free for the tag (the chunk is the message). */
   private async sendTables(tables: Uint8Array): Promise<void> {
+    if (this.aborted) throw this.aborted;
+    this.progressed((tables.length - 1) / TABLE_BYTES);
     tables[0] = Tag.TABLES;
     this.sent += tables.length;
     const sent = this.sendBytes(this.peer, tables);
@@ -570,7 +614,15 @@ export class GarbledSession {
     theirs.forEach((w, j) => {
       L.set(active.subarray(4 * j, 4 * j + 4), 4 * w);
     });
-    await e.evaluate(() => this.recv(Tag.TABLES), andBase);
+    // A table chunk is evaluated when the evaluator asks for the next one (or returns).
+    let pending = 0;
+    await e.evaluate(async () => {
+      this.progressed(pending);
+      const tables = await this.recv(Tag.TABLES);
+      pending = Math.floor(tables.length / TABLE_BYTES);
+      return tables;
+    }, andBase);
+    this.progressed(pending);
     let result = new Map<number, Uint8Array>();
     const forMe = this.outputGroups(spec, evaluator);
     if (forMe.length > 0) {

@@ -88,6 +88,8 @@ export const Unsupported = defineError('Unsupported', 'UNSUPPORTED', 'user');
 export const PolicyRefused = defineError('PolicyRefused', 'POLICY_REFUSED', 'user');
 /** The operator cancelled a job. */
 export const JobCancelled = defineError('JobCancelled', 'CANCELLED', 'user');
+/** The request does not fit the current state of what it acts on (e.g. cancelling a finished job). */
+export const Conflict = defineError('Conflict', 'CONFLICT', 'user');
 
 // security
 export const MacCheckError = defineError('MacCheckError', 'MAC_CHECK', 'security');

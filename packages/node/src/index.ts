@@ -1,11 +1,14 @@
 export * from './daemon/partyNode.js';
 export * from './data/dataSources.js';
+export * from './jobs/enginePool.js';
+export type { EngineResult, EngineWorkerApi, FromEngine, ToEngine } from './jobs/engineWorker.js';
 export * from './jobs/jobCoordinator.js';
 export * from './jobs/jobMessages.js';
 export * from './jobs/jobRunner.js';
 export * from './jobs/jobStore.js';
 export * from './jobs/policyCheck.js';
 export * from './loopbackRun.js';
+export * from './setup/freePort.js';
 export * from './setup/initNode.js';
 export * from './setup/nodeConfig.js';
 export * from './setup/policyFile.js';

@@ -31,9 +31,17 @@ export interface Evaluation {
   plans: NodePlan[];
   /** This party's encoded inputs, by input node id. */
   inputs: ReadonlyMap<number, Column>;
+  /**
+   * Called after each round with the IR nodes evaluated so far (a node is
+   * evaluated when every task of it has run; nodes no output needs count
+   * from the start), when that number grew.
+   */
+  onRound?: (nodesDone: number) => void;
 }
 
 interface Task {
+  /** The IR node this task computes or converts (-1: an output's opening). */
+  node: number;
   /** Slots this task fills. */
   fills: number[];
   deps: number[];
@@ -83,6 +91,7 @@ export function* evaluate(B: ShareBackend, e: Evaluation): Proto<Map<number, Col
       const col = publicValues.get(id) as Column;
       for (const d of domains) {
         tasks.push({
+          node: id,
           fills: [slotOf(id, d)],
           deps: [],
           *run() {
@@ -100,6 +109,7 @@ export function* evaluate(B: ShareBackend, e: Evaluation): Proto<Map<number, Col
       const own = e.inputs.get(id);
       const ds = [...domains];
       tasks.push({
+        node: id,
         fills: ds.map((d) => slotOf(id, d)),
         deps: [],
         *run() {
@@ -121,6 +131,7 @@ export function* evaluate(B: ShareBackend, e: Evaluation): Proto<Map<number, Col
     const leader = callLeader(p, id);
     if (leader !== id) deps.push(slotOf(leader, 'B'));
     tasks.push({
+      node: id,
       fills: [slotOf(id, plan.out)],
       deps,
       *run(get) {
@@ -131,6 +142,7 @@ export function* evaluate(B: ShareBackend, e: Evaluation): Proto<Map<number, Col
       if (d === plan.out) continue;
       const from = slotOf(id, plan.out);
       tasks.push({
+        node: id,
         fills: [slotOf(id, d)],
         deps: [from],
         *run(get) {
@@ -147,6 +159,7 @@ export function* evaluate(B: ShareBackend, e: Evaluation): Proto<Map<number, Col
     const to = o.recipients.map((r) => parties.indexOf(r));
     const slot = slotOf(o.node, d);
     tasks.push({
+      node: -1,
       fills: [],
       deps: [slot],
       *run(get) {
@@ -165,8 +178,30 @@ export function* evaluate(B: ShareBackend, e: Evaluation): Proto<Map<number, Col
       },
     });
   });
-  yield* schedule(tasks);
+  yield* schedule(tasks, e.onRound && nodeProgress(p.nodes.length, tasks, e.onRound));
   return outputs;
+}
+
+/** Counts IR nodes whose tasks have all run; `round()` reports the count when it grew. */
+function nodeProgress(
+  nodes: number,
+  tasks: Task[],
+  report: (nodesDone: number) => void,
+): { completed(task: Task): void; round(): void } {
+  const left = new Uint32Array(nodes);
+  for (const t of tasks) if (t.node >= 0) left[t.node]++;
+  let done = left.reduce((n, c) => (c === 0 ? n + 1 : n), 0);
+  let reported = -1;
+  return {
+    completed(task) {
+      if (task.node >= 0 && --left[task.node] === 0) done++;
+    },
+    round() {
+      if (done <= reported) return;
+      reported = done;
+      report(done);
+    },
+  };
 }
 
 /** The first call node with the same circuit and arguments (it evaluates the circuit for all of them). */
@@ -204,7 +239,7 @@ function maskColumn(values: BigUint64Array, w: number): Column {
  * the exchanges of every task that is waiting on one. Slots are released
  * when their last dependent task has finished.
  */
-function* schedule(tasks: Task[]): Proto<void> {
+function* schedule(tasks: Task[], progress?: { completed(task: Task): void; round(): void }): Proto<void> {
   const values = new Map<number, SlotValue>();
   const waiting = new Map<number, number[]>();
   const users = new Map<number, number>();
@@ -226,6 +261,7 @@ function* schedule(tasks: Task[]): Proto<void> {
   };
   const complete = (i: number, filled: SlotValue[]) => {
     const t = tasks[i];
+    progress?.completed(t);
     t.fills.forEach((slot, k) => {
       values.set(slot, filled[k]);
       for (const j of waiting.get(slot) ?? []) if (--missing[j] === 0) ready.push(j);
@@ -265,6 +301,7 @@ function* schedule(tasks: Task[]): Proto<void> {
       finished++;
       complete(index, value);
     }
+    progress?.round();
   }
   if (finished !== tasks.length)
     throw new InternalError(`${tasks.length - finished} task(s) never became ready`);

@@ -21,6 +21,7 @@ export {
   ADDITIVE_SECURITY,
   REPLICATED_SECURITY,
   type SharingOptions,
+  type SharingProgress,
   type SharingProtocolName,
   SharingSession,
   type SharingStats,

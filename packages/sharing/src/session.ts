@@ -70,6 +70,13 @@ export type TripleSourceFactory = (
   channels: ReadonlyMap<number, OtChannel>,
 ) => TripleSource;
 
+/** How far a sharing session's online phase is: IR nodes of the program evaluated of all. */
+export interface SharingProgress {
+  done: number;
+  total: number;
+  unit: 'operations';
+}
+
 export interface SharingOptions {
   /** `sharing` (additive, n ≥ 2 parties, default) or `replicated` (three parties). */
   protocol?: SharingProtocolName;
@@ -86,6 +93,14 @@ export interface SharingOptions {
    * that keeps the array (mpc-framework's in-memory examples do).
    */
   sendCopies?: boolean;
+  /**
+   * Called after each online round with the program's IR nodes evaluated so
+   * far (when that number grew) of all its nodes, and once more with `done
+   * === total` when the session has its outputs (the only call with `done
+   * === total`). Called synchronously from the protocol: it must be cheap and
+   * must not throw.
+   */
+  onProgress?: (progress: SharingProgress) => void;
 }
 
 export interface SharingStats {
@@ -180,6 +195,15 @@ export class SharingSession {
     else this.inbox.deliver(from, bytes);
   }
 
+  /**
+   * Ends the session with `error` (a cancelled job): `output()` rejects with
+   * it and every peer gets an abort frame carrying it. Takes effect at this
+   * party's next receive. No effect once the session has ended.
+   */
+  abort(error: ParleyError): void {
+    this.fail(error, true);
+  }
+
   /** The outputs this party receives, by name. */
   output(): Promise<Record<string, Column>> {
     return this.result;
@@ -244,7 +268,15 @@ export class SharingSession {
     const rounds = this.round;
     this.onlineStart = t0;
     if (this.options.timeline) this.roundEnds = [];
-    const outputs = await drive(evaluate(backend, { program, plans, inputs: this.inputs }), async (r) => {
+    const { onProgress } = this.options;
+    const total = program.nodes.length;
+    const onRound =
+      onProgress &&
+      ((done: number) => {
+        if (done < total) onProgress({ done, total, unit: 'operations' });
+      });
+    const evaluation = evaluate(backend, { program, plans, inputs: this.inputs, onRound });
+    const outputs = await drive(evaluation, async (r) => {
       const replies = await this.flush(r);
       this.roundEnds?.push(performance.now() - this.onlineStart);
       return replies;
@@ -255,6 +287,7 @@ export class SharingSession {
     this.source?.close();
     const named: Record<string, Column> = {};
     for (const [index, col] of outputs) named[program.outputs[index].name] = col;
+    onProgress?.({ done: total, total, unit: 'operations' });
     return named;
   }
 

@@ -44,6 +44,11 @@ export type Bit = number;
 export type Bits = Bit[];
 
 const HASH_LIMIT = 1 << 26;
+/**
+ * Most entries a hash-consing table keeps (a V8 Map holds at most 2^24): past
+ * it the table starts afresh, which only loses some sharing, never correctness.
+ */
+const CACHE_LIMIT = 1 << 23;
 
 export type AdderKind = 'ripple' | 'prefix';
 
@@ -89,6 +94,7 @@ export class BitBuilder {
     const known = this.notOf.get(a);
     if (known !== undefined) return known;
     const out = this.gate(GateOp.INV, a, 0);
+    if (this.notOf.size >= CACHE_LIMIT) this.notOf.clear();
     this.notOf.set(a, out);
     this.notOf.set(out, a);
     return out;
@@ -152,6 +158,7 @@ export class BitBuilder {
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
     const out = this.gate(op, lo, hi);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(key, out);
     return out;
   }

@@ -6,12 +6,14 @@
  * are open.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { ParleyError } from '@parley/interface';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Conflict, NotFound, ParleyError } from '@parley/interface';
+import type { Ledger } from '@parley/ledger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { JobCoordinator } from '../jobs/jobCoordinator.js';
 import { JOB_PROTOCOLS, type JobProtocol } from '../jobs/jobMessages.js';
-import { JOB_STATES, type JobStore } from '../jobs/jobStore.js';
+import type { JobRunner } from '../jobs/jobRunner.js';
+import { isFinished, JOB_STATES, type JobStore } from '../jobs/jobStore.js';
 import { openApiDocument } from './openApi.js';
 
 const OPEN_ROUTES = new Set(['/health', '/openapi.json']);
@@ -24,6 +26,8 @@ export interface HttpApiOptions {
   health: () => Record<string, unknown>;
   jobs: JobCoordinator;
   store: JobStore;
+  runner: JobRunner;
+  ledger: Ledger;
 }
 
 const submitSchema = {
@@ -51,7 +55,7 @@ export function createHttpApi(options: HttpApiOptions): FastifyInstance {
     loggerInstance: options.logger.child({ component: 'api' }),
     bodyLimit: 256 << 20,
     // One line per request at info level is noise for an operator; errors are still logged.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   app.addHook('onRequest', async (request, reply) => {
     if (OPEN_ROUTES.has(request.routeOptions.url ?? '')) return;
@@ -66,7 +70,14 @@ export function createHttpApi(options: HttpApiOptions): FastifyInstance {
   });
   app.setErrorHandler(async (error, _request, reply) => {
     if (error instanceof ParleyError) {
-      const status = error.code === 'NOT_FOUND' ? 404 : error.family === 'internal' ? 500 : 400;
+      const status =
+        error.code === 'NOT_FOUND'
+          ? 404
+          : error.code === 'CONFLICT'
+            ? 409
+            : error.family === 'internal'
+              ? 500
+              : 400;
       return reply.code(status).send({ code: error.code, message: error.message });
     }
     const e = error as { statusCode?: number; message: string };
@@ -93,15 +104,42 @@ export function createHttpApi(options: HttpApiOptions): FastifyInstance {
   });
   app.get('/jobs/:id', async (request) => {
     const { id } = request.params as { id: string };
+    const progress = options.runner.progress(id);
     return {
       ...options.store.get(id),
       events: options.store.events(id),
       commitments: options.store.commitments(id),
+      ...(progress ? { progress } : {}),
     };
   });
   app.get('/jobs/:id/outputs', async (request) => {
     const { id } = request.params as { id: string };
     return { job: id, outputs: options.store.outputs(id) };
+  });
+  app.post('/jobs/:id/cancel', async (request) => {
+    const { id } = request.params as { id: string };
+    const job = options.store.get(id);
+    if (isFinished(job.state) || job.state === 'delivered') {
+      throw new Conflict(`job ${id} has already ended (${job.state})`, { job: id, state: job.state });
+    }
+    const reason = `cancelled by the operator of ${options.nodeName}`;
+    // Still being decided: the decision says so to every party; running (or about to run): its sessions do.
+    options.jobs.cancelPending(id);
+    options.runner.cancel(job, reason);
+    return options.store.get(id);
+  });
+  app.get('/jobs/:id/receipt', async (request) => {
+    const { id } = request.params as { id: string };
+    const job = options.store.get(id);
+    if (job.ledger === undefined || !('seq' in job.ledger)) {
+      throw new NotFound(
+        job.ledger && 'error' in job.ledger
+          ? `job ${id} is not on the ledger: ${job.ledger.error}`
+          : `job ${id} is not on the ledger yet`,
+        { job: id },
+      );
+    }
+    return options.ledger.receipt(job.ledger.seq);
   });
   app.get('/openapi.json', async () => openApiDocument(options.nodeName));
   app.get('/metrics', async (_request, reply) => {

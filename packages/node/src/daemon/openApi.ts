@@ -61,7 +61,8 @@ export function openApiDocument(nodeName: string): Record<string, unknown> {
       },
       '/jobs/{id}': {
         get: {
-          summary: 'one job with its state transitions',
+          summary:
+            'one job with its state transitions, input commitments, progress while computing and its ledger entry once recorded',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
             '200': { description: 'the job' },
@@ -75,8 +76,32 @@ export function openApiDocument(nodeName: string): Record<string, unknown> {
           summary: "the job's outputs this node received (values as text)",
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
-            '200': { description: '{ job, outputs: { name: { type, values } } }' },
+            '200': { description: '{ job, outputs: { name: { type, values, salt } } }' },
             '404': { description: 'no such job' },
+            '401': unauthorized,
+          },
+        },
+      },
+      '/jobs/{id}/cancel': {
+        post: {
+          summary: 'cancel a job that has not ended: every party ends it as cancelled',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'the job' },
+            '404': { description: 'no such job' },
+            '409': { description: 'the job has already ended' },
+            '401': unauthorized,
+          },
+        },
+      },
+      '/jobs/{id}/receipt': {
+        get: {
+          summary:
+            "the job's ledger receipt: its entry, inclusion proof and co-signed tree head (verifies offline)",
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'the receipt (parley-receipt JSON)' },
+            '404': { description: 'no such job, or not on the ledger yet' },
             '401': unauthorized,
           },
         },

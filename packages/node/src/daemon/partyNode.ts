@@ -7,19 +7,25 @@
  * the logger redacts token and key fields, and nothing logs inputs, shares or
  * labels.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError, type Consortium, loadConsortium, NodeRestarted } from '@parley/interface';
-import { loadIdentity, WsEndpoint } from '@parley/transport';
+import { Ledger, openLedgerStore } from '@parley/ledger';
+import { identitySecretKey, loadIdentity, WsEndpoint } from '@parley/transport';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { EnginePool } from '../jobs/enginePool.js';
 import { JobCoordinator } from '../jobs/jobCoordinator.js';
 import { JobRunner } from '../jobs/jobRunner.js';
 import { JobStore } from '../jobs/jobStore.js';
+import { LedgerRecorder } from '../jobs/ledgerRecorder.js';
 import { type LogLevel, loadNodeConfig, type NodeConfig } from '../setup/nodeConfig.js';
 import { loadPolicy, type Policy } from '../setup/policyFile.js';
 import { createHttpApi } from './httpApi.js';
+
+/** Written in the node directory while the node runs: where its API listens (for the CLI and SDK). */
+export const NODE_RUN_FILE = 'node.run.json';
 
 export interface PartyNodeOptions {
   /** Overrides node.json's logLevel. */
@@ -51,6 +57,9 @@ export class PartyNode {
     private readonly api: FastifyInstance,
     readonly jobs: JobCoordinator,
     private readonly store: JobStore,
+    readonly ledger: Ledger,
+    private readonly recorder: LedgerRecorder,
+    private readonly engines: EnginePool,
     /** Where the API listens (host:port, the port the OS chose when node.json says 0). */
     readonly apiAddress: string,
   ) {}
@@ -68,17 +77,19 @@ export class PartyNode {
     });
     const consortium = await loadConsortium(join(dir, config.consortium));
     const policy = await loadPolicy(join(dir, config.policy));
+    const ledgerTarget = config.ledger.includes('://') ? config.ledger : join(dir, config.ledger);
+    const ledger = await Ledger.open(await openLedgerStore(ledgerTarget), consortium);
     const store = JobStore.open(join(dir, config.database));
     const restarted = new NodeRestarted(`${config.name} restarted while the job was in flight`);
-    for (const job of store.failInFlight({ code: restarted.code, message: restarted.message })) {
-      log.warn({ job: job.id }, 'job failed: the node restarted');
-    }
+    const failedAtStart = store.failInFlight({ code: restarted.code, message: restarted.message });
+    for (const job of failedAtStart) log.warn({ job: job.id }, 'job failed: the node restarted');
     const endpoint = await WsEndpoint.listen({
       identity,
       host: config.listen.host,
       port: config.listen.port,
-    }).catch((e) => {
+    }).catch(async (e) => {
       store.close();
+      await ledger.close();
       throw e;
     });
     const metrics = new Registry();
@@ -90,10 +101,22 @@ export class PartyNode {
     }).set(consortium.parties.length);
     const started = Date.now();
     let api: FastifyInstance | undefined;
+    let recorder: LedgerRecorder | undefined;
+    const engines = EnginePool.create();
     try {
       // Checks that the consortium lists this node under this identity's key.
       endpoint.join(consortium);
-      const runner = new JobRunner({ self: config.name, dir, config, store, endpoint, log });
+      const runner = new JobRunner({ self: config.name, dir, config, store, endpoint, log, engines });
+      const rec = new LedgerRecorder({
+        self: config.name,
+        consortium,
+        ledger,
+        signer: { name: config.name, secretKey: identitySecretKey(identity) },
+        endpoint,
+        store,
+        log,
+      });
+      recorder = rec;
       const jobs = new JobCoordinator({
         self: config.name,
         consortium,
@@ -104,10 +127,13 @@ export class PartyNode {
         onApproved: (job, protocol, program, inputs) => {
           void runner.run(job, protocol, program, inputs);
         },
+        onLedgerMessage: (from, m) => rec.handle(from, m),
       });
       api = createHttpApi({
         jobs,
         store,
+        runner,
+        ledger,
         nodeName: config.name,
         token: config.api.token,
         logger: log,
@@ -128,8 +154,18 @@ export class PartyNode {
         api,
         jobs,
         store,
+        ledger,
+        rec,
+        engines,
         new URL(apiAddress).host,
       );
+      await writeFile(
+        join(dir, NODE_RUN_FILE),
+        `${JSON.stringify({ pid: process.pid, api: `http://${node.apiAddress}`, startedAt: started })}\n`,
+        { mode: 0o600 },
+      );
+      // Jobs this node proposed that failed because it restarted: their record is due too.
+      for (const job of failedAtStart) if (job.proposer === config.name) rec.submit(job);
       log.info(
         {
           parties: endpoint.address,
@@ -140,19 +176,26 @@ export class PartyNode {
       );
       return node;
     } catch (e) {
+      recorder?.close();
+      await engines.close();
       await api?.close();
       await endpoint.close();
       store.close();
+      await ledger.close();
       throw e;
     }
   }
 
   async close(): Promise<void> {
     this.log.info('node stopping');
+    await rm(join(this.dir, NODE_RUN_FILE), { force: true });
     await this.api.close();
+    this.recorder.close();
     this.jobs.close();
+    await this.engines.close();
     await this.endpoint.close();
     this.store.close();
+    await this.ledger.close();
     this.log.info('node stopped');
     this.log.flush();
   }

@@ -14,6 +14,7 @@ import { computationId, decodeProgram, type Program } from '@parley/circuit';
 import {
   type Consortium,
   InvalidArgument,
+  JobCancelled,
   type ParleyError,
   PolicyRefused,
   ProtocolViolation,
@@ -22,7 +23,13 @@ import {
 import type { ControlChannel } from '@parley/transport';
 import type { Logger } from 'pino';
 import type { InputBinding, Policy } from '../setup/policyFile.js';
-import { decodeJobMessage, encodeJobMessage, type JobMessage, type JobProtocol } from './jobMessages.js';
+import {
+  decodeJobMessage,
+  encodeJobMessage,
+  type JobMessage,
+  type JobProtocol,
+  LEDGER_MESSAGES,
+} from './jobMessages.js';
 import type { JobRecord, JobStore } from './jobStore.js';
 import { checkPolicy } from './policyCheck.js';
 
@@ -42,6 +49,8 @@ export interface JobCoordinatorOptions {
     program: Program,
     inputs: Record<string, InputBinding>,
   ) => void;
+  /** Ledger messages on the control channel (the ledger recorder's). */
+  onLedgerMessage?: (from: string, m: JobMessage) => void;
 }
 
 interface Pending {
@@ -57,7 +66,10 @@ const EARLY_LIMIT = 1000;
 
 export class JobCoordinator {
   private readonly pending = new Map<string, Pending>();
-  private readonly early = new Map<string, Array<{ from: string; approved: boolean; reason?: string }>>();
+  private readonly early = new Map<
+    string,
+    Array<{ from: string; approved: boolean; reason?: string; cancelled?: boolean }>
+  >();
   private readonly timeoutMs: number;
 
   constructor(private readonly o: JobCoordinatorOptions) {
@@ -104,6 +116,24 @@ export class JobCoordinator {
     return this.o.store.get(job.id);
   }
 
+  /**
+   * The operator cancels a job that is still being decided: every party ends
+   * it as cancelled. Returns false when the job is past its decisions (the
+   * runner cancels it then).
+   */
+  cancelPending(jobId: string): boolean {
+    const p = this.pending.get(jobId);
+    if (!p) return false;
+    const reason = `cancelled by the operator of ${this.o.self}`;
+    void this.broadcast(
+      p.parties,
+      encodeJobMessage({ t: 'decision', job: jobId, approved: false, reason, cancelled: true }),
+      jobId,
+    );
+    this.settle(jobId, new JobCancelled(reason, { party: this.o.self, job: jobId }));
+    return true;
+  }
+
   close(): void {
     for (const p of this.pending.values()) clearTimeout(p.timer);
     this.pending.clear();
@@ -117,8 +147,10 @@ export class JobCoordinator {
       this.o.log.warn({ from, code: (e as ParleyError).code, err: (e as Error).message }, 'bad job message');
       return;
     }
-    if (m.t === 'propose') this.onProposal(from, m);
-    else this.onDecision(from, m.job, { approved: m.approved, reason: m.reason });
+    if (LEDGER_MESSAGES.has(m.t)) this.o.onLedgerMessage?.(from, m);
+    else if (m.t === 'propose') this.onProposal(from, m);
+    else if (m.t === 'decision')
+      this.onDecision(from, m.job, { approved: m.approved, reason: m.reason, cancelled: m.cancelled });
   }
 
   private onProposal(from: string, m: Extract<JobMessage, { t: 'propose' }>): void {
@@ -190,7 +222,11 @@ export class JobCoordinator {
     this.onDecision(this.o.self, jobId, { approved: decision.approved, reason });
   }
 
-  private onDecision(from: string, jobId: string, d: { approved: boolean; reason?: string }): void {
+  private onDecision(
+    from: string,
+    jobId: string,
+    d: { approved: boolean; reason?: string; cancelled?: boolean },
+  ): void {
     const p = this.pending.get(jobId);
     if (!p) {
       if (this.o.store.find(jobId)) return; // already settled here
@@ -204,7 +240,12 @@ export class JobCoordinator {
       return;
     }
     p.decisions.set(from, d);
-    if (!d.approved) {
+    if (d.cancelled) {
+      this.settle(
+        jobId,
+        new JobCancelled(`${from}: ${d.reason ?? 'cancelled'}`, { party: from, job: jobId }),
+      );
+    } else if (!d.approved) {
       this.settle(jobId, new PolicyRefused(`${from}: ${d.reason ?? 'refused'}`, { party: from, job: jobId }));
     } else if (p.parties.every((party) => p.decisions.get(party)?.approved)) {
       this.settle(jobId);
@@ -217,8 +258,11 @@ export class JobCoordinator {
     clearTimeout(p.timer);
     this.pending.delete(jobId);
     if (refusal) {
-      this.o.store.transition(jobId, 'refused', { error: { code: refusal.code, message: refusal.message } });
-      this.o.log.info({ job: jobId, reason: refusal.message }, 'job refused');
+      const cancelled = refusal.code === 'CANCELLED';
+      this.o.store.transition(jobId, cancelled ? 'cancelled' : 'refused', {
+        error: { code: refusal.code, message: refusal.message },
+      });
+      this.o.log.info({ job: jobId, reason: refusal.message }, cancelled ? 'job cancelled' : 'job refused');
       return;
     }
     const job = this.o.store.transition(jobId, 'approved');

@@ -1,7 +1,10 @@
 /**
  * The messages nodes exchange about a job on the transport's control
  * channel, msgpack-encoded: the proposal (the computation as program bytes,
- * parley-program-v1) and each party's decision. Decoding checks every field
+ * parley-program-v1), each party's decision (or its operator's cancel), and
+ * the ledger's: a finished job's entry sent to the sequencer, the
+ * sequencer's call to a commit round, and its word that an entry could not
+ * be recorded. Decoding checks every field
  * and throws ProtocolViolation naming it; a message is from the party the
  * transport authenticated, never from a name it carries.
  */
@@ -20,7 +23,13 @@ export type JobMessage =
       computationId: string;
       program: Uint8Array;
     }
-  | { t: 'decision'; job: string; approved: boolean; reason?: string };
+  | { t: 'decision'; job: string; approved: boolean; reason?: string; cancelled?: boolean }
+  | { t: 'record'; job: string; entry: Uint8Array }
+  | { t: 'ledger-round'; round: string }
+  | { t: 'record-failed'; job: string; reason: string };
+
+/** Message kinds that belong to the ledger recorder, not to the job coordinator. */
+export const LEDGER_MESSAGES: ReadonlySet<string> = new Set(['record', 'ledger-round', 'record-failed']);
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 export const JOB_ID_PATTERN = /^[0-9a-f]{32}$/;
@@ -42,6 +51,10 @@ export function decodeJobMessage(bytes: Uint8Array, from: string): JobMessage {
   }
   if (typeof m !== 'object' || m === null) bad('(message)', 'is not a map');
   const o = m as Record<string, unknown>;
+  if (o.t === 'ledger-round') {
+    if (typeof o.round !== 'string' || !JOB_ID_PATTERN.test(o.round)) bad('round', 'is not a round id');
+    return o as JobMessage;
+  }
   if (typeof o.job !== 'string' || !JOB_ID_PATTERN.test(o.job)) bad('job', 'is not a job id');
   if (o.t === 'propose') {
     if (typeof o.name !== 'string' || o.name.length === 0 || o.name.length > 200)
@@ -56,6 +69,15 @@ export function decodeJobMessage(bytes: Uint8Array, from: string): JobMessage {
     if (typeof o.approved !== 'boolean') bad('approved', 'is not a boolean');
     if (o.reason !== undefined && (typeof o.reason !== 'string' || o.reason.length > MAX_REASON))
       bad('reason', 'is not a short text');
+    if (o.cancelled !== undefined && typeof o.cancelled !== 'boolean') bad('cancelled', 'is not a boolean');
+    return o as JobMessage;
+  }
+  if (o.t === 'record') {
+    if (!(o.entry instanceof Uint8Array)) bad('entry', 'is not bytes');
+    return o as JobMessage;
+  }
+  if (o.t === 'record-failed') {
+    if (typeof o.reason !== 'string' || o.reason.length > MAX_REASON) bad('reason', 'is not a short text');
     return o as JobMessage;
   }
   return bad('t', 'is not a known message kind');

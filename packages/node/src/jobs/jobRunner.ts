@@ -1,30 +1,33 @@
 /**
  * Runs an approved job on this node (DESIGN.md, "How a job flows", steps
  * 4–6): reads this node's inputs from the data sources its policy bound
- * them to, commits to them (SHA-256 of a fresh 32-byte salt and the encoded
- * columns, exchanged with every party before anything is computed), runs the
- * engine with the other parties over the job's own transport session, and
- * keeps the outputs this node is entitled to. Any failure fails the job here
- * with its typed error; the engine's abort or the closed session makes the
- * other parties fail it too.
+ * them to, commits to them (exchanged with every party before anything is
+ * computed), runs the engine with the other parties over the job's own
+ * transport session `job-<id>`, keeps the outputs this node is entitled to
+ * and agrees with the others on the output hashes and the transcript hash
+ * the ledger will record (jobTranscript.ts; on the session `job-<id>.ctl`,
+ * so that these messages never mix with the engine's). Any failure fails the
+ * job here with its typed error; the aborted sessions make the other parties
+ * fail it too, with the same error. The operator's cancel aborts them with
+ * JobCancelled: the job ends cancelled on every party.
  *
- * Engines: two-party jobs run on the garbled engine (semi-honest, the OT
- * extension kept per peer across jobs); jobs of three or more parties, or
- * asking for `sharing` or `replicated`, on the secret-sharing engine
- * (additive with OT-made triples, or 3-party replicated).
+ * Engines (enginePool.ts, in worker threads): two-party jobs run on the
+ * garbled engine (semi-honest, the OT extension kept per peer across jobs);
+ * jobs of three or more parties, or asking for `sharing` or `replicated`, on
+ * the secret-sharing engine (additive with OT-made triples, or 3-party
+ * replicated).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { type Column, formatValue, type Program, typeToString, widthOf } from '@parley/circuit';
-import { GarbledSession, garbledJob, OtContextStore, outputColumns } from '@parley/garbled';
-import { InvalidInput, ParleyError, ProtocolViolation } from '@parley/interface';
-import { SharingSession } from '@parley/sharing';
+import { type Column, formatValue, type Program, typeToString } from '@parley/circuit';
+import { InvalidInput, JobCancelled, type ParleyError, ProtocolViolation } from '@parley/interface';
 import type { Session, WsEndpoint } from '@parley/transport';
 import type { Logger } from 'pino';
 import { readDataSource } from '../data/dataSources.js';
 import type { NodeConfig } from '../setup/nodeConfig.js';
 import type { InputBinding } from '../setup/policyFile.js';
+import type { EnginePool } from './enginePool.js';
 import type { JobProtocol } from './jobMessages.js';
 import { isFinished, type JobRecord, type JobStore } from './jobStore.js';
+import { agreeOnOutputs, exchangeCommitments, inputCommitment, transcriptHash } from './jobTranscript.js';
 
 export interface JobRunnerOptions {
   self: string;
@@ -33,16 +36,50 @@ export interface JobRunnerOptions {
   store: JobStore;
   endpoint: WsEndpoint;
   log: Logger;
+  /** The worker threads that run the engines. */
+  engines: EnginePool;
   /** How long a job waits for a peer's message (default 60 s). */
   recvTimeoutMs?: number;
 }
 
-const COMMITMENT_DOMAIN = 'parley/input-commitment/v1';
+/** How far a running job has got: gates or operations done of total. */
+export interface JobProgress {
+  done: number;
+  total: number;
+  unit: string;
+}
 
 export class JobRunner {
-  private readonly otContexts = new OtContextStore();
+  /** Jobs running here: their cancel switch and progress. */
+  private readonly running = new Map<string, { abort: AbortController; progress?: JobProgress }>();
 
   constructor(private readonly o: JobRunnerOptions) {}
+
+  /** The progress of a job running here; undefined when it is not computing. */
+  progress(jobId: string): JobProgress | undefined {
+    return this.running.get(jobId)?.progress;
+  }
+
+  /**
+   * Cancels a job this node runs or is about to run: its sessions are aborted
+   * with JobCancelled, so every party ends it as cancelled. `parties` are the
+   * job's, for a job that has not started here.
+   */
+  cancel(job: JobRecord, reason: string): void {
+    const err = new JobCancelled(reason, { job: job.id, party: this.o.self });
+    const r = this.running.get(job.id);
+    if (r) {
+      r.abort.abort(err);
+      return;
+    }
+    // Not running here (still deciding, or it never will): tell the parties that may be running it.
+    for (const id of [`job-${job.id}`, `job-${job.id}.ctl`]) {
+      void this.o.endpoint
+        .openSession(id, job.parties)
+        .then((s) => s.abort(err))
+        .catch(() => {});
+    }
+  }
 
   /** Runs `job` to its end on this node; never throws (a failure fails the job). */
   async run(
@@ -52,20 +89,42 @@ export class JobRunner {
     bindings: Record<string, InputBinding>,
   ): Promise<void> {
     const { store, log } = this.o;
-    let session: Session | undefined;
+    const abort = new AbortController();
+    this.running.set(job.id, { abort });
+    const sessions: Session[] = [];
+    const cancelled = new Promise<never>((_, reject) => {
+      abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
+    });
+    cancelled.catch(() => {});
+    // A session that ends with an error (a peer aborted it, or its connection dropped) ends the job
+    // at once, whatever step this node is waiting in.
+    let broken: Promise<never> = new Promise<never>(() => {});
+    const orCancel = <T>(p: Promise<T>): Promise<T> => Promise.race([p, cancelled, broken]);
     try {
-      // The session first: a failure from here on (a bad data source too) aborts it, so every party
-      // fails the job at once with the same typed error.
-      session = await this.o.endpoint.openSession(`job-${job.id}`, job.parties, {
-        recvTimeoutMs: this.o.recvTimeoutMs ?? 60_000,
+      // The sessions first: a failure from here on (a bad data source too) aborts them, so every
+      // party fails the job at once with the same typed error.
+      const options = { recvTimeoutMs: this.o.recvTimeoutMs ?? 60_000 };
+      const [engine, ctl] = await orCancel(
+        Promise.all([
+          this.o.endpoint.openSession(`job-${job.id}`, job.parties, options),
+          this.o.endpoint.openSession(`job-${job.id}.ctl`, job.parties, options),
+        ]),
+      );
+      sessions.push(engine, ctl);
+      broken = new Promise<never>((_, reject) => {
+        for (const session of sessions) void session.ended.then((e) => e && reject(e));
       });
-      const columns = await this.readInputs(program, bindings);
-      const commitments = await this.exchangeCommitments(session, job, program, columns);
+      broken.catch(() => {});
+      const columns = await orCancel(this.readInputs(program, bindings));
+      const commitments = await orCancel(
+        exchangeCommitments(ctl, this.o.self, job.parties, inputCommitment(job.id, program, columns)),
+      );
       store.saveCommitments(job.id, commitments);
       store.transition(job.id, 'inputs-committed');
       store.transition(job.id, 'computing');
       log.info({ job: job.id }, 'job computing');
-      const outputs = await this.compute(session, protocol, program, columns);
+      const outputs = await orCancel(this.compute(job.id, engine, protocol, program, columns, abort.signal));
+      const agreed = await orCancel(agreeOnOutputs(ctl, this.o.self, job.id, program, outputs));
       store.saveOutputs(
         job.id,
         Object.fromEntries(
@@ -76,24 +135,34 @@ export class JobRunner {
               {
                 type: typeToString(node.type),
                 values: Array.from({ length: col.length }, (_, i) => formatValue(col[i], node.type)),
+                salt: agreed.salts[name],
               },
             ];
           }),
         ),
       );
+      store.saveDigests(job.id, {
+        outputHashes: agreed.outputHashes,
+        transcriptHash: transcriptHash(job, commitments, agreed.outputHashes),
+      });
       store.transition(job.id, 'delivered');
       log.info({ job: job.id, outputs: Object.keys(outputs) }, 'job outputs delivered');
     } catch (e) {
-      const err =
-        e instanceof ParleyError ? e : new ProtocolViolation(`job ${job.id} failed: ${(e as Error).message}`);
-      session?.abort(err);
+      const err: ParleyError =
+        (e as ParleyError)?.code !== undefined && e instanceof Error
+          ? (e as ParleyError)
+          : new ProtocolViolation(`job ${job.id} failed: ${(e as Error).message}`);
+      for (const s of sessions) s.abort(err);
       const now = store.find(job.id);
       if (now && !isFinished(now.state)) {
-        store.transition(job.id, 'failed', { error: { code: err.code, message: err.message } });
+        store.transition(job.id, err.code === 'CANCELLED' ? 'cancelled' : 'failed', {
+          error: { code: err.code, message: err.message },
+        });
       }
       log.warn({ job: job.id, code: err.code, err: err.message }, 'job failed');
     } finally {
-      await session?.close().catch(() => {});
+      this.running.delete(job.id);
+      await Promise.all(sessions.map((s) => s.close().catch(() => {})));
     }
   }
 
@@ -124,63 +193,33 @@ export class JobRunner {
     return columns;
   }
 
-  /** Sends this node's commitment to every party and receives theirs; returns all, by party. */
-  private async exchangeCommitments(
-    session: Session,
-    job: JobRecord,
-    program: Program,
-    columns: Map<number, Column>,
-  ): Promise<Record<string, string>> {
-    const salt = randomBytes(32);
-    const h = createHash('sha256').update(COMMITMENT_DOMAIN).update(job.id).update(salt);
-    for (const [id, col] of [...columns].sort(([a], [b]) => a - b)) {
-      const n = program.nodes[id];
-      h.update(`${n.op === 'input' ? n.name : id}:${typeToString(n.type)}:${col.length};`);
-      const bytes = Math.ceil(widthOf(n.type) / 8);
-      const buf = Buffer.alloc(bytes * col.length);
-      for (let i = 0; i < col.length; i++) {
-        let v = col[i];
-        for (let k = 0; k < bytes; k++, v >>= 8n) buf[i * bytes + k] = Number(v & 0xffn);
-      }
-      h.update(buf);
-    }
-    const mine = h.digest('hex');
-    salt.fill(0);
-    const others = job.parties.filter((p) => p !== this.o.self);
-    await Promise.all(others.map((p) => session.send(p, new TextEncoder().encode(mine))));
-    const all: Record<string, string> = { [this.o.self]: mine };
-    for (const p of others) {
-      const text = new TextDecoder().decode(await session.recv(p));
-      if (!/^[0-9a-f]{64}$/.test(text))
-        throw new ProtocolViolation(`${p} sent a malformed input commitment`, { party: p });
-      all[p] = text;
-    }
-    return all;
-  }
-
-  private async compute(
+  /** Runs the engine in the pool's worker threads, so this thread (the API, the other jobs) stays free. */
+  private compute(
+    jobId: string,
     session: Session,
     protocol: JobProtocol,
     program: Program,
     columns: Map<number, Column>,
+    signal: AbortSignal,
   ): Promise<Record<string, Column>> {
-    if (program.parties.length > 2 || protocol === 'sharing' || protocol === 'replicated') {
-      const s = new SharingSession(program, this.o.self, columns, (to, bytes) => session.send(to, bytes), {
-        protocol: protocol === 'replicated' ? 'replicated' : 'sharing',
+    return this.o.engines.run(
+      {
+        protocol,
+        program,
+        party: this.o.self,
+        inputs: columns,
         timeoutMs: this.o.recvTimeoutMs ?? 60_000,
-        // The transport copies what it is given before send returns.
-        sendCopies: true,
-      });
-      session.onMessage((from, bytes) => s.handleMessage(from, bytes));
-      return s.output();
-    }
-    const s = GarbledSession.forJob(
-      garbledJob(program, this.o.self, columns),
-      this.o.self,
-      (to, bytes) => session.send(to, bytes),
-      { timeoutMs: this.o.recvTimeoutMs ?? 60_000, otContexts: this.otContexts },
+      },
+      {
+        send: (to, bytes) => session.send(to, bytes),
+        onMessage: (handler) => session.onMessage(handler),
+        onProgress: (p) => {
+          const r = this.running.get(jobId);
+          if (r) r.progress = p;
+        },
+        signal,
+        ended: session.ended,
+      },
     );
-    session.onMessage((from, bytes) => s.handleMessage(from, bytes));
-    return outputColumns(program, await s.output());
   }
 }

@@ -54,6 +54,23 @@ export interface JobRecord {
   error?: { code: string; message: string };
   createdAt: number;
   updatedAt: number;
+  /** The job's ledger entry, once recorded; or why recording it failed. */
+  ledger?: { seq: number } | { error: string };
+}
+
+/** What every party of a succeeded job agrees on before it is recorded (jobTranscript.ts). */
+export interface JobRecordDigests {
+  /** Salted hash of each output, by output name (all outputs, whoever received them). */
+  outputHashes: Record<string, string>;
+  transcriptHash: string;
+}
+
+/** An output as this node keeps it. */
+export interface StoredOutput {
+  type: string;
+  values: string[];
+  /** Hex salt of the output's ledger hash. */
+  salt: string;
 }
 
 export interface JobEvent {
@@ -73,6 +90,8 @@ interface JobRow {
   error_message: string | null;
   created_at: number;
   updated_at: number;
+  ledger_seq: number | null;
+  ledger_error: string | null;
 }
 
 function toRecord(r: JobRow): JobRecord {
@@ -87,10 +106,23 @@ function toRecord(r: JobRow): JobRecord {
     updatedAt: r.updated_at,
   };
   if (r.error_code !== null) job.error = { code: r.error_code, message: r.error_message ?? '' };
+  if (r.ledger_seq !== null) job.ledger = { seq: r.ledger_seq };
+  else if (r.ledger_error !== null) job.ledger = { error: r.ledger_error };
   return job;
 }
 
+/** Brings a table made by an earlier version up to date (columns are only ever added). */
+function addMissingColumns(db: Database.Database, table: string, columns: string[]): void {
+  const have = new Set((db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name));
+  for (const c of columns) if (!have.has(c.split(' ')[0])) db.exec(`alter table ${table} add column ${c}`);
+}
+
+/** Called after every state change of a job, with the job as it now is. */
+export type JobListener = (job: JobRecord) => void;
+
 export class JobStore {
+  private readonly listeners = new Set<JobListener>();
+
   private constructor(private readonly db: Database.Database) {}
 
   static open(file: string): JobStore {
@@ -108,7 +140,11 @@ export class JobStore {
         error_code text,
         error_message text,
         created_at integer not null,
-        updated_at integer not null
+        updated_at integer not null,
+        output_hashes text,
+        transcript_hash text,
+        ledger_seq integer,
+        ledger_error text
       );
       create table if not exists job_commitments (
         job_id text not null references jobs(id),
@@ -121,6 +157,7 @@ export class JobStore {
         name text not null,
         type text not null,
         vals text not null,
+        salt text not null,
         primary key (job_id, name)
       );
       create table if not exists job_events (
@@ -132,6 +169,13 @@ export class JobStore {
         primary key (job_id, seq)
       );
     `);
+    addMissingColumns(db, 'jobs', [
+      'output_hashes text',
+      'transcript_hash text',
+      'ledger_seq integer',
+      'ledger_error text',
+    ]);
+    addMissingColumns(db, 'job_outputs', ["salt text not null default ''"]);
     return new JobStore(db);
   }
 
@@ -188,7 +232,37 @@ export class JobStore {
         .prepare('insert into job_events (job_id, seq, state, at, detail) values (?, ?, ?, ?, ?)')
         .run(id, seq, state, now, options.detail ?? options.error?.message ?? null);
     })();
-    return this.get(id);
+    const job = this.get(id);
+    for (const l of this.listeners) l(job);
+    return job;
+  }
+
+  /** Calls `listener` after every state change; returns the function that stops it. */
+  onChange(listener: JobListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The digests every party agreed on for a succeeded job (saved before it is delivered). */
+  saveDigests(id: string, d: JobRecordDigests): void {
+    this.db
+      .prepare('update jobs set output_hashes = ?, transcript_hash = ? where id = ?')
+      .run(JSON.stringify(d.outputHashes), d.transcriptHash, id);
+  }
+
+  digests(id: string): JobRecordDigests | undefined {
+    const r = this.db.prepare('select output_hashes, transcript_hash from jobs where id = ?').get(id) as
+      | { output_hashes: string | null; transcript_hash: string | null }
+      | undefined;
+    if (!r || r.output_hashes === null || r.transcript_hash === null) return undefined;
+    return { outputHashes: JSON.parse(r.output_hashes), transcriptHash: r.transcript_hash };
+  }
+
+  /** Notes where the job's ledger entry is (or why recording it failed). */
+  setLedger(id: string, ledger: { seq: number } | { error: string }): void {
+    this.db
+      .prepare('update jobs set ledger_seq = ?, ledger_error = ? where id = ?')
+      .run('seq' in ledger ? ledger.seq : null, 'error' in ledger ? ledger.error.slice(0, 2000) : null, id);
   }
 
   find(id: string): JobRecord | undefined {
@@ -250,25 +324,33 @@ export class JobStore {
     return Object.fromEntries(rows.map((r) => [r.party, r.commitment]));
   }
 
-  /** The outputs this node received: values as text (decimal, or 0x hex above 64 bits), by output name. */
-  saveOutputs(id: string, outputs: Record<string, { type: string; values: string[] }>): void {
-    const insert = this.db.prepare('insert into job_outputs (job_id, name, type, vals) values (?, ?, ?, ?)');
+  /**
+   * The outputs this node received: values as text (decimal, or 0x hex above
+   * 64 bits), by output name, each with the salt of its ledger hash (hex), which
+   * lets this node later show an auditor that a value is the recorded one.
+   */
+  saveOutputs(id: string, outputs: Record<string, StoredOutput>): void {
+    const insert = this.db.prepare(
+      'insert into job_outputs (job_id, name, type, vals, salt) values (?, ?, ?, ?, ?)',
+    );
     this.db.transaction(() => {
-      for (const [name, o] of Object.entries(outputs)) insert.run(id, name, o.type, JSON.stringify(o.values));
+      for (const [name, o] of Object.entries(outputs))
+        insert.run(id, name, o.type, JSON.stringify(o.values), o.salt);
     })();
   }
 
-  outputs(id: string): Record<string, { type: string; values: string[] }> {
+  outputs(id: string): Record<string, StoredOutput> {
     this.get(id);
     const rows = this.db
-      .prepare('select name, type, vals from job_outputs where job_id = ? order by name')
+      .prepare('select name, type, vals, salt from job_outputs where job_id = ? order by name')
       .all(id) as Array<{
       name: string;
       type: string;
       vals: string;
+      salt: string;
     }>;
     return Object.fromEntries(
-      rows.map((r) => [r.name, { type: r.type, values: JSON.parse(r.vals) as string[] }]),
+      rows.map((r) => [r.name, { type: r.type, values: JSON.parse(r.vals) as string[], salt: r.salt }]),
     );
   }
 

@@ -1,0 +1,157 @@
+/**
+ * An engine worker: runs this node's side of jobs in a worker thread, driven
+ * through comlink by enginePool.ts, so the node's main thread (its HTTP API,
+ * the transport, other jobs) stays free while a job computes. The engines
+ * are called as JobRunner calls them: two-party jobs on the garbled engine,
+ * jobs of three or more parties or asking for `sharing` / `replicated` on the
+ * secret-sharing engine.
+ *
+ * A job's traffic crosses on a MessagePort of its own: the peers' messages
+ * in; the engine's messages (in order), its progress (throttled) and a last
+ * `end` out. The engine's sends are held to a window of bytes the main thread
+ * has not yet handed to the transport (back-pressure, as the transport's own
+ * `send` gives). The OT extension per peer is kept across the jobs this worker
+ * runs; the pool sends a peer pair's garbled jobs to the same worker.
+ */
+import { type MessagePort, parentPort } from 'node:worker_threads';
+import type { Column } from '@parley/circuit';
+import { GarbledSession, garbledJob, OtContextStore, outputColumns } from '@parley/garbled';
+import { errorFromJSON, InternalError, ParleyError } from '@parley/interface';
+import { SharingSession } from '@parley/sharing';
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { type EngineProgress, type EngineTask, engineOf } from './enginePool.js';
+
+/** Bytes the engine may have sent that the main thread has not yet handed to the transport. */
+export const MAX_UNSENT_BYTES = 16 * 1024 * 1024;
+/** Least time between two progress reports of a job (the final one always goes). */
+export const PROGRESS_INTERVAL_MS = 100;
+
+export type ErrorJson = ReturnType<ParleyError['toJSON']>;
+
+/** Into the worker, on a job's port. */
+export type ToEngine =
+  | { type: 'message'; from: string; bytes: Uint8Array }
+  /** The main thread handed this many of the engine's bytes to the transport. */
+  | { type: 'sent'; bytes: number }
+  /** Stop the engine with this error (the job was cancelled, or the transport failed). */
+  | { type: 'abort'; error: ErrorJson };
+
+/** Out of the worker, on a job's port; `end` is the last message. */
+export type FromEngine =
+  | { type: 'send'; to: string; bytes: Uint8Array }
+  | ({ type: 'progress' } & EngineProgress)
+  | { type: 'end' };
+
+export type EngineResult = { outputs: Record<string, Column> } | { error: ErrorJson };
+
+/** OT extension per peer, kept across the jobs of this worker (as JobRunner keeps one per node). */
+const otContexts = new OtContextStore();
+
+function asParleyError(e: unknown): ParleyError {
+  if (e instanceof ParleyError) return e;
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return new InternalError(`the engine failed: ${what}`);
+}
+
+/** `bytes` in a buffer of its own to transfer: itself when `mayKeep` and it spans its buffer, else a copy. */
+function transferable(bytes: Uint8Array, mayKeep: boolean): Uint8Array<ArrayBuffer> {
+  const whole =
+    bytes.buffer instanceof ArrayBuffer &&
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength;
+  return mayKeep && whole ? (bytes as Uint8Array<ArrayBuffer>) : bytes.slice();
+}
+
+/** Output columns that clone no more than their own values (a view of a larger buffer is copied). */
+function compact(outputs: Record<string, Column>): Record<string, Column> {
+  const out: Record<string, Column> = {};
+  for (const [name, col] of Object.entries(outputs)) {
+    out[name] = col instanceof BigUint64Array && col.byteLength !== col.buffer.byteLength ? col.slice() : col;
+  }
+  return out;
+}
+
+const api = {
+  /** Runs `task` with its traffic on `port`; never throws (a failure is the result's `error`). */
+  async run(task: EngineTask, port: MessagePort): Promise<EngineResult> {
+    const { protocol, program, party, inputs, timeoutMs } = task;
+    const garbled = engineOf(protocol, program.parties.length) === 'garbled';
+    const post = (m: FromEngine, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+    let unsent = 0;
+    let waiters: Array<{ resolve(): void; reject(e: Error): void }> = [];
+    let failure: ParleyError | undefined;
+    // The garbled engine never reuses what it sends; the sharing engine may (sendCopies), so that is copied.
+    const send = (to: string, bytes: Uint8Array): void | Promise<void> => {
+      const own = transferable(bytes, garbled);
+      post({ type: 'send', to, bytes: own }, [own.buffer]);
+      unsent += own.byteLength;
+      if (unsent <= MAX_UNSENT_BYTES) return;
+      const wait = failure
+        ? Promise.reject(failure)
+        : new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
+      // The engines ignore the promise of some sends: a rejection nobody awaits must not end the worker.
+      wait.catch(() => {});
+      return wait;
+    };
+    let lastProgress = Number.NEGATIVE_INFINITY;
+    const onProgress = (p: EngineProgress) => {
+      const now = performance.now();
+      if (p.done < p.total && now - lastProgress < PROGRESS_INTERVAL_MS) return;
+      lastProgress = now;
+      post({ type: 'progress', done: p.done, total: p.total, unit: p.unit });
+    };
+    let session: GarbledSession | SharingSession | undefined;
+    const onMessage = (m: ToEngine) => {
+      if (m.type === 'message') session?.handleMessage(m.from, m.bytes);
+      else if (m.type === 'sent') {
+        unsent -= m.bytes;
+        if (unsent > MAX_UNSENT_BYTES) return;
+        for (const w of waiters) w.resolve();
+        waiters = [];
+      } else {
+        failure ??= errorFromJSON(m.error);
+        for (const w of waiters) w.reject(failure);
+        waiters = [];
+        session?.abort(failure);
+      }
+    };
+    try {
+      let outputs: Record<string, Column>;
+      if (!garbled) {
+        const s = new SharingSession(program, party, inputs, send, {
+          protocol: protocol === 'replicated' ? 'replicated' : 'sharing',
+          timeoutMs,
+          // `send` copies what it is given before it returns.
+          sendCopies: true,
+          onProgress,
+        });
+        session = s;
+        port.on('message', onMessage);
+        outputs = await s.output();
+      } else {
+        const s = GarbledSession.forJob(garbledJob(program, party, inputs), party, send, {
+          timeoutMs,
+          otContexts,
+          onProgress,
+        });
+        session = s;
+        port.on('message', onMessage);
+        outputs = outputColumns(program, await s.output());
+      }
+      // A cancellation that came too late to stop the engine still cancels the job.
+      if (failure) throw failure;
+      return { outputs: compact(outputs) };
+    } catch (e) {
+      return { error: asParleyError(e).toJSON() };
+    } finally {
+      port.off('message', onMessage);
+      // After every send of this job: the main thread forwards them all before it settles the job.
+      post({ type: 'end' });
+    }
+  },
+};
+
+export type EngineWorkerApi = typeof api;
+
+if (parentPort) Comlink.expose(api, nodeEndpoint(parentPort));

@@ -1,0 +1,274 @@
+/**
+ * Records every finished job on the consortium's ledger (DESIGN.md, "How a
+ * job flows", step 7) with @parley/ledger's commit protocol: a two-phase
+ * commit whose commit point is a tree head signed by every member.
+ *
+ * One member, the sequencer (the first member of the consortium file),
+ * proposes every batch, one round at a time, so two rounds never extend the
+ * same log at once. A job's proposer builds its entry when the job ends
+ * (delivered, refused, failed or cancelled) and sends it to the sequencer;
+ * the sequencer calls each round on the control channel and runs it over its
+ * own transport session `ledger-<round>` with every member. Each member checks
+ * the entries against its own record of the job (waiting for the job to end
+ * there first) before it signs; a member that is not a party checks only
+ * that the parties are members. After the commit, each party notes the
+ * entry's sequence number and moves a delivered job to `recorded`. A round
+ * that fails (a refusal, a silent member) leaves the ledger unchanged
+ * everywhere; the proposer's job then carries the reason.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Consortium } from '@parley/interface';
+import {
+  type CommitResult,
+  decodeEntry,
+  encodeEntry,
+  type Ledger,
+  LedgerCommitter,
+  type LedgerEntryInput,
+  type LedgerSigner,
+  type LocalJobView,
+} from '@parley/ledger';
+import type { WsEndpoint } from '@parley/transport';
+import type { Logger } from 'pino';
+import { encodeJobMessage, type JobMessage } from './jobMessages.js';
+import { isFinished, type JobRecord, type JobStore } from './jobStore.js';
+import { ledgerEntryFor, ledgerViewOf, outcomeOf } from './jobTranscript.js';
+
+export interface LedgerRecorderOptions {
+  self: string;
+  consortium: Consortium;
+  ledger: Ledger;
+  signer: LedgerSigner;
+  endpoint: WsEndpoint;
+  store: JobStore;
+  log: Logger;
+  /** How long a round waits for each member (default 20 s). */
+  timeoutMs?: number;
+}
+
+/** Most entries the sequencer puts in one round. */
+const MAX_ROUND_ENTRIES = 256;
+const MAX_REASON = 900;
+
+interface Queued {
+  entry: LedgerEntryInput;
+  /** The member that asked for it (told when it cannot be recorded). */
+  from: string;
+}
+
+export class LedgerRecorder {
+  readonly sequencer: string;
+  private readonly members: string[];
+  private readonly timeoutMs: number;
+  private readonly queue: Queued[] = [];
+  private sequencing = false;
+  private following: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly stopListening: () => void;
+
+  constructor(private readonly o: LedgerRecorderOptions) {
+    this.members = o.consortium.parties.map((p) => p.name);
+    this.sequencer = this.members[0];
+    this.timeoutMs = o.timeoutMs ?? 20_000;
+    // The proposer of a job puts its entry forward when it ends here.
+    this.stopListening = o.store.onChange((job) => {
+      if (job.proposer === o.self && job.state !== 'recorded' && outcomeOf(job.state) !== undefined) {
+        this.submit(job);
+      }
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.stopListening();
+  }
+
+  /** Puts a finished job's entry forward (to the sequencer, or into this node's own queue). */
+  submit(job: JobRecord): void {
+    let entry: LedgerEntryInput;
+    try {
+      entry = ledgerEntryFor(job, this.o.store);
+    } catch (e) {
+      this.failed(job.id, (e as Error).message);
+      return;
+    }
+    if (this.o.self === this.sequencer) {
+      this.enqueue({ entry, from: this.o.self });
+      return;
+    }
+    const bytes = encodeEntry({ ...entry, seq: 0 });
+    this.o.endpoint.control
+      .send(this.sequencer, encodeJobMessage({ t: 'record', job: job.id, entry: bytes }))
+      .catch((e: Error) =>
+        this.failed(job.id, `the sequencer ${this.sequencer} is unreachable: ${e.message}`),
+      );
+  }
+
+  /** A ledger message from `from` on the control channel (routed here by the job coordinator). */
+  handle(from: string, m: JobMessage): void {
+    if (this.closed) return;
+    const problem = this.take(from, m);
+    if (problem !== undefined)
+      this.o.log.warn({ from, message: m.t, why: problem }, 'ledger message ignored');
+  }
+
+  /** Acts on a ledger message; returns why it was ignored, if it was. */
+  private take(from: string, m: JobMessage): string | undefined {
+    if (m.t === 'record') {
+      if (this.o.self !== this.sequencer) return 'this node is not the sequencer';
+      let entry: LedgerEntryInput;
+      try {
+        const { seq: _seq, ...rest } = decodeEntry(m.entry);
+        entry = rest;
+      } catch (e) {
+        return (e as Error).message;
+      }
+      if (entry.jobId !== m.job || !entry.parties.includes(from))
+        return 'the entry is not of a job of the sender';
+      this.enqueue({ entry, from });
+      return undefined;
+    }
+    if (from !== this.sequencer) return 'the sender is not the sequencer';
+    if (m.t === 'ledger-round') {
+      this.following = this.following.then(() => this.follow(m.round));
+    } else if (m.t === 'record-failed') {
+      const job = this.o.store.find(m.job);
+      if (job?.proposer === this.o.self) this.o.store.setLedger(job.id, { error: m.reason });
+    }
+    return undefined;
+  }
+
+  private failed(jobId: string, reason: string): void {
+    this.o.store.setLedger(jobId, { error: reason.slice(0, MAX_REASON) });
+    this.o.log.warn({ job: jobId, reason }, 'job not recorded on the ledger');
+  }
+
+  private enqueue(q: Queued): void {
+    this.queue.push(q);
+    if (!this.sequencing) void this.sequence();
+  }
+
+  /** The sequencer's loop: one round at a time while entries wait. */
+  private async sequence(): Promise<void> {
+    this.sequencing = true;
+    try {
+      while (this.queue.length > 0 && !this.closed) {
+        const batch = this.queue.splice(0, MAX_ROUND_ENTRIES);
+        try {
+          await this.round(batch.map((q) => q.entry));
+        } catch (e) {
+          // One bad entry must not keep the others off the ledger: retry them one by one.
+          const retry = batch.length > 1 ? batch : [];
+          if (batch.length === 1) this.notifyFailure(batch[0], (e as Error).message);
+          for (const q of retry) {
+            if (this.closed) break;
+            await this.round([q.entry]).catch((err: Error) => this.notifyFailure(q, err.message));
+          }
+        }
+      }
+    } finally {
+      this.sequencing = false;
+    }
+  }
+
+  private notifyFailure(q: Queued, reason: string): void {
+    if (q.from === this.o.self) {
+      this.failed(q.entry.jobId, reason);
+      return;
+    }
+    this.o.log.warn({ job: q.entry.jobId, reason }, 'job not recorded on the ledger');
+    const m = encodeJobMessage({
+      t: 'record-failed',
+      job: q.entry.jobId,
+      reason: reason.slice(0, MAX_REASON),
+    });
+    void this.o.endpoint.control.send(q.from, m).catch(() => {});
+  }
+
+  private committer(send: (to: string, b: Uint8Array) => Promise<void>, recv: LedgerCommitterRecv) {
+    return new LedgerCommitter({
+      ledger: this.o.ledger,
+      signer: this.o.signer,
+      peers: { self: this.o.self, send, recv },
+      jobs: (jobId) => this.viewWhenEnded(jobId),
+      timeoutMs: this.timeoutMs,
+    });
+  }
+
+  private async round(entries: LedgerEntryInput[]): Promise<void> {
+    const round = randomBytes(16).toString('hex');
+    const call = encodeJobMessage({ t: 'ledger-round', round });
+    await Promise.all(
+      this.members.filter((p) => p !== this.o.self).map((p) => this.o.endpoint.control.send(p, call)),
+    );
+    const session = await this.o.endpoint.openSession(`ledger-${round}`, this.members, {
+      recvTimeoutMs: this.timeoutMs,
+    });
+    try {
+      const c = this.committer(
+        (to, b) => session.send(to, b),
+        (from, opts) => session.recv(from, opts),
+      );
+      this.committed(await c.propose(entries));
+    } finally {
+      await session.close().catch(() => {});
+    }
+  }
+
+  private async follow(round: string): Promise<void> {
+    if (this.closed) return;
+    let session: Awaited<ReturnType<WsEndpoint['openSession']>> | undefined;
+    try {
+      session = await this.o.endpoint.openSession(`ledger-${round}`, this.members, {
+        recvTimeoutMs: this.timeoutMs,
+      });
+      const s = session;
+      const c = this.committer(
+        (to, b) => s.send(to, b),
+        (from, opts) => s.recv(from, opts),
+      );
+      this.committed(await c.follow(this.sequencer));
+    } catch (e) {
+      this.o.log.warn({ round, err: (e as Error).message }, 'ledger round failed');
+    } finally {
+      await session?.close().catch(() => {});
+    }
+  }
+
+  /** After a commit: each job of this node notes its entry, and a delivered job is recorded. */
+  private committed(result: CommitResult): void {
+    for (const e of result.entries) {
+      const job = this.o.store.find(e.jobId);
+      if (!job) continue;
+      this.o.store.setLedger(job.id, { seq: e.seq });
+      if (job.state === 'delivered')
+        this.o.store.transition(job.id, 'recorded', { detail: `ledger entry ${e.seq}` });
+      this.o.log.info({ job: job.id, seq: e.seq, size: result.head.size }, 'job recorded on the ledger');
+    }
+  }
+
+  /** This node's view of a job once it has ended here (it may still be finishing); none if it is not a party. */
+  private async viewWhenEnded(jobId: string): Promise<LocalJobView | undefined> {
+    const ended = (j: JobRecord | undefined) =>
+      j === undefined || j.state === 'delivered' || isFinished(j.state);
+    let job = this.o.store.find(jobId);
+    if (!ended(job)) {
+      job = await new Promise<JobRecord | undefined>((resolve) => {
+        const timer = setTimeout(() => {
+          stop();
+          resolve(this.o.store.find(jobId));
+        }, this.timeoutMs / 2);
+        const stop = this.o.store.onChange((j) => {
+          if (j.id === jobId && ended(j)) {
+            clearTimeout(timer);
+            stop();
+            resolve(j);
+          }
+        });
+      });
+    }
+    return job && ledgerViewOf(job, this.o.store, this.o.self);
+  }
+}
+
+type LedgerCommitterRecv = (from: string, opts?: { timeoutMs?: number }) => Promise<Uint8Array>;

@@ -1,0 +1,149 @@
+/**
+ * Jobs that do not end well, on real node processes: cancelled by an
+ * operator, a party killed with SIGKILL mid-job, a party restarted mid-job, a
+ * data source with a value of the wrong type. Every party ends the job the
+ * same way, nothing hangs, and nothing is recorded as a success.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CircuitBuilder, encodeProgram, uint } from '@parley/circuit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cluster } from './_cluster.js';
+
+const BANKS = ['bankA', 'bankB', 'bankC'];
+/** Rows of the long job: 2,000 64-bit products, about 8M AND gates on the garbled engine (seconds). */
+const LONG_ROWS = 2_000;
+let cluster: Cluster;
+
+const rule = (computation: string, source: string, column: string) => ({
+  computation,
+  dataSources: [source],
+  inputs: { x: { source, column } },
+  outputRecipients: BANKS,
+  minRows: 1,
+});
+
+beforeAll(async () => {
+  cluster = await Cluster.start(BANKS, async (bank, dir, config) => {
+    await writeFile(
+      join(dir, 'policy.json'),
+      JSON.stringify({
+        version: 1,
+        allow: [rule('long', 'long', 'x'), rule('short', 'short', 'x'), rule('typed', 'typed', 'amount')],
+      }),
+    );
+    const long = Array.from({ length: LONG_ROWS }, (_, i) => `${i + 1}`);
+    await writeFile(join(dir, 'long.csv'), `x\n${long.join('\n')}\n`);
+    await writeFile(join(dir, 'short.csv'), 'x\n1\n2\n3\n');
+    // bankB's third data row holds a word where the computation wants an integer.
+    const amounts = bank === 'bankB' ? ['10', '20', 'twelve', '40'] : ['1', '2', '3', '4'];
+    await writeFile(join(dir, 'typed.csv'), `id,amount\n${amounts.map((a, i) => `${i},${a}`).join('\n')}\n`);
+    config.dataSources = {
+      long: { type: 'csv', path: 'long.csv' },
+      short: { type: 'csv', path: 'short.csv' },
+      typed: { type: 'csv', path: 'typed.csv' },
+    };
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await cluster.stop();
+});
+
+/** Σ x_first · x_second over `rows` rows, to both parties. */
+function program(rows: number, first: string, second: string): string {
+  const b = new CircuitBuilder([first, second]);
+  const x = b.input(first, 'x', uint(64), rows);
+  const y = b.input(second, 'x', uint(64), rows);
+  b.output('dot', x.mul(y).sum(), [first, second]);
+  return Buffer.from(encodeProgram(b.build())).toString('base64');
+}
+
+const computing = (j: Record<string, unknown>) => j.state === 'computing';
+const ended = ['recorded', 'delivered', 'failed', 'cancelled', 'refused'];
+
+describe('jobs that fail', () => {
+  it("an operator's cancel ends a running job as cancelled on every party; the ledger records it as failed", async () => {
+    const id = await cluster.submit('bankA', { name: 'long', program: program(LONG_ROWS, 'bankA', 'bankB') });
+    await cluster.waitFor('bankA', id, computing);
+    await cluster.waitFor('bankB', id, computing);
+    const r = await cluster.api('bankB', `/jobs/${id}/cancel`, { method: 'POST' });
+    expect(r.status).toBe(200);
+    for (const bank of ['bankA', 'bankB']) {
+      const job = await cluster.stateOn(bank, id, ended, 10_000);
+      expect(job.state).toBe('cancelled');
+      expect(job.error).toMatchObject({ code: 'CANCELLED', message: expect.stringContaining('bankB') });
+    }
+    expect(await cluster.ledgerOf('bankA', id)).toMatchObject({ seq: expect.any(Number) });
+    const receipt = await cluster.api('bankA', `/jobs/${id}/receipt`);
+    expect(receipt.body).toMatchObject({ entry: { outcome: 'failed', outputHashes: {} } });
+    // A job that has ended cannot be cancelled.
+    expect((await cluster.api('bankA', `/jobs/${id}/cancel`, { method: 'POST' })).status).toBe(409);
+  }, 60_000);
+
+  it('a party killed with SIGKILL mid-job: the other fails the job at once, nothing is recorded as success', async () => {
+    const id = await cluster.submit('bankA', { name: 'long', program: program(LONG_ROWS, 'bankA', 'bankB') });
+    await cluster.waitFor('bankA', id, computing);
+    await cluster.waitFor('bankB', id, computing);
+    const killedAt = Date.now();
+    await cluster.kill('bankB');
+    const job = await cluster.stateOn('bankA', id, ended, 15_000);
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatchObject({ code: 'PEER_DISCONNECTED' });
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+    // The ledger cannot take the entry while a member is down: the job says why, and has no receipt.
+    expect(await cluster.ledgerOf('bankA', id, 40_000)).toMatchObject({ error: expect.any(String) });
+    expect((await cluster.api('bankA', `/jobs/${id}/receipt`)).status).toBe(404);
+    // Back up, bankB marks the job it was running as failed because it restarted.
+    await cluster.startNode('bankB');
+    const onB = await cluster.stateOn('bankB', id, ended);
+    expect(onB).toMatchObject({ state: 'failed', error: { code: 'NODE_RESTARTED' } });
+  }, 90_000);
+
+  it('a proposer restarted mid-job fails the job everywhere, records it as failed, and then works on', async () => {
+    const id = await cluster.submit('bankB', { name: 'long', program: program(LONG_ROWS, 'bankB', 'bankC') });
+    await cluster.waitFor('bankB', id, computing);
+    await cluster.waitFor('bankC', id, computing);
+    await cluster.kill('bankB');
+    await cluster.startNode('bankB');
+    expect(await cluster.stateOn('bankB', id, ended)).toMatchObject({
+      state: 'failed',
+      error: { code: 'NODE_RESTARTED' },
+    });
+    expect((await cluster.stateOn('bankC', id, ended)).state).toBe('failed');
+    // The restarted proposer puts the failed job on the ledger.
+    expect(await cluster.ledgerOf('bankB', id, 30_000)).toMatchObject({ seq: expect.any(Number) });
+    const receipt = await cluster.api('bankB', `/jobs/${id}/receipt`);
+    expect(receipt.body).toMatchObject({
+      entry: { outcome: 'failed', reason: expect.stringContaining('NODE_RESTARTED') },
+    });
+    // The next job between the same parties succeeds: 1·1 + 2·2 + 3·3 = 14.
+    const next = await cluster.submit('bankB', { name: 'short', program: program(3, 'bankB', 'bankC') });
+    for (const bank of ['bankB', 'bankC']) {
+      const job = await cluster.stateOn(bank, next, ['recorded', 'failed', 'cancelled']);
+      expect(job.state, JSON.stringify(job.error)).toBe('recorded');
+    }
+  }, 90_000);
+
+  it('a value of the wrong type in a CSV fails the job on every party, naming the column and row', async () => {
+    const b = new CircuitBuilder(['bankA', 'bankB']);
+    const x = b.input('bankA', 'x', uint(32), 4).sum();
+    const y = b.input('bankB', 'x', uint(32), 4).sum();
+    b.output('total', x.add(y), ['bankA', 'bankB']);
+    const id = await cluster.submit('bankA', {
+      name: 'typed',
+      program: Buffer.from(encodeProgram(b.build())).toString('base64'),
+    });
+    for (const bank of ['bankA', 'bankB']) {
+      const job = await cluster.stateOn(bank, id, ended);
+      expect(job.state).toBe('failed');
+      expect(job.error).toMatchObject({ code: 'INVALID_INPUT' });
+      const message = (job.error as { message: string }).message;
+      expect(message).toMatch(/amount/);
+      expect(message).toMatch(/row 3/);
+      // The bad value itself is never repeated.
+      expect(message).not.toMatch(/twelve/);
+      expect(job.commitments).toEqual({});
+    }
+  }, 30_000);
+});
