@@ -4,9 +4,10 @@
  * data source with a value of the wrong type. Every party ends the job the
  * same way, nothing hangs, and nothing is recorded as a success.
  */
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CircuitBuilder, encodeProgram, uint } from '@parley/circuit';
+import { verifyReceipt } from '@parley/ledger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from './_cluster.js';
 
@@ -124,6 +125,25 @@ describe('jobs that fail', () => {
       expect(job.state, JSON.stringify(job.error)).toBe('recorded');
     }
   }, 90_000);
+
+  it('a replica that lost its ledger catches up from the sequencer when it starts', async () => {
+    const id = await cluster.submit('bankB', { name: 'short', program: program(3, 'bankB', 'bankC') });
+    await cluster.stateOn('bankC', id, ['recorded', 'failed']);
+    const before = (await cluster.api('bankC', `/jobs/${id}/receipt`)).body;
+    await cluster.kill('bankC');
+    for (const f of ['ledger.db', 'ledger.db-wal', 'ledger.db-shm']) {
+      await rm(join(cluster.nodes.bankC.dir, f), { force: true });
+    }
+    await cluster.startNode('bankC');
+    let receipt: { status: number; body: Record<string, unknown> } = { status: 0, body: {} };
+    for (let i = 0; i < 100 && receipt.status !== 200; i++) {
+      receipt = await cluster.api('bankC', `/jobs/${id}/receipt`);
+      if (receipt.status !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(receipt.status).toBe(200);
+    expect(receipt.body.entryBytes).toBe(before.entryBytes);
+    expect(verifyReceipt(receipt.body, cluster.consortium)).toMatchObject({ ok: true });
+  }, 60_000);
 
   it('a value of the wrong type in a CSV fails the job on every party, naming the column and row', async () => {
     const b = new CircuitBuilder(['bankA', 'bankB']);

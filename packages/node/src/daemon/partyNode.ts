@@ -164,8 +164,11 @@ export class PartyNode {
         `${JSON.stringify({ pid: process.pid, api: `http://${node.apiAddress}`, startedAt: started })}\n`,
         { mode: 0o600 },
       );
-      // Jobs this node proposed that failed because it restarted: their record is due too.
-      for (const job of failedAtStart) if (job.proposer === config.name) rec.submit(job);
+      // A replica that missed a commit before it stopped catches up; then the jobs this node proposed
+      // that failed because it restarted go on the ledger too.
+      void rec.catchUp().then(() => {
+        for (const job of failedAtStart) if (job.proposer === config.name) rec.submit(job);
+      });
       log.info(
         {
           parties: endpoint.address,

@@ -3,8 +3,8 @@
  * channel, msgpack-encoded: the proposal (the computation as program bytes,
  * parley-program-v1), each party's decision (or its operator's cancel), and
  * the ledger's: a finished job's entry sent to the sequencer, the
- * sequencer's call to a commit round, and its word that an entry could not
- * be recorded. Decoding checks every field
+ * sequencer's call to a commit round, its word that an entry could not be
+ * recorded, and a replica's request to catch up. Decoding checks every field
  * and throws ProtocolViolation naming it; a message is from the party the
  * transport authenticated, never from a name it carries.
  */
@@ -26,10 +26,16 @@ export type JobMessage =
   | { t: 'decision'; job: string; approved: boolean; reason?: string; cancelled?: boolean }
   | { t: 'record'; job: string; entry: Uint8Array }
   | { t: 'ledger-round'; round: string }
+  | { t: 'catch-up'; round: string }
   | { t: 'record-failed'; job: string; reason: string };
 
 /** Message kinds that belong to the ledger recorder, not to the job coordinator. */
-export const LEDGER_MESSAGES: ReadonlySet<string> = new Set(['record', 'ledger-round', 'record-failed']);
+export const LEDGER_MESSAGES: ReadonlySet<string> = new Set([
+  'record',
+  'ledger-round',
+  'record-failed',
+  'catch-up',
+]);
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 export const JOB_ID_PATTERN = /^[0-9a-f]{32}$/;
@@ -51,7 +57,7 @@ export function decodeJobMessage(bytes: Uint8Array, from: string): JobMessage {
   }
   if (typeof m !== 'object' || m === null) bad('(message)', 'is not a map');
   const o = m as Record<string, unknown>;
-  if (o.t === 'ledger-round') {
+  if (o.t === 'ledger-round' || o.t === 'catch-up') {
     if (typeof o.round !== 'string' || !JOB_ID_PATTERN.test(o.round)) bad('round', 'is not a round id');
     return o as JobMessage;
   }

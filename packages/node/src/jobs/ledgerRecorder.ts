@@ -14,12 +14,20 @@
  * that the parties are members. After the commit, each party notes the
  * entry's sequence number and moves a delivered job to `recorded`. A round
  * that fails (a refusal, a silent member) leaves the ledger unchanged
- * everywhere; the proposer's job then carries the reason.
+ * everywhere; the parties' jobs then carry the reason.
+ *
+ * A replica that missed a commit (it crashed after signing) refuses the next
+ * round until it has caught up: it asks another member for the co-signed
+ * heads and entries it lacks (packages/ledger catchUp.ts, which trusts the
+ * source for nothing) at start-up and whenever a round finds it behind; the
+ * sequencer retries a round that failed for that reason once.
  */
 import { randomBytes } from 'node:crypto';
 import type { Consortium } from '@parley/interface';
 import {
+  type CommitPeers,
   type CommitResult,
+  catchUp,
   decodeEntry,
   encodeEntry,
   type Ledger,
@@ -27,8 +35,10 @@ import {
   type LedgerEntryInput,
   type LedgerSigner,
   type LocalJobView,
+  requestCatchUp,
+  serveCatchUp,
 } from '@parley/ledger';
-import type { WsEndpoint } from '@parley/transport';
+import type { Session, WsEndpoint } from '@parley/transport';
 import type { Logger } from 'pino';
 import { encodeJobMessage, type JobMessage } from './jobMessages.js';
 import { isFinished, type JobRecord, type JobStore } from './jobStore.js';
@@ -128,12 +138,16 @@ export class LedgerRecorder {
       this.enqueue({ entry, from });
       return undefined;
     }
+    if (m.t === 'catch-up') {
+      void this.serve(from, m.round);
+      return undefined;
+    }
     if (from !== this.sequencer) return 'the sender is not the sequencer';
     if (m.t === 'ledger-round') {
       this.following = this.following.then(() => this.follow(m.round));
     } else if (m.t === 'record-failed') {
       const job = this.o.store.find(m.job);
-      if (job?.proposer === this.o.self) this.o.store.setLedger(job.id, { error: m.reason });
+      if (job) this.o.store.setLedger(job.id, { error: m.reason });
     }
     return undefined;
   }
@@ -155,7 +169,12 @@ export class LedgerRecorder {
       while (this.queue.length > 0 && !this.closed) {
         const batch = this.queue.splice(0, MAX_ROUND_ENTRIES);
         try {
-          await this.round(batch.map((q) => q.entry));
+          await this.round(batch.map((q) => q.entry)).catch(async (e: Error) => {
+            // A member that missed a commit asks to catch up when it refuses; give it a moment, once.
+            if (!/catch up/.test(e.message) || this.closed) throw e;
+            await new Promise((r) => setTimeout(r, 2000));
+            await this.round(batch.map((q) => q.entry));
+          });
         } catch (e) {
           // One bad entry must not keep the others off the ledger: retry them one by one.
           const retry = batch.length > 1 ? batch : [];
@@ -185,11 +204,11 @@ export class LedgerRecorder {
     void this.o.endpoint.control.send(q.from, m).catch(() => {});
   }
 
-  private committer(send: (to: string, b: Uint8Array) => Promise<void>, recv: LedgerCommitterRecv) {
+  private committer(session: Session): LedgerCommitter {
     return new LedgerCommitter({
       ledger: this.o.ledger,
       signer: this.o.signer,
-      peers: { self: this.o.self, send, recv },
+      peers: this.peers(session),
       jobs: (jobId) => this.viewWhenEnded(jobId),
       timeoutMs: this.timeoutMs,
     });
@@ -205,11 +224,7 @@ export class LedgerRecorder {
       recvTimeoutMs: this.timeoutMs,
     });
     try {
-      const c = this.committer(
-        (to, b) => session.send(to, b),
-        (from, opts) => session.recv(from, opts),
-      );
-      this.committed(await c.propose(entries));
+      this.committed(await this.committer(session).propose(entries));
     } finally {
       await session.close().catch(() => {});
     }
@@ -217,22 +232,63 @@ export class LedgerRecorder {
 
   private async follow(round: string): Promise<void> {
     if (this.closed) return;
-    let session: Awaited<ReturnType<WsEndpoint['openSession']>> | undefined;
+    let session: Session | undefined;
     try {
       session = await this.o.endpoint.openSession(`ledger-${round}`, this.members, {
         recvTimeoutMs: this.timeoutMs,
       });
-      const s = session;
-      const c = this.committer(
-        (to, b) => s.send(to, b),
-        (from, opts) => s.recv(from, opts),
-      );
-      this.committed(await c.follow(this.sequencer));
+      this.committed(await this.committer(session).follow(this.sequencer));
     } catch (e) {
       this.o.log.warn({ round, err: (e as Error).message }, 'ledger round failed');
+      if (/catch up/.test((e as Error).message)) await this.catchUp(this.sequencer);
     } finally {
       await session?.close().catch(() => {});
     }
+  }
+
+  /** Catches this replica up from `source` (another member); logs and returns on failure. */
+  async catchUp(
+    source: string = this.sequencer === this.o.self ? this.members[1] : this.sequencer,
+  ): Promise<void> {
+    if (this.closed || source === undefined) return;
+    const round = randomBytes(16).toString('hex');
+    let session: Session | undefined;
+    try {
+      await this.o.endpoint.control.send(source, encodeJobMessage({ t: 'catch-up', round }));
+      session = await this.o.endpoint.openSession(`catchup-${round}`, [this.o.self, source].sort(), {
+        recvTimeoutMs: this.timeoutMs,
+      });
+      const { appended } = await catchUp(this.o.ledger, requestCatchUp(this.peers(session), source));
+      if (appended > 0)
+        this.o.log.info({ from: source, appended, size: this.o.ledger.size }, 'ledger caught up');
+    } catch (e) {
+      this.o.log.warn({ from: source, err: (e as Error).message }, 'ledger catch-up failed');
+    } finally {
+      await session?.close().catch(() => {});
+    }
+  }
+
+  /** Answers another member's catch-up requests on their session. */
+  private async serve(to: string, round: string): Promise<void> {
+    let session: Session | undefined;
+    try {
+      session = await this.o.endpoint.openSession(`catchup-${round}`, [to, this.o.self].sort(), {
+        recvTimeoutMs: this.timeoutMs,
+      });
+      await serveCatchUp(this.o.ledger, this.peers(session), to);
+    } catch (e) {
+      this.o.log.warn({ to, err: (e as Error).message }, 'serving a ledger catch-up failed');
+    } finally {
+      await session?.close().catch(() => {});
+    }
+  }
+
+  private peers(session: Session): CommitPeers {
+    return {
+      self: this.o.self,
+      send: (to, b) => session.send(to, b),
+      recv: (from, opts) => session.recv(from, opts),
+    };
   }
 
   /** After a commit: each job of this node notes its entry, and a delivered job is recorded. */
@@ -270,5 +326,3 @@ export class LedgerRecorder {
     return job && ledgerViewOf(job, this.o.store, this.o.self);
   }
 }
-
-type LedgerCommitterRecv = (from: string, opts?: { timeoutMs?: number }) => Promise<Uint8Array>;
