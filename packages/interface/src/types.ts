@@ -28,3 +28,22 @@ export interface Consortium {
   name?: string;
   parties: ConsortiumMember[];
 }
+
+/**
+ * The states of a job, as nodes store them and their API reports them
+ * (DESIGN.md, "How a job flows"):
+ *   proposed → approved → inputs-committed → computing → delivered → recorded,
+ *   or refused, failed, cancelled.
+ */
+export const JOB_STATES = [
+  'proposed',
+  'approved',
+  'refused',
+  'inputs-committed',
+  'computing',
+  'delivered',
+  'recorded',
+  'failed',
+  'cancelled',
+] as const;
+export type JobState = (typeof JOB_STATES)[number];

@@ -10,21 +10,10 @@
  * never goes back, and a finished job never changes. When a node starts,
  * jobs still in flight from before are marked failed with the reason.
  */
-import { InvalidArgument, NotFound } from '@parley/interface';
+import { InvalidArgument, JOB_STATES, type JobState, NotFound } from '@parley/interface';
 import Database from 'better-sqlite3';
 
-export const JOB_STATES = [
-  'proposed',
-  'approved',
-  'refused',
-  'inputs-committed',
-  'computing',
-  'delivered',
-  'recorded',
-  'failed',
-  'cancelled',
-] as const;
-export type JobState = (typeof JOB_STATES)[number];
+export { JOB_STATES, type JobState };
 
 /** States a job can move to from each state (the ends have none). */
 const NEXT: Record<JobState, readonly JobState[]> = {

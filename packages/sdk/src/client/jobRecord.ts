@@ -12,7 +12,9 @@ import {
   errorFromJSON,
   InternalError,
   InvalidInput,
+  JOB_STATES,
   JobCancelled,
+  type JobState,
   MalformedFrame,
   type ParleyError,
   PolicyRefused,
@@ -20,18 +22,7 @@ import {
 import type { OutputValue } from '../defineComputation.js';
 import { NotRecorded } from './clientErrors.js';
 
-export const JOB_STATES = [
-  'proposed',
-  'approved',
-  'refused',
-  'inputs-committed',
-  'computing',
-  'delivered',
-  'recorded',
-  'failed',
-  'cancelled',
-] as const;
-export type JobState = (typeof JOB_STATES)[number];
+export { JOB_STATES, type JobState };
 
 /** States a job never leaves (a refused or failed job may still gain a ledger entry). */
 export const FINAL_STATES: readonly JobState[] = ['recorded', 'refused', 'failed', 'cancelled'];
