@@ -35,6 +35,7 @@ export class GarblerPool {
   private readonly workers: PoolWorker[];
   private readonly shapes = new WeakMap<BooleanCircuit, number>();
   private nextShape = 0;
+  private nextRecycle = 0;
   private closed = false;
 
   private constructor(size: number) {
@@ -88,6 +89,26 @@ export class GarblerPool {
     } finally {
       if (--w.busy === 0) w.worker.unref();
     }
+  }
+
+  /**
+   * Gives sent table chunks back to the workers for reuse (transferred; the
+   * caller must not touch them after). Only chunks the transport copied may
+   * come back: a detached or partial buffer is left alone.
+   */
+  recycle(chunks: Uint8Array[]): void {
+    if (this.closed || chunks.length === 0) return;
+    const whole = chunks.filter((c) => c.buffer.byteLength > 0 && c.byteOffset === 0);
+    if (whole.length === 0) return;
+    const w = this.workers[this.nextRecycle++ % this.workers.length];
+    void w.api
+      .recycle(
+        Comlink.transfer(
+          whole,
+          whole.map((c) => c.buffer as ArrayBuffer),
+        ),
+      )
+      .catch(() => {});
   }
 
   async close(): Promise<void> {

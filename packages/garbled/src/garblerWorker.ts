@@ -31,6 +31,16 @@ export interface GarbleRequest {
 export type GarbleResult = Uint32Array | undefined;
 
 const KEPT_CIRCUITS = 4;
+/** Table chunks given back once sent, handed out again (at most this many kept). */
+const KEPT_SPARES = 64;
+const spares: Uint8Array[] = [];
+
+function newChunk(bytes: number): Uint8Array {
+  for (let i = spares.length - 1; i >= 0; i--) {
+    if (spares[i].byteLength === bytes) return spares.splice(i, 1)[0];
+  }
+  return new Uint8Array(Buffer.allocUnsafeSlow(bytes).buffer);
+}
 const circuits = new Map<number, LayeredCircuit>();
 const aes = new FixedKeyAes();
 
@@ -43,7 +53,7 @@ const api = {
       circuits.set(req.shape, lc);
       if (circuits.size > KEPT_CIRCUITS) circuits.delete(circuits.keys().next().value as number);
     }
-    const g = new HalfGatesGarbler(lc, req.delta, aes, undefined, { prefixBytes: req.prefixBytes });
+    const g = new HalfGatesGarbler(lc, req.delta, aes, undefined, { prefixBytes: req.prefixBytes, newChunk });
     g.setInputLabels(req.inputZero);
     // Chunks are posted without waiting for each to be taken: the pool holds at most one circuit's tables
     // per worker, and the worker never idles on a round trip.
@@ -54,6 +64,15 @@ const api = {
     await Promise.all(posted);
     const out = g.outputLabels();
     return Comlink.transfer(out, [out.buffer]);
+  },
+
+  /** Table chunks the garbler's thread has sent (and no longer needs), transferred back for reuse. */
+  recycle(chunks: Uint8Array[]): void {
+    for (const c of chunks) {
+      if (spares.length >= KEPT_SPARES) break;
+      // A last, partial chunk is a view of a whole buffer: the buffer is what is reused.
+      if (c.byteOffset === 0) spares.push(new Uint8Array(c.buffer));
+    }
   },
 };
 

@@ -54,6 +54,12 @@ export interface HalfGatesOptions {
    * caller's message header, so a chunk goes out without another copy.
    */
   prefixBytes?: number;
+  /**
+   * Garbler: where table chunks come from (a buffer of the given size, every
+   * byte of it overwritten); default a fresh buffer each. A caller that gets
+   * its chunks back once sent hands them out again here.
+   */
+  newChunk?: (bytes: number) => Uint8Array;
 }
 
 /** Bytes of one AND gate's garbled table (two 16-byte rows). */
@@ -86,6 +92,7 @@ export class HalfGatesGarbler {
   readonly backend: KernelBackend;
   private readonly delta: Uint32Array;
   private readonly prefixBytes: number;
+  private readonly newChunk: (bytes: number) => Uint8Array;
   private chunk: Uint8Array | undefined;
   private tableGates = 0;
 
@@ -100,6 +107,7 @@ export class HalfGatesGarbler {
     this.delta = delta;
     this.backend = chooseBackend(options);
     this.prefixBytes = options.prefixBytes ?? 0;
+    this.newChunk = options.newChunk ?? ((bytes) => new Uint8Array(Buffer.allocUnsafeSlow(bytes).buffer));
   }
 
   /** Sets the input wires' zero labels from `zero`, 4 words per wire in the order of `circuit.inputs`' wires. */
@@ -177,9 +185,7 @@ export class HalfGatesGarbler {
     const table = new Uint8Array(m.table.buffer, m.table.byteOffset, TABLE_BYTES * n);
     let g = 0;
     while (g < n) {
-      this.chunk ??= new Uint8Array(
-        Buffer.allocUnsafeSlow(this.prefixBytes + TABLE_BYTES * this.chunkGates).buffer,
-      );
+      this.chunk ??= this.newChunk(this.prefixBytes + TABLE_BYTES * this.chunkGates);
       const room = Math.min(n - g, this.chunkGates - this.tableGates);
       this.chunk.set(
         table.subarray(TABLE_BYTES * g, TABLE_BYTES * (g + room)),

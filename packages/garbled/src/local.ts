@@ -27,6 +27,8 @@ export async function runGarbledLocally(
     garblingWorkers?: number;
     /** Each party's OT contexts, to run several jobs under one OT setup (otContexts.ts). */
     otContexts?: Record<string, OtContextStore>;
+    /** Copy each message when it is sent (as a transport does), so the garbler may reuse its buffers. */
+    sendCopies?: boolean;
   } = {},
 ): Promise<LocalRunResult> {
   const t0 = performance.now();
@@ -39,9 +41,14 @@ export async function runGarbledLocally(
       party,
       (to, msg) => {
         bytes += msg.length;
-        setImmediate(() => sessions.get(to)?.handleMessage(party, msg));
+        const m = options.sendCopies ? msg.slice() : msg;
+        setImmediate(() => sessions.get(to)?.handleMessage(party, m));
       },
-      { garblingWorkers: options.garblingWorkers, otContexts: options.otContexts?.[party] },
+      {
+        garblingWorkers: options.garblingWorkers,
+        otContexts: options.otContexts?.[party],
+        sendCopies: options.sendCopies,
+      },
     );
     sessions.set(party, session);
   }

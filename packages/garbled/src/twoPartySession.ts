@@ -171,9 +171,17 @@ export interface GarbledSessionOptions {
    * store per authenticated identity (a node keeps one for its lifetime).
    */
   otContexts?: OtContextStore;
+  /**
+   * True when `send` copies what it is given before it returns (a
+   * @parley/transport session does): the garbler then reuses its table
+   * buffers once sent instead of allocating new ones.
+   */
+  sendCopies?: boolean;
 }
 
 const NONCE_BYTES = 16;
+/** Sent table chunks given back to the garbling workers this many at a time. */
+const RECYCLE_BATCH = 8;
 /** A context is retired before its AND tweaks (2j, 2j + 1) could reach the output tweaks (OUTPUT_TWEAK). */
 const MAX_CONTEXT_ANDS = 2 ** 38;
 
@@ -201,6 +209,7 @@ export class GarbledSession {
   private andTotal = 0;
   private andDone = 0;
   private aborted: ParleyError | undefined;
+  private readonly sendCopies: boolean;
 
   constructor(
     spec: TwoPartyCircuit | GarbledJob,
@@ -213,6 +222,7 @@ export class GarbledSession {
     this.pool = options.garblingWorkers ? GarblerPool.shared(options.garblingWorkers) : undefined;
     this.contexts = options.otContexts;
     this.onProgress = options.onProgress;
+    this.sendCopies = options.sendCopies === true;
     this.job = 'chunk' in spec ? spec : singleCircuitJob(spec, inputs ?? new Map());
     const [g, e] = this.job.parties;
     if (party !== g && party !== e)
@@ -482,7 +492,13 @@ export class GarbledSession {
     while (running.length > 0) {
       const { spec, active, tables, outZero } = running.shift()!;
       this.sendWords(Tag.GARBLER_INPUTS, active);
-      for (let t = await tables.next(); t; t = await tables.next()) await this.sendTables(t);
+      const sent: Uint8Array[] = [];
+      for (let t = await tables.next(); t; t = await tables.next()) {
+        await this.sendTables(t);
+        if (this.sendCopies) sent.push(t);
+        if (sent.length === RECYCLE_BATCH) pool.recycle(sent.splice(0));
+      }
+      pool.recycle(sent);
       const out = await outZero;
       if (nextChunk < chunks.length) running.push(start());
       results.push(this.outputChecks(spec, out, delta, aes));

@@ -49,6 +49,23 @@ describe('streamed garbled jobs', () => {
     expect(values(r.outputs.alice.k2)).toEqual(values(want.k2));
   });
 
+  it('a garbler whose sends are copied reuses its table buffers across chunks, with the same outputs', async () => {
+    // 40 chunks of one element (about 1,000 AND gates each) on one worker: each chunk's table buffer
+    // comes back once sent and is reused by a later chunk.
+    const n = 40;
+    const p = program(n);
+    const inputs = {
+      alice: { x: Array.from({ length: n }, (_, i) => (i * 2_654_435_761) % 2 ** 31) },
+      bob: { y: Array.from({ length: n }, (_, i) => 104_729 * i - 3_000_000), k: -7 },
+    };
+    const want = evaluateProgram(p, encodeInputs(p, inputs));
+    const r = await runGarbledLocally(p, inputs, { chunkElements: 1, garblingWorkers: 1, sendCopies: true });
+    expect(values(r.outputs.alice.prod)).toEqual(values(want.prod));
+    expect(values(r.outputs.bob.prod)).toEqual(values(want.prod));
+    expect(values(r.outputs.bob.max)).toEqual(values(want.max));
+    expect(values(r.outputs.alice.k2)).toEqual(values(want.k2));
+  });
+
   it('chunk circuits stay within the gate budget however long the vectors', () => {
     for (const n of [1_000, 100_000]) {
       const job = garbledJob(program(n), 'alice', { x: new Array(n).fill(1) });

@@ -49,6 +49,8 @@ const api = {
     const s = GarbledSession.forJob(job, party, (to, bytes) => session.send(to, bytes), {
       garblingWorkers: options.garblingWorkers ?? 0,
       otContexts,
+      // The transport copies what it is given before send returns.
+      sendCopies: true,
     });
     session.onMessage((from, bytes) => s.handleMessage(from, bytes));
     const outputs = outputColumns(program, await s.output());
