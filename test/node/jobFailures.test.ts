@@ -95,10 +95,19 @@ describe('jobs that fail', () => {
     // The ledger cannot take the entry while a member is down: the job says why, and has no receipt.
     expect(await cluster.ledgerOf('bankA', id, 40_000)).toMatchObject({ error: expect.any(String) });
     expect((await cluster.api('bankA', `/jobs/${id}/receipt`)).status).toBe(404);
-    // Back up, bankB marks the job it was running as failed because it restarted.
+    // Back up, bankB marks the job it was running as failed because it restarted; once bankB is back,
+    // the proposer puts the entry forward again, and the ledger records the job as failed.
     await cluster.startNode('bankB');
     const onB = await cluster.stateOn('bankB', id, ended);
     expect(onB).toMatchObject({ state: 'failed', error: { code: 'NODE_RESTARTED' } });
+    await cluster.waitFor(
+      'bankA',
+      id,
+      (j) => (j.ledger as { seq?: number } | undefined)?.seq !== undefined,
+      30_000,
+    );
+    const receipt = await cluster.api('bankA', `/jobs/${id}/receipt`);
+    expect(receipt.body).toMatchObject({ entry: { outcome: 'failed', outputHashes: {} } });
   }, 90_000);
 
   it('a proposer restarted mid-job fails the job everywhere, records it as failed, and then works on', async () => {

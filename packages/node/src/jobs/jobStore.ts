@@ -247,6 +247,16 @@ export class JobStore {
     return { outputHashes: JSON.parse(r.output_hashes), transcriptHash: r.transcript_hash };
   }
 
+  /** Jobs `proposer` proposed whose recording failed (oldest first, at most `limit`). */
+  unrecorded(proposer: string, limit = 100): JobRecord[] {
+    const rows = this.db
+      .prepare(
+        'select * from jobs where proposer = ? and ledger_seq is null and ledger_error is not null order by updated_at limit ?',
+      )
+      .all(proposer, limit) as JobRow[];
+    return rows.map(toRecord);
+  }
+
   /** Notes where the job's ledger entry is (or why recording it failed). */
   setLedger(id: string, ledger: { seq: number } | { error: string }): void {
     this.db

@@ -23,7 +23,7 @@
  * sequencer retries a round that failed for that reason once.
  */
 import { randomBytes } from 'node:crypto';
-import type { Consortium } from '@parley/interface';
+import { type Consortium, hasCode } from '@parley/interface';
 import {
   type CommitPeers,
   type CommitResult,
@@ -32,6 +32,7 @@ import {
   encodeEntry,
   type Ledger,
   LedgerCommitter,
+  type LedgerEntry,
   type LedgerEntryInput,
   type LedgerSigner,
   type LocalJobView,
@@ -54,7 +55,12 @@ export interface LedgerRecorderOptions {
   log: Logger;
   /** How long a round waits for each member (default 20 s). */
   timeoutMs?: number;
+  /** How often the jobs this node proposed whose recording failed are put forward again (default 30 s). */
+  retryEveryMs?: number;
 }
+
+/** Times a job whose recording failed is put forward again by one running node. */
+const RECORD_ATTEMPTS = 3;
 
 /** Most entries the sequencer puts in one round. */
 const MAX_ROUND_ENTRIES = 256;
@@ -75,6 +81,10 @@ export class LedgerRecorder {
   private following: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly stopListening: () => void;
+  private readonly retryTimer: ReturnType<typeof setInterval>;
+  private readonly stopLinkEvents: () => void;
+  /** Attempts made here per job whose recording failed. */
+  private readonly attempts = new Map<string, number>();
 
   constructor(private readonly o: LedgerRecorderOptions) {
     this.members = o.consortium.parties.map((p) => p.name);
@@ -86,11 +96,31 @@ export class LedgerRecorder {
         this.submit(job);
       }
     });
+    // A round fails while a member is down; once it is back (its link comes up), or from time to time,
+    // the entry can still be recorded.
+    this.retryTimer = setInterval(() => this.retryUnrecorded(), o.retryEveryMs ?? 30_000);
+    this.retryTimer.unref();
+    this.stopLinkEvents = o.endpoint.onEvent((e) => {
+      if (e.type === 'link-up') setTimeout(() => this.retryUnrecorded(), 500).unref();
+    });
   }
 
   close(): void {
     this.closed = true;
+    clearInterval(this.retryTimer);
+    this.stopLinkEvents();
     this.stopListening();
+  }
+
+  /** Puts forward again the jobs this node proposed whose recording failed (a few times each). */
+  private retryUnrecorded(): void {
+    if (this.closed) return;
+    for (const job of this.o.store.unrecorded(this.o.self)) {
+      const n = this.attempts.get(job.id) ?? 0;
+      if (n >= RECORD_ATTEMPTS) continue;
+      this.attempts.set(job.id, n + 1);
+      this.submit(job);
+    }
   }
 
   /** Puts a finished job's entry forward (to the sequencer, or into this node's own queue). */
@@ -176,9 +206,11 @@ export class LedgerRecorder {
             await this.round(batch.map((q) => q.entry));
           });
         } catch (e) {
-          // One bad entry must not keep the others off the ledger: retry them one by one.
-          const retry = batch.length > 1 ? batch : [];
-          if (batch.length === 1) this.notifyFailure(batch[0], (e as Error).message);
+          // One refused entry must not keep the others off the ledger: retry them one by one. Any other
+          // failure (a member down or silent) would fail each of them the same way.
+          const refused = hasCode(e, 'LEDGER_COMMIT_REFUSED');
+          const retry = batch.length > 1 && refused ? batch : [];
+          if (retry.length === 0) for (const q of batch) this.notifyFailure(q, (e as Error).message);
           for (const q of retry) {
             if (this.closed) break;
             await this.round([q.entry]).catch((err: Error) => this.notifyFailure(q, err.message));
@@ -293,13 +325,17 @@ export class LedgerRecorder {
 
   /** After a commit: each job of this node notes its entry, and a delivered job is recorded. */
   private committed(result: CommitResult): void {
-    for (const e of result.entries) {
+    this.noteEntries(result.entries, result.head.size);
+  }
+
+  private noteEntries(entries: readonly LedgerEntry[], size: number): void {
+    for (const e of entries) {
       const job = this.o.store.find(e.jobId);
       if (!job) continue;
       this.o.store.setLedger(job.id, { seq: e.seq });
       if (job.state === 'delivered')
         this.o.store.transition(job.id, 'recorded', { detail: `ledger entry ${e.seq}` });
-      this.o.log.info({ job: job.id, seq: e.seq, size: result.head.size }, 'job recorded on the ledger');
+      this.o.log.info({ job: job.id, seq: e.seq, size }, 'job recorded on the ledger');
     }
   }
 
