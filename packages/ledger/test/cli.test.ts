@@ -112,7 +112,10 @@ describe('parley ledger', () => {
     await parley('receipt', '1', '--node', node, '-o', file);
     const e2 = await parleyError('verify-receipt', file, '--consortium', '/dev/null');
     expect((e2 as Error).message).toMatch(/consortium file \/dev\/null: not valid JSON/);
-    expect(hasCode(await parleyError('verify'), 'INVALID_ARGUMENT')).toBe(true);
+    // Without --node or --db the node is the current directory (the repository root here: no ledger).
+    const e3 = await parleyError('verify');
+    expect(hasCode(e3, 'NOT_FOUND')).toBe(true);
+    expect((e3 as Error).message).toMatch(/^\. has no ledger/);
     expect(hasCode(await parleyError('verify', '--db', join(node, 'ledger.db')), 'INVALID_ARGUMENT')).toBe(
       true,
     );

@@ -42,27 +42,28 @@ function resolveTarget(flags: TargetFlags, needConsortium: boolean): Target {
   if (flags.node !== undefined && flags.db !== undefined) {
     throw new InvalidArgument('give either --node DIR or --db PATH|postgres://…, not both', { field: 'db' });
   }
-  if (flags.node !== undefined) {
-    const paths = nodeLedgerPaths(flags.node);
+  // Like every command that acts on a node: the current directory when neither is given.
+  const node = flags.node ?? (flags.db === undefined ? '.' : undefined);
+  if (node !== undefined) {
+    const paths = nodeLedgerPaths(node);
     if (!existsSync(paths.ledger)) {
-      throw new NotFound(`${flags.node} has no ledger (${paths.ledger} does not exist)`, {
+      throw new NotFound(`${node} has no ledger (${paths.ledger} does not exist)`, {
         file: paths.ledger,
       });
     }
     return { target: paths.ledger, consortiumFile: flags.consortium ?? paths.consortium };
   }
-  if (flags.db !== undefined) {
-    if (needConsortium && flags.consortium === undefined) {
-      throw new InvalidArgument('--db needs --consortium FILE to check the signatures', {
-        field: 'consortium',
-      });
-    }
-    if (!isPostgresUrl(flags.db) && !existsSync(flags.db)) {
-      throw new NotFound(`ledger database ${flags.db} does not exist`, { file: flags.db });
-    }
-    return { target: flags.db, consortiumFile: flags.consortium };
+  // Here --db was given (without it, the current directory is the node).
+  const db = flags.db as string;
+  if (needConsortium && flags.consortium === undefined) {
+    throw new InvalidArgument('--db needs --consortium FILE to check the signatures', {
+      field: 'consortium',
+    });
   }
-  throw new InvalidArgument('say which ledger: --node DIR or --db PATH|postgres://…', { field: 'node' });
+  if (!isPostgresUrl(db) && !existsSync(db)) {
+    throw new NotFound(`ledger database ${db} does not exist`, { file: db });
+  }
+  return { target: db, consortiumFile: flags.consortium };
 }
 
 async function withStore<T>(flags: TargetFlags, fn: (store: LedgerStore) => Promise<T>): Promise<T> {
@@ -148,7 +149,10 @@ export function registerLedgerCommands(program: Command): void {
 
   const targetOptions = (c: Command): Command =>
     c
-      .option('--node <dir>', 'a node directory: DIR/ledger.db and DIR/consortium.json')
+      .option(
+        '--node <dir>',
+        'a node directory: DIR/ledger.db and DIR/consortium.json (default: the current directory)',
+      )
       .option('--db <path|url>', 'a SQLite ledger file or a postgres:// URL')
       .option('--consortium <file>', 'the consortium file (default with --node: DIR/consortium.json)')
       .option('--schema <name>', 'PostgreSQL schema of the ledger tables (default parley_ledger)');
