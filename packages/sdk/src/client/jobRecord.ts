@@ -45,7 +45,7 @@ export interface JobRecord {
   error?: { code: string; message: string };
   createdAt: number;
   updatedAt: number;
-  /** The job's ledger entry once recorded; or, on its proposer's node, why recording it failed. */
+  /** The job's ledger entry once recorded; or why recording it failed (its proposer tries again later). */
   ledger?: JobLedger;
 }
 
