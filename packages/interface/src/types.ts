@@ -47,3 +47,30 @@ export const JOB_STATES = [
   'cancelled',
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
+
+/** A job's ledger note: its entry's sequence number once recorded, or why recording it failed. */
+export type JobLedger = { seq: number } | { error: string };
+
+/** A job as a node stores it and its API reports it. */
+export interface JobRecord {
+  id: string;
+  /** SHA-256 of the computation's canonical encoding, hex. */
+  computationId: string;
+  name: string;
+  parties: string[];
+  proposer: string;
+  state: JobState;
+  /** For refused, failed and cancelled jobs: the typed error's code and message. */
+  error?: { code: string; message: string };
+  createdAt: number;
+  updatedAt: number;
+  /** The job's ledger entry once recorded; or why recording it failed (its proposer tries again later). */
+  ledger?: JobLedger;
+}
+
+/** One state transition of a job, with its time. */
+export interface JobEvent {
+  state: JobState;
+  at: number;
+  detail?: string;
+}

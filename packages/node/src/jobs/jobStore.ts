@@ -10,7 +10,14 @@
  * never goes back, and a finished job never changes. When a node starts,
  * jobs still in flight from before are marked failed with the reason.
  */
-import { InvalidArgument, JOB_STATES, type JobState, NotFound } from '@parley/interface';
+import {
+  InvalidArgument,
+  JOB_STATES,
+  type JobEvent,
+  type JobRecord,
+  type JobState,
+  NotFound,
+} from '@parley/interface';
 import Database from 'better-sqlite3';
 
 export { JOB_STATES, type JobState };
@@ -32,20 +39,7 @@ export function isFinished(state: JobState): boolean {
   return NEXT[state].length === 0;
 }
 
-export interface JobRecord {
-  id: string;
-  computationId: string;
-  name: string;
-  parties: string[];
-  proposer: string;
-  state: JobState;
-  /** For refused, failed and cancelled jobs: the typed error's code and message. */
-  error?: { code: string; message: string };
-  createdAt: number;
-  updatedAt: number;
-  /** The job's ledger entry, once recorded; or why recording it failed. */
-  ledger?: { seq: number } | { error: string };
-}
+export type { JobEvent, JobRecord };
 
 /** What every party of a succeeded job agrees on before it is recorded (jobTranscript.ts). */
 export interface JobRecordDigests {
@@ -60,12 +54,6 @@ export interface StoredOutput {
   values: string[];
   /** Hex salt of the output's ledger hash. */
   salt: string;
-}
-
-export interface JobEvent {
-  state: JobState;
-  at: number;
-  detail?: string;
 }
 
 interface JobRow {

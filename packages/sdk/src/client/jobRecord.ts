@@ -14,6 +14,9 @@ import {
   InvalidInput,
   JOB_STATES,
   JobCancelled,
+  type JobEvent,
+  type JobLedger,
+  type JobRecord,
   type JobState,
   MalformedFrame,
   type ParleyError,
@@ -33,29 +36,7 @@ export function isFinalState(state: JobState): boolean {
   return FINAL_STATES.includes(state);
 }
 
-export interface JobRecord {
-  id: string;
-  /** SHA-256 of the program's canonical encoding, hex. */
-  computationId: string;
-  name: string;
-  parties: string[];
-  proposer: string;
-  state: JobState;
-  /** For refused, failed and cancelled jobs: the typed error's code and message. */
-  error?: { code: string; message: string };
-  createdAt: number;
-  updatedAt: number;
-  /** The job's ledger entry once recorded; or why recording it failed (its proposer tries again later). */
-  ledger?: JobLedger;
-}
-
-export type JobLedger = { seq: number } | { error: string };
-
-export interface JobEvent {
-  state: JobState;
-  at: number;
-  detail?: string;
-}
+export type { JobEvent, JobLedger, JobRecord };
 
 export interface JobProgress {
   done: number;
