@@ -66,17 +66,11 @@ const RECORD_ATTEMPTS = 3;
 const MAX_ROUND_ENTRIES = 256;
 const MAX_REASON = 900;
 
-interface Queued {
-  entry: LedgerEntryInput;
-  /** The member that asked for it (told when it cannot be recorded). */
-  from: string;
-}
-
 export class LedgerRecorder {
   readonly sequencer: string;
   private readonly members: string[];
   private readonly timeoutMs: number;
-  private readonly queue: Queued[] = [];
+  private readonly queue: LedgerEntryInput[] = [];
   private sequencing = false;
   private following: Promise<void> = Promise.resolve();
   private closed = false;
@@ -133,7 +127,7 @@ export class LedgerRecorder {
       return;
     }
     if (this.o.self === this.sequencer) {
-      this.enqueue({ entry, from: this.o.self });
+      this.enqueue(entry);
       return;
     }
     const bytes = encodeEntry({ ...entry, seq: 0 });
@@ -165,7 +159,7 @@ export class LedgerRecorder {
       }
       if (entry.jobId !== m.job || !entry.parties.includes(from))
         return 'the entry is not of a job of the sender';
-      this.enqueue({ entry, from });
+      this.enqueue(entry);
       return undefined;
     }
     if (m.t === 'catch-up') {
@@ -187,8 +181,8 @@ export class LedgerRecorder {
     this.o.log.warn({ job: jobId, reason }, 'job not recorded on the ledger');
   }
 
-  private enqueue(q: Queued): void {
-    this.queue.push(q);
+  private enqueue(entry: LedgerEntryInput): void {
+    this.queue.push(entry);
     if (!this.sequencing) void this.sequence();
   }
 
@@ -199,21 +193,21 @@ export class LedgerRecorder {
       while (this.queue.length > 0 && !this.closed) {
         const batch = this.queue.splice(0, MAX_ROUND_ENTRIES);
         try {
-          await this.round(batch.map((q) => q.entry)).catch(async (e: Error) => {
+          await this.round(batch).catch(async (e: Error) => {
             // A member that missed a commit asks to catch up when it refuses; give it a moment, once.
             if (!/catch up/.test(e.message) || this.closed) throw e;
             await new Promise((r) => setTimeout(r, 2000));
-            await this.round(batch.map((q) => q.entry));
+            await this.round(batch);
           });
         } catch (e) {
           // One refused entry must not keep the others off the ledger: retry them one by one. Any other
           // failure (a member down or silent) would fail each of them the same way.
           const refused = hasCode(e, 'LEDGER_COMMIT_REFUSED');
           const retry = batch.length > 1 && refused ? batch : [];
-          if (retry.length === 0) for (const q of batch) this.notifyFailure(q, (e as Error).message);
-          for (const q of retry) {
+          if (retry.length === 0) for (const entry of batch) this.notifyFailure(entry, (e as Error).message);
+          for (const entry of retry) {
             if (this.closed) break;
-            await this.round([q.entry]).catch((err: Error) => this.notifyFailure(q, err.message));
+            await this.round([entry]).catch((err: Error) => this.notifyFailure(entry, err.message));
           }
         }
       }
@@ -222,18 +216,14 @@ export class LedgerRecorder {
     }
   }
 
-  private notifyFailure(q: Queued, reason: string): void {
-    if (q.from === this.o.self) {
-      this.failed(q.entry.jobId, reason);
-      return;
+  /** Tells every party of the entry (this node too, when it is one) that it could not be recorded. */
+  private notifyFailure(entry: LedgerEntryInput, reason: string): void {
+    if (entry.parties.includes(this.o.self)) this.failed(entry.jobId, reason);
+    else this.o.log.warn({ job: entry.jobId, reason }, 'job not recorded on the ledger');
+    const m = encodeJobMessage({ t: 'record-failed', job: entry.jobId, reason: reason.slice(0, MAX_REASON) });
+    for (const p of entry.parties) {
+      if (p !== this.o.self) void this.o.endpoint.control.send(p, m).catch(() => {});
     }
-    this.o.log.warn({ job: q.entry.jobId, reason }, 'job not recorded on the ledger');
-    const m = encodeJobMessage({
-      t: 'record-failed',
-      job: q.entry.jobId,
-      reason: reason.slice(0, MAX_REASON),
-    });
-    void this.o.endpoint.control.send(q.from, m).catch(() => {});
   }
 
   private committer(session: Session): LedgerCommitter {
@@ -246,35 +236,40 @@ export class LedgerRecorder {
     });
   }
 
+  /** Runs `fn` over a transport session of its own, closed whatever happens. */
+  private async inSession<T>(
+    id: string,
+    parties: string[],
+    fn: (session: Session) => Promise<T>,
+  ): Promise<T> {
+    const session = await this.o.endpoint.openSession(id, parties, { recvTimeoutMs: this.timeoutMs });
+    try {
+      return await fn(session);
+    } finally {
+      await session.close().catch(() => {});
+    }
+  }
+
   private async round(entries: LedgerEntryInput[]): Promise<void> {
     const round = randomBytes(16).toString('hex');
     const call = encodeJobMessage({ t: 'ledger-round', round });
     await Promise.all(
       this.members.filter((p) => p !== this.o.self).map((p) => this.o.endpoint.control.send(p, call)),
     );
-    const session = await this.o.endpoint.openSession(`ledger-${round}`, this.members, {
-      recvTimeoutMs: this.timeoutMs,
-    });
-    try {
+    await this.inSession(`ledger-${round}`, this.members, async (session) => {
       this.committed(await this.committer(session).propose(entries));
-    } finally {
-      await session.close().catch(() => {});
-    }
+    });
   }
 
   private async follow(round: string): Promise<void> {
     if (this.closed) return;
-    let session: Session | undefined;
     try {
-      session = await this.o.endpoint.openSession(`ledger-${round}`, this.members, {
-        recvTimeoutMs: this.timeoutMs,
+      await this.inSession(`ledger-${round}`, this.members, async (session) => {
+        this.committed(await this.committer(session).follow(this.sequencer));
       });
-      this.committed(await this.committer(session).follow(this.sequencer));
     } catch (e) {
       this.o.log.warn({ round, err: (e as Error).message }, 'ledger round failed');
       if (/catch up/.test((e as Error).message)) await this.catchUp(this.sequencer);
-    } finally {
-      await session?.close().catch(() => {});
     }
   }
 
@@ -284,34 +279,31 @@ export class LedgerRecorder {
   ): Promise<void> {
     if (this.closed || source === undefined) return;
     const round = randomBytes(16).toString('hex');
-    let session: Session | undefined;
     try {
       await this.o.endpoint.control.send(source, encodeJobMessage({ t: 'catch-up', round }));
-      session = await this.o.endpoint.openSession(`catchup-${round}`, [this.o.self, source].sort(), {
-        recvTimeoutMs: this.timeoutMs,
+      await this.inSession(`catchup-${round}`, [this.o.self, source].sort(), async (session) => {
+        const before = this.o.ledger.size;
+        const { appended } = await catchUp(this.o.ledger, requestCatchUp(this.peers(session), source));
+        if (appended > 0)
+          this.o.log.info({ from: source, appended, size: this.o.ledger.size }, 'ledger caught up');
+        // Entries of this node's jobs among them: noted as if this node had seen their commit.
+        const entries: LedgerEntry[] = [];
+        for (let seq = before; seq < this.o.ledger.size; seq++) entries.push(await this.o.ledger.entry(seq));
+        this.noteEntries(entries, this.o.ledger.size);
       });
-      const { appended } = await catchUp(this.o.ledger, requestCatchUp(this.peers(session), source));
-      if (appended > 0)
-        this.o.log.info({ from: source, appended, size: this.o.ledger.size }, 'ledger caught up');
     } catch (e) {
       this.o.log.warn({ from: source, err: (e as Error).message }, 'ledger catch-up failed');
-    } finally {
-      await session?.close().catch(() => {});
     }
   }
 
   /** Answers another member's catch-up requests on their session. */
   private async serve(to: string, round: string): Promise<void> {
-    let session: Session | undefined;
     try {
-      session = await this.o.endpoint.openSession(`catchup-${round}`, [to, this.o.self].sort(), {
-        recvTimeoutMs: this.timeoutMs,
-      });
-      await serveCatchUp(this.o.ledger, this.peers(session), to);
+      await this.inSession(`catchup-${round}`, [to, this.o.self].sort(), (session) =>
+        serveCatchUp(this.o.ledger, this.peers(session), to),
+      );
     } catch (e) {
       this.o.log.warn({ to, err: (e as Error).message }, 'serving a ledger catch-up failed');
-    } finally {
-      await session?.close().catch(() => {});
     }
   }
 
