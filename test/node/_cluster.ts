@@ -4,24 +4,22 @@
  * `parley node start` process on 127.0.0.1 (party port chosen free, API on
  * port 0). Helpers talk to the nodes' HTTP APIs with their tokens.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { NodeProcesses } from '@parley/cli';
 import { type Consortium, loadConsortium } from '@parley/interface';
 import { createConsortium, freePort, initNode, NODE_CONFIG_FILE } from '@parley/node';
-import { ROOT } from '../helpers.js';
 
 export interface ClusterNode {
   dir: string;
   api: string;
   token: string;
-  process?: ChildProcess;
 }
 
 export class Cluster {
   readonly nodes: Record<string, ClusterNode> = {};
+  private readonly processes = new NodeProcesses();
   consortium!: Consortium;
 
   private constructor(readonly root: string) {}
@@ -59,39 +57,18 @@ export class Cluster {
     return cluster;
   }
 
-  /** Starts (or restarts) `bank`'s node process; resolves when it logs that it started. */
-  startNode(bank: string): Promise<void> {
-    const node = this.nodes[bank];
-    const child = spawn(
-      process.execPath,
-      [`${ROOT}packages/cli/bin/parley.js`, 'node', 'start', '--node', node.dir],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    node.process = child;
-    return new Promise((resolve, reject) => {
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        if (process.env.PARLEY_TEST_NODE_LOGS) console.error(line);
-        const entry = JSON.parse(line);
-        if (entry.msg === 'node started') {
-          node.api = entry.api as string;
-          resolve();
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`${bank} exited with ${code}`)));
-    });
+  /** Starts (or restarts) `bank`'s node process (logs in its directory's node.log); resolves once it is up. */
+  async startNode(bank: string): Promise<void> {
+    this.nodes[bank].api = await this.processes.start(bank, this.nodes[bank].dir);
   }
 
   /** Kills `bank`'s node at once (SIGKILL) and waits for the process to end. */
-  async kill(bank: string): Promise<void> {
-    const child = this.nodes[bank].process;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+  kill(bank: string): Promise<void> {
+    return this.processes.kill(bank);
   }
 
   async stop(): Promise<void> {
-    await Promise.all(Object.keys(this.nodes).map((b) => this.kill(b)));
+    await this.processes.stopAll();
     await rm(this.root, { recursive: true, force: true });
   }
 

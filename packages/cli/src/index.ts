@@ -1,1 +1,2 @@
+export { NodeProcesses } from './demo/nodeProcesses.js';
 export { main } from './program.js';

@@ -3,7 +3,8 @@
  * for `parley demo`: each node's JSON log lines go to DIR/node.log; a node
  * counts as up when it logs "node started". `stopAll` ends them with SIGTERM,
  * then SIGKILL after a grace period, and waits until every process is gone,
- * so nothing is left behind.
+ * so nothing is left behind. The end-to-end tests run their nodes with it
+ * too.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -53,6 +54,16 @@ export class NodeProcesses {
         );
       });
     });
+  }
+
+  /** Kills `name`'s node at once (SIGKILL) and waits until its process has exited. */
+  async kill(name: string): Promise<void> {
+    const child = this.children.get(name);
+    this.children.delete(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
   }
 
   /** Stops every node and waits until each process has exited. */
