@@ -1,12 +1,13 @@
 /**
  * A party in a worker thread: its own identity and TLS WebSocket endpoint on
- * 127.0.0.1, running its side of a garbled session. Driven through comlink by
+ * 127.0.0.1, running its side of a garbled session or of a private join. Driven through comlink by
  * workerRun.ts, so that the parties of a local run use separate cores.
  */
 import { parentPort } from 'node:worker_threads';
 import type { Column, PlainInputs, Program } from '@parley/circuit';
 import { GarbledSession, garbledJob, OtContextStore, outputColumns } from '@parley/garbled';
 import { type Consortium, InternalError } from '@parley/interface';
+import { ecdhJoin } from '@parley/psi';
 import { createIdentity, WsEndpoint } from '@parley/transport';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -58,6 +59,23 @@ const api = {
     await session.close();
     const stats = s.stats();
     return { outputs, andGates: stats.andGates, bytesSent: stats.bytesSent, ms };
+  },
+
+  /** This party's side of the ECDH private join on `keys` (@parley/psi); the joined rows and the time it took. */
+  async privateJoin(
+    keys: Uint8Array[],
+    parties: string[],
+    party: string,
+    sessionId: string,
+    minParties?: number,
+  ): Promise<{ rows: number; ownRows: Int32Array; ms: number }> {
+    if (!endpoint) throw new InternalError('the party worker was not started (listen() first)');
+    const session = await endpoint.openSession(sessionId, parties);
+    const t0 = performance.now();
+    const r = await ecdhJoin(session, party, parties, keys, { context: sessionId, minParties });
+    const ms = performance.now() - t0;
+    await session.close();
+    return { rows: r.rows, ownRows: r.ownRows, ms };
   },
 
   async close(): Promise<void> {

@@ -61,6 +61,22 @@ export class WorkerPair {
     };
   }
 
+  /** One ECDH private join of the parties' key sets (in the pair's order); its rows and the slower party's time. */
+  async privateJoin(
+    keys: [Uint8Array[], Uint8Array[]],
+    minParties?: number,
+  ): Promise<{ rows: number; ownRows: Int32Array[]; ms: number }> {
+    const id = `worker-join-${this.runs++}`;
+    const results = await Promise.all(
+      this.parties.map((p, i) => this.apis[i].privateJoin(keys[i], this.parties, p, id, minParties)),
+    );
+    return {
+      rows: results[0].rows,
+      ownRows: results.map((r) => r.ownRows),
+      ms: Math.max(...results.map((r) => r.ms)),
+    };
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled(this.apis.map((a) => a.close()));
     for (const a of this.apis) a[Comlink.releaseProxy]();
