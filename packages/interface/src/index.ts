@@ -1,4 +1,5 @@
 export * from './consortium.js';
 export * from './errors.js';
 export * from './inbox.js';
+export * from './tables.js';
 export * from './types.js';

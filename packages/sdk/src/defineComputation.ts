@@ -21,7 +21,15 @@ import {
   type Value,
   type ValueType,
 } from '@parley/circuit';
-import { InvalidArgument } from '@parley/interface';
+import { InvalidArgument, PRESENT_COLUMN, type TableLayout, tableInputName } from '@parley/interface';
+import {
+  type DeclaredTables,
+  declareTables,
+  type JoinDeclaration,
+  type JoinValue,
+  type TableDeclaration,
+  type TableValue,
+} from './tables.js';
 
 export type Protocol = 'auto' | 'garbled' | 'sharing' | 'replicated';
 
@@ -34,16 +42,28 @@ export interface InputDeclaration {
   length?: number;
 }
 
-/** Recipients of an output: party names, or `'all'`. */
-export type OutputDeclaration = string[] | 'all' | { to: string[] | 'all' };
+/**
+ * Recipients of an output: party names, or `'all'`. `rowsOf` names a table
+ * whose rows the output's values are (one per row): its party gets each
+ * value with the row's key.
+ */
+export type OutputDeclaration = string[] | 'all' | { to: string[] | 'all'; rowsOf?: string };
 
-export interface ComputationSpec<I extends string, O extends string> {
+export interface ComputationSpec<I extends string, O extends string, T extends string = never> {
   name: string;
   parties: string[];
-  inputs: Record<I, InputDeclaration>;
+  inputs?: Record<I, InputDeclaration>;
+  /** Tables: each party's rows with a key column and typed columns (see tables.ts). */
+  tables?: Record<T, TableDeclaration>;
+  /** The private join of several parties' tables on their keys, before the computation. */
+  join?: JoinDeclaration;
   outputs: Record<O, OutputDeclaration>;
-  /** Builds each output from the inputs. */
-  compute: (inputs: Record<I, Value>, builder: CircuitBuilder) => Record<O, Value>;
+  /** Builds each output from the inputs and tables (and the join, when there is one). */
+  compute: (
+    inputs: Record<I, Value> & Record<T, TableValue>,
+    builder: CircuitBuilder,
+    join: JoinValue | undefined,
+  ) => Record<O, Value>;
   /** Engine choice (default `auto`: garbled for two parties, sharing for more). */
   protocol?: Protocol;
 }
@@ -65,6 +85,27 @@ export interface Computation {
   outputsFor(party: string, inputsByParty: PlainInputs): Record<string, OutputValue>;
   /** Statistics of the boolean lowering (AND gates, depth, …). */
   booleanStats(adder?: 'ripple' | 'prefix'): CircuitStats;
+  /** The tables and the join, when the computation has tables (part of the id). */
+  readonly tables?: TableLayout;
+  /**
+   * The plaintext reference of a computation with tables: joins the tables'
+   * keys in the clear, lays the rows out as the node does (joined rows in
+   * key order here; the node's order is another, so compare row outputs by
+   * key) and evaluates. `inputs` are the computation's other inputs.
+   */
+  evaluateTables(tables: Record<string, TableData>, inputs?: PlainInputs): TablesEvaluation;
+}
+
+/** A table's rows in the clear: keys (needed for a joined table or a row output) and columns. */
+export interface TableData {
+  keys?: string[];
+  columns: Record<string, ReadonlyArray<number | bigint | boolean>>;
+}
+
+export interface TablesEvaluation {
+  outputs: Record<string, OutputValue>;
+  /** Row outputs (`rowsOf`) by key: what the table's party gets, padding and rows it does not hold left out. */
+  byKey: Record<string, Record<string, bigint | number>>;
 }
 
 function recipients(decl: OutputDeclaration, parties: string[]): string[] {
@@ -72,19 +113,33 @@ function recipients(decl: OutputDeclaration, parties: string[]): string[] {
   return to === 'all' ? [...parties] : [...to];
 }
 
-export function defineComputation<I extends string, O extends string>(
-  spec: ComputationSpec<I, O>,
+export function defineComputation<I extends string, O extends string, T extends string = never>(
+  spec: ComputationSpec<I, O, T>,
 ): Computation {
   if (typeof spec.name !== 'string' || spec.name.length === 0)
     throw new InvalidArgument('computation name is required');
   const protocol = spec.protocol ?? 'auto';
   const b = new CircuitBuilder(spec.parties);
-  const inputs = {} as Record<I, Value>;
-  for (const [name, decl] of Object.entries(spec.inputs) as Array<[I, InputDeclaration]>) {
+  const inputs = {} as Record<I, Value> & Record<T, TableValue>;
+  for (const [name, decl] of Object.entries(spec.inputs ?? {}) as Array<[I, InputDeclaration]>) {
     const type = typeof decl.type === 'string' ? parseType(decl.type) : decl.type;
-    inputs[name] = b.input(decl.party, name, type, decl.length ?? 1);
+    (inputs as Record<I, Value>)[name] = b.input(decl.party, name, type, decl.length ?? 1);
   }
-  const results = spec.compute(inputs, b);
+  let declared: DeclaredTables | undefined;
+  if (spec.tables || spec.join) {
+    declared = declareTables(
+      b,
+      spec.parties,
+      (spec.tables ?? {}) as Record<string, TableDeclaration>,
+      spec.join,
+    );
+    for (const [name, t] of Object.entries(declared.values)) {
+      if (name in inputs)
+        throw new InvalidArgument(`'${name}' is both an input and a table`, { field: name });
+      (inputs as Record<string, TableValue>)[name] = t;
+    }
+  }
+  const results = spec.compute(inputs, b, declared?.join);
   for (const [name, decl] of Object.entries(spec.outputs) as Array<[O, OutputDeclaration]>) {
     const v = results[name];
     if (!v)
@@ -92,6 +147,8 @@ export function defineComputation<I extends string, O extends string>(
         field: name,
       });
     b.output(name, v, recipients(decl, spec.parties));
+    const rowsOf = typeof decl === 'object' && !Array.isArray(decl) ? decl.rowsOf : undefined;
+    if (rowsOf !== undefined) rowOutput(declared, name, v, rowsOf);
   }
   for (const name of Object.keys(results)) {
     if (!(name in spec.outputs))
@@ -100,7 +157,8 @@ export function defineComputation<I extends string, O extends string>(
       });
   }
   const circuit = optimize(b.build());
-  const id = computationId(circuit, { name: spec.name, protocol });
+  const tables = declared?.layout;
+  const id = computationId(circuit, { name: spec.name, protocol, tables });
   const evaluatePlaintext = (inputsByParty: PlainInputs) => {
     const cols = evaluateProgram(circuit, encodeInputs(circuit, inputsByParty));
     return Object.fromEntries(
@@ -129,5 +187,118 @@ export function defineComputation<I extends string, O extends string>(
     booleanStats(adder: 'ripple' | 'prefix' = 'ripple') {
       return circuitStats(lowerToBoolean(circuit, { adder }).circuit);
     },
+    ...(tables ? { tables } : {}),
+    evaluateTables(data: Record<string, TableData>, other: PlainInputs = {}) {
+      if (!tables) throw new InvalidArgument(`computation ${spec.name} has no tables`);
+      const { inputs: laid, keysOf } = layOutTables(tables, data);
+      const merged: PlainInputs = {};
+      for (const src of [other, laid]) {
+        for (const [party, values] of Object.entries(src)) merged[party] = { ...merged[party], ...values };
+      }
+      const outputs = evaluatePlaintext(merged);
+      const byKey: Record<string, Record<string, bigint | number>> = {};
+      for (const [name, table] of Object.entries(tables.rowOutputs ?? {})) {
+        const values = outputs[name] as Array<bigint | number>;
+        byKey[name] = {};
+        keysOf[table].forEach((key, r) => {
+          if (key !== null) byKey[name][key] = values[r];
+        });
+      }
+      return { outputs, byKey };
+    },
   });
+}
+
+/** Notes that output `name` is per row of table `table` (its length must be the table's). */
+function rowOutput(declared: DeclaredTables | undefined, name: string, v: Value, table: string): void {
+  const t = declared?.values[table];
+  if (!declared || !t)
+    throw new InvalidArgument(`output ${name}: rowsOf names no table '${table}'`, { field: name });
+  if (v.length !== t.rows) {
+    throw new InvalidArgument(`output ${name}: ${v.length} values, but table ${table} has ${t.rows} rows`, {
+      field: name,
+    });
+  }
+  declared.layout.rowOutputs = { ...declared.layout.rowOutputs, [name]: table };
+}
+
+/**
+ * The tables' inputs as the node lays them out, from plaintext rows: the join
+ * in the clear (keys held by at least minTables tables, in key order), each
+ * table padded with zero rows to its bound. Also each table's key per row
+ * (null on padding and on joined rows it does not hold).
+ */
+export function layOutTables(
+  layout: TableLayout,
+  data: Record<string, TableData>,
+): { inputs: PlainInputs; keysOf: Record<string, Array<string | null>> } {
+  const inputs: PlainInputs = {};
+  const keysOf: Record<string, Array<string | null>> = {};
+  const rowsOf = (name: string): number => {
+    const d = data[name];
+    if (!d) throw new InvalidArgument(`no data for table ${name}`, { field: name });
+    const lengths = layout.tables[name].columns.map((c) => {
+      if (!d.columns[c])
+        throw new InvalidArgument(`table ${name}: no data for column ${c}`, { field: `${name}.${c}` });
+      return d.columns[c].length;
+    });
+    if (new Set(lengths).size > 1) throw new InvalidArgument(`table ${name}: columns of different lengths`);
+    return lengths[0];
+  };
+  // Row index of each table for each of its rows in the layout (-1: a zero row).
+  const order: Record<string, number[]> = {};
+  const joined = new Set(layout.join?.tables ?? []);
+  if (layout.join) {
+    const holders = new Map<string, Map<string, number>>();
+    for (const t of layout.join.tables) {
+      const keys = data[t]?.keys;
+      if (!keys || keys.length !== rowsOf(t)) {
+        throw new InvalidArgument(`table ${t}: a joined table needs one key per row`, { field: t });
+      }
+      keys.forEach((k, i) => {
+        const h = holders.get(k) ?? new Map<string, number>();
+        if (h.has(t))
+          throw new InvalidArgument(
+            `table ${t}: rows ${(h.get(t) as number) + 1} and ${i + 1} have the same key`,
+          );
+        h.set(t, i);
+        holders.set(k, h);
+      });
+    }
+    const minTables = layout.join.minTables;
+    const rows = [...holders]
+      .filter(([, h]) => h.size >= minTables)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (rows.length > layout.join.rows) {
+      throw new InvalidArgument(
+        `the join has ${rows.length} rows, more than its bound of ${layout.join.rows}`,
+      );
+    }
+    for (const t of layout.join.tables) order[t] = rows.map(([, h]) => h.get(t) ?? -1);
+  }
+  for (const [name, shape] of Object.entries(layout.tables)) {
+    if (!joined.has(name)) {
+      const n = rowsOf(name);
+      if (n > shape.rows)
+        throw new InvalidArgument(`table ${name}: ${n} rows, more than its bound of ${shape.rows}`);
+      order[name] = Array.from({ length: n }, (_, i) => i);
+    }
+    const idx = order[name];
+    const at = (r: number) => (r < idx.length ? idx[r] : -1);
+    const d = data[name];
+    inputs[shape.party] ??= {};
+    const mine = inputs[shape.party];
+    for (const c of shape.columns) {
+      mine[tableInputName(name, c)] = Array.from({ length: shape.rows }, (_, r) =>
+        at(r) >= 0 ? d.columns[c][at(r)] : 0,
+      );
+    }
+    mine[tableInputName(name, PRESENT_COLUMN)] = Array.from({ length: shape.rows }, (_, r) =>
+      at(r) >= 0 ? 1 : 0,
+    );
+    keysOf[name] = Array.from({ length: shape.rows }, (_, r) =>
+      at(r) >= 0 && d.keys ? d.keys[at(r)] : null,
+    );
+  }
+  return { inputs, keysOf };
 }

@@ -46,3 +46,4 @@ export {
 export { NODE_CONFIG_FILE, NODE_RUN_FILE, type NodeApi, resolveNodeApi } from './client/nodeDirectory.js';
 export * from './defineComputation.js';
 export * from './parleyEngine.js';
+export * from './tables.js';

@@ -76,6 +76,8 @@ export function canonicalJson(value: unknown): string {
 export interface CanonicalSettings {
   name: string;
   protocol: string;
+  /** A computation's tables and join (@parley/interface TableLayout), when it has any. */
+  tables?: unknown;
 }
 
 export function canonicalEncoding(p: Program, settings: CanonicalSettings): Uint8Array {
@@ -87,6 +89,7 @@ export function canonicalEncoding(p: Program, settings: CanonicalSettings): Uint
     parties: p.parties,
     nodes: p.nodes.map((n) => canonicalNode(n, cache)),
     outputs: p.outputs.map((o) => ({ name: o.name, node: o.node, recipients: o.recipients })),
+    tables: settings.tables,
   };
   return new TextEncoder().encode(canonicalJson(doc));
 }
