@@ -15,6 +15,7 @@ const rule = (computation: string, recipients: string[], minRows: number, source
   computation,
   dataSources: sources,
   inputs: balance,
+  tables: {},
   outputRecipients: recipients,
   minRows,
 });
@@ -30,7 +31,34 @@ const byId: Policy = { version: 1, allow: [policy.allow[2]] };
 
 describe('checkPolicy', () => {
   it('approves by the first rule that allows everything, by name or by id, with its input bindings', () => {
-    expect(checkPolicy(policy, facts)).toEqual({ approved: true, rule: 2, inputs: balance });
+    expect(checkPolicy(policy, facts)).toEqual({
+      approved: true,
+      rule: 2,
+      inputs: balance,
+      tables: {},
+      minRows: 100,
+    });
+  });
+
+  it('binds each of the node’s tables to an allowed source with its key column', () => {
+    const accounts = { source: 'accounts', key: 'account', columns: { amount: 'balance' } };
+    const withTable: Policy = { version: 1, allow: [{ ...policy.allow[2], tables: { a: accounts } }] };
+    expect(checkPolicy(withTable, { ...facts, tables: ['a'] })).toMatchObject({
+      approved: true,
+      tables: { a: accounts },
+    });
+    expect(checkPolicy(withTable, { ...facts, tables: ['a', 'b'] })).toEqual({
+      approved: false,
+      reason: "the policy binds no data to table 'b' of 'fraud'",
+    });
+    const elsewhere: Policy = {
+      version: 1,
+      allow: [{ ...policy.allow[2], tables: { a: { ...accounts, source: 'hr' } } }],
+    };
+    expect(checkPolicy(elsewhere, { ...facts, tables: ['a'] })).toEqual({
+      approved: false,
+      reason: "the policy does not allow data source 'hr' for 'fraud'",
+    });
   });
 
   it('refuses with the reason of the first matching rule', () => {

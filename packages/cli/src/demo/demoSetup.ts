@@ -9,7 +9,7 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syntheticFraudInputs } from '@parley/circuits';
 import { ConfigError } from '@parley/interface';
-import { createConsortium, freePort, initNode, NODE_CONFIG_FILE, type Policy } from '@parley/node';
+import { createConsortium, freePort, initNode, NODE_CONFIG_FILE, type PolicyFile } from '@parley/node';
 import type { Computation } from '@parley/sdk';
 
 /** Marks a directory as made by `parley demo`, so that a later run may replace it. */
@@ -62,7 +62,7 @@ export async function setUpDemo(
     const ids = values.map((_, i) => accountId(i));
     const rows = values.map((v, i) => `${ids[i]},${v}`);
     await writeFile(join(bankDir, 'accounts.csv'), `account,${feature}\n${rows.join('\n')}\n`);
-    const policy: Policy = {
+    const policy: PolicyFile = {
       version: 1,
       allow: [
         {

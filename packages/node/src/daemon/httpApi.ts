@@ -39,6 +39,11 @@ const submitSchema = {
       name: { type: 'string', minLength: 1, maxLength: 200 },
       protocol: { type: 'string', enum: [...JOB_PROTOCOLS] },
       program: { type: 'string', description: 'the computation, parley-program-v1 bytes in base64' },
+      tables: {
+        type: 'object',
+        description:
+          "the computation's tables and private join (TableLayout of @parley/interface), when it has any",
+      },
     },
   },
 } as const;
@@ -89,11 +94,12 @@ export function createHttpApi(options: HttpApiOptions): FastifyInstance {
   });
   app.get('/health', async () => ({ status: 'ok', node: options.nodeName, ...options.health() }));
   app.post('/jobs', { schema: submitSchema }, async (request, reply) => {
-    const body = request.body as { name: string; protocol?: JobProtocol; program: string };
+    const body = request.body as { name: string; protocol?: JobProtocol; program: string; tables?: unknown };
     const job = await options.jobs.submit({
       name: body.name,
       protocol: body.protocol ?? 'auto',
       program: new Uint8Array(Buffer.from(body.program, 'base64')),
+      tables: body.tables,
     });
     return reply.code(202).send(job);
   });

@@ -43,6 +43,11 @@ export function openApiDocument(nodeName: string): Record<string, unknown> {
                     name: { type: 'string' },
                     protocol: { enum: ['auto', 'garbled', 'sharing', 'replicated'] },
                     program: { type: 'string', description: 'parley-program-v1 bytes, base64' },
+                    tables: {
+                      type: 'object',
+                      description:
+                        "the computation's tables and private join (TableLayout: tables, join, rowOutputs), part of its id",
+                    },
                   },
                 },
               },
@@ -76,7 +81,10 @@ export function openApiDocument(nodeName: string): Record<string, unknown> {
           summary: "the job's outputs this node received (values as text)",
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
-            '200': { description: '{ job, outputs: { name: { type, values, salt } } }' },
+            '200': {
+              description:
+                '{ job, outputs: { name: { type, values, salt, keys? } } } (keys: the row keys of an output given per row of this node’s table)',
+            },
             '404': { description: 'no such job' },
             '401': unauthorized,
           },

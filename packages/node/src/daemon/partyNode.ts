@@ -124,8 +124,8 @@ export class PartyNode {
         store,
         control: endpoint.control,
         log,
-        onApproved: (job, protocol, program, inputs) => {
-          void runner.run(job, protocol, program, inputs);
+        onApproved: (job, protocol, program, bindings, tables) => {
+          void runner.run(job, protocol, program, bindings, tables);
         },
         onLedgerMessage: (from, m) => rec.handle(from, m),
       });

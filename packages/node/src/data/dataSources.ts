@@ -23,6 +23,8 @@ export interface TableData {
   rows: number;
   /** The requested columns, encoded as their types' bit patterns. */
   columns: Map<string, Column>;
+  /** The key column's values as text, row by row, when one was asked for. */
+  keys?: string[];
 }
 
 type Row = Record<string, unknown>;
@@ -33,6 +35,7 @@ export async function readDataSource(
   source: DataSourceConfig,
   dir: string,
   requests: readonly ColumnRequest[],
+  options: { keyColumn?: string } = {},
 ): Promise<TableData> {
   const where =
     source.type === 'postgres'
@@ -45,16 +48,31 @@ export async function readDataSource(
         ? await jsonRows(name, dirOf(source.path, dir))
         : await postgresRows(name, source.url, source.query);
   const columns = new Map<string, Column>();
-  for (const { column, type } of requests) {
-    if (rows.length > 0 && !(column in rows[0])) {
-      throw new InvalidInput(
-        `${where}: no column '${column}' (columns: ${Object.keys(rows[0]).join(', ')})`,
-        {
+  const noColumn = (column: string) =>
+    new InvalidInput(`${where}: no column '${column}' (columns: ${Object.keys(rows[0]).join(', ')})`, {
+      source: name,
+      column,
+    });
+  let keys: string[] | undefined;
+  if (options.keyColumn !== undefined) {
+    const column = options.keyColumn;
+    if (rows.length > 0 && !(column in rows[0])) throw noColumn(column);
+    keys = rows.map((row, i) => {
+      const v = row[column];
+      const key =
+        typeof v === 'string' ? v.trim() : typeof v === 'number' || typeof v === 'bigint' ? String(v) : '';
+      if (key.length === 0) {
+        throw new InvalidInput(`${where}: key column '${column}', row ${i + 1}: no key`, {
           source: name,
           column,
-        },
-      );
-    }
+          row: i + 1,
+        });
+      }
+      return key;
+    });
+  }
+  for (const { column, type } of requests) {
+    if (rows.length > 0 && !(column in rows[0])) throw noColumn(column);
     const col = newColumn(widthOf(type), rows.length);
     for (let i = 0; i < rows.length; i++) {
       try {
@@ -73,7 +91,7 @@ export async function readDataSource(
     }
     columns.set(column, col);
   }
-  return { rows: rows.length, columns };
+  return { rows: rows.length, columns, ...(keys ? { keys } : {}) };
 }
 
 function dirOf(path: string, dir: string): string {

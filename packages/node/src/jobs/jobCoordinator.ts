@@ -18,11 +18,12 @@ import {
   type ParleyError,
   PolicyRefused,
   ProtocolViolation,
+  type TableLayout,
   Timeout,
 } from '@parley/interface';
 import type { ControlChannel } from '@parley/transport';
 import type { Logger } from 'pino';
-import type { InputBinding, Policy } from '../setup/policyFile.js';
+import type { Policy } from '../setup/policyFile.js';
 import {
   decodeJobMessage,
   encodeJobMessage,
@@ -31,7 +32,8 @@ import {
   LEDGER_MESSAGES,
 } from './jobMessages.js';
 import type { JobRecord, JobStore } from './jobStore.js';
-import { checkPolicy } from './policyCheck.js';
+import { checkPolicy, type JobBindings } from './policyCheck.js';
+import { checkTableLayout, tableInputNames } from './tableLayout.js';
 
 export interface JobCoordinatorOptions {
   self: string;
@@ -47,7 +49,8 @@ export interface JobCoordinatorOptions {
     job: JobRecord,
     protocol: JobProtocol,
     program: Program,
-    inputs: Record<string, InputBinding>,
+    bindings: JobBindings,
+    tables: TableLayout | undefined,
   ) => void;
   /** Ledger messages on the control channel (the ledger recorder's). */
   onLedgerMessage?: (from: string, m: JobMessage) => void;
@@ -57,8 +60,9 @@ interface Pending {
   parties: string[];
   protocol: JobProtocol;
   program: Program;
+  tables?: TableLayout;
   decisions: Map<string, { approved: boolean; reason?: string }>;
-  inputs?: Record<string, InputBinding>;
+  bindings?: JobBindings;
   timer: ReturnType<typeof setTimeout>;
 }
 
@@ -80,8 +84,14 @@ export class JobCoordinator {
   }
 
   /** The operator's submission: this node proposes the job to every party of the program. */
-  async submit(request: { name: string; protocol: JobProtocol; program: Uint8Array }): Promise<JobRecord> {
+  async submit(request: {
+    name: string;
+    protocol: JobProtocol;
+    program: Uint8Array;
+    tables?: unknown;
+  }): Promise<JobRecord> {
     const program = decodeProgram(request.program);
+    const tables = request.tables === undefined ? undefined : checkTableLayout(request.tables, program);
     if (!program.parties.includes(this.o.self)) {
       throw new InvalidArgument(
         `${this.o.self} is not a party of this computation (${program.parties.join(', ')})`,
@@ -96,12 +106,12 @@ export class JobCoordinator {
     }
     const job = this.o.store.create({
       id: randomBytes(16).toString('hex'),
-      computationId: computationId(program, { name: request.name, protocol: request.protocol }),
+      computationId: computationId(program, { name: request.name, protocol: request.protocol, tables }),
       name: request.name,
       parties: program.parties,
       proposer: this.o.self,
     });
-    this.track(job, request.protocol, program);
+    this.track(job, request.protocol, program, tables);
     this.o.log.info({ job: job.id, name: job.name, computation: job.computationId }, 'job proposed');
     const proposal = encodeJobMessage({
       t: 'propose',
@@ -110,6 +120,7 @@ export class JobCoordinator {
       protocol: request.protocol,
       computationId: job.computationId,
       program: request.program,
+      ...(tables ? { tables } : {}),
     });
     await this.broadcast(job.parties, proposal, job.id);
     this.decide(job.id);
@@ -159,9 +170,11 @@ export class JobCoordinator {
       return;
     }
     let program: Program;
+    let tables: TableLayout | undefined;
     try {
       program = decodeProgram(m.program);
-      const id = computationId(program, { name: m.name, protocol: m.protocol });
+      tables = m.tables === undefined ? undefined : checkTableLayout(m.tables, program);
+      const id = computationId(program, { name: m.name, protocol: m.protocol, tables });
       if (id !== m.computationId)
         throw new ProtocolViolation('the computation id does not match the program');
       if (!program.parties.includes(from) || !program.parties.includes(this.o.self)) {
@@ -186,16 +199,28 @@ export class JobCoordinator {
       { job: job.id, name: job.name, proposer: from, computation: job.computationId },
       'job received',
     );
-    this.track(job, m.protocol, program);
+    this.track(job, m.protocol, program, tables);
     for (const d of this.early.get(job.id) ?? []) this.onDecision(d.from, job.id, d);
     this.early.delete(job.id);
     this.decide(job.id);
   }
 
-  private track(job: JobRecord, protocol: JobProtocol, program: Program): void {
+  private track(
+    job: JobRecord,
+    protocol: JobProtocol,
+    program: Program,
+    tables: TableLayout | undefined,
+  ): void {
     const timer = setTimeout(() => this.expire(job.id), this.timeoutMs);
     timer.unref();
-    this.pending.set(job.id, { parties: job.parties, protocol, program, decisions: new Map(), timer });
+    this.pending.set(job.id, {
+      parties: job.parties,
+      protocol,
+      program,
+      tables,
+      decisions: new Map(),
+      timer,
+    });
   }
 
   /** This node's own decision, from its policy, sent to every other party. */
@@ -204,15 +229,19 @@ export class JobCoordinator {
     if (!p) return;
     const job = this.o.store.get(jobId);
     const mine = p.program.nodes.filter((n) => n.op === 'input' && n.party === this.o.self);
+    const columns = tableInputNames(p.tables);
     const decision = checkPolicy(this.o.policy, {
       computationId: job.computationId,
       name: job.name,
-      inputs: mine.map((n) => (n.op === 'input' ? n.name : '')),
+      inputs: mine.flatMap((n) => (n.op === 'input' && !columns.has(n.name) ? [n.name] : [])),
+      tables: Object.entries(p.tables?.tables ?? {}).flatMap(([t, s]) =>
+        s.party === this.o.self ? [t] : [],
+      ),
       outputRecipients: [...new Set(p.program.outputs.flatMap((o) => o.recipients))],
       minRows: mine.length === 0 ? Number.MAX_SAFE_INTEGER : Math.min(...mine.map((n) => n.length)),
     });
     const reason = decision.approved ? undefined : decision.reason;
-    if (decision.approved) p.inputs = decision.inputs;
+    if (decision.approved) p.bindings = decision;
     this.o.log.info({ job: jobId, approved: decision.approved, reason }, 'policy decision');
     void this.broadcast(
       p.parties,
@@ -267,7 +296,13 @@ export class JobCoordinator {
     }
     const job = this.o.store.transition(jobId, 'approved');
     this.o.log.info({ job: jobId }, 'job approved by every party');
-    this.o.onApproved?.(job, p.protocol, p.program, p.inputs ?? {});
+    this.o.onApproved?.(
+      job,
+      p.protocol,
+      p.program,
+      p.bindings ?? { inputs: {}, tables: {}, minRows: 1 },
+      p.tables,
+    );
   }
 
   private expire(jobId: string): void {

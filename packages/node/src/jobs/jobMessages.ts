@@ -8,7 +8,7 @@
  * and throws ProtocolViolation naming it; a message is from the party the
  * transport authenticated, never from a name it carries.
  */
-import { ProtocolViolation } from '@parley/interface';
+import { ProtocolViolation, type TableLayout } from '@parley/interface';
 import { Packr } from 'msgpackr';
 
 export const JOB_PROTOCOLS = ['auto', 'garbled', 'sharing', 'replicated'] as const;
@@ -22,6 +22,8 @@ export type JobMessage =
       protocol: JobProtocol;
       computationId: string;
       program: Uint8Array;
+      /** The computation's tables and join (checked against the program by the coordinator). */
+      tables?: TableLayout;
     }
   | { t: 'decision'; job: string; approved: boolean; reason?: string; cancelled?: boolean }
   | { t: 'record'; job: string; entry: Uint8Array }
@@ -69,6 +71,8 @@ export function decodeJobMessage(bytes: Uint8Array, from: string): JobMessage {
     if (typeof o.computationId !== 'string' || !/^[0-9a-f]{64}$/.test(o.computationId))
       bad('computationId', 'is not a computation id');
     if (!(o.program instanceof Uint8Array)) bad('program', 'is not bytes');
+    if (o.tables !== undefined && (typeof o.tables !== 'object' || o.tables === null))
+      bad('tables', 'is not a map');
     return o as JobMessage;
   }
   if (o.t === 'decision') {

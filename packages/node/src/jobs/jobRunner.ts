@@ -18,16 +18,25 @@
  * replicated).
  */
 import { type Column, formatValue, type Program, typeToString } from '@parley/circuit';
-import { InvalidInput, JobCancelled, type ParleyError, ProtocolViolation } from '@parley/interface';
+import {
+  InvalidInput,
+  JobCancelled,
+  type ParleyError,
+  ProtocolViolation,
+  type TableLayout,
+} from '@parley/interface';
 import type { Session, WsEndpoint } from '@parley/transport';
 import type { Logger } from 'pino';
 import { readDataSource } from '../data/dataSources.js';
 import type { NodeConfig } from '../setup/nodeConfig.js';
-import type { InputBinding } from '../setup/policyFile.js';
+
 import type { EnginePool } from './enginePool.js';
 import type { JobProtocol } from './jobMessages.js';
 import { isFinished, type JobRecord, type JobStore } from './jobStore.js';
 import { agreeOnOutputs, exchangeCommitments, inputCommitment, transcriptHash } from './jobTranscript.js';
+import type { JobBindings } from './policyCheck.js';
+import { joinParties, readTableInputs } from './tableInputs.js';
+import { tableInputNames } from './tableLayout.js';
 
 export interface JobRunnerOptions {
   self: string;
@@ -86,7 +95,8 @@ export class JobRunner {
     job: JobRecord,
     protocol: JobProtocol,
     program: Program,
-    bindings: Record<string, InputBinding>,
+    bindings: JobBindings,
+    tables?: TableLayout,
   ): Promise<void> {
     const { store, log } = this.o;
     const abort = new AbortController();
@@ -104,18 +114,45 @@ export class JobRunner {
       // The sessions first: a failure from here on (a bad data source too) aborts them, so every
       // party fails the job at once with the same typed error.
       const options = { recvTimeoutMs: this.o.recvTimeoutMs ?? 60_000 };
-      const [engine, ctl] = await orCancel(
+      // The private join runs among the joined tables' parties only, on its own session.
+      const joining = tables?.join ? joinParties(tables, program) : [];
+      const [engine, ctl, join] = await orCancel(
         Promise.all([
           this.o.endpoint.openSession(`job-${job.id}`, job.parties, options),
           this.o.endpoint.openSession(`job-${job.id}.ctl`, job.parties, options),
+          joining.includes(this.o.self)
+            ? this.o.endpoint.openSession(`job-${job.id}.join`, joining, options)
+            : Promise.resolve(undefined),
         ]),
       );
       sessions.push(engine, ctl);
+      if (join) sessions.push(join);
       broken = new Promise<never>((_, reject) => {
         for (const session of sessions) void session.ended.then((e) => e && reject(e));
       });
       broken.catch(() => {});
-      const columns = await orCancel(this.readInputs(program, bindings));
+      const columns = await orCancel(this.readInputs(program, bindings.inputs, tables));
+      const keysOf: Record<string, Array<string | null>> = {};
+      if (tables) {
+        const read = await orCancel(
+          readTableInputs({
+            self: this.o.self,
+            jobId: job.id,
+            dir: this.o.dir,
+            config: this.o.config,
+            program,
+            layout: tables,
+            bindings,
+            joinChannel: join,
+            onJoinProgress: (done, total) => {
+              const r = this.running.get(job.id);
+              if (r) r.progress = { done, total, unit: 'join' };
+            },
+          }),
+        );
+        for (const [id, col] of read.columns) columns.set(id, col);
+        Object.assign(keysOf, read.keysOf);
+      }
       const commitments = await orCancel(
         exchangeCommitments(ctl, this.o.self, job.parties, inputCommitment(job.id, program, columns)),
       );
@@ -130,12 +167,14 @@ export class JobRunner {
         Object.fromEntries(
           Object.entries(outputs).map(([name, col]) => {
             const node = program.nodes[program.outputs.find((o) => o.name === name)?.node ?? -1];
+            const keys = keysOf[tables?.rowOutputs?.[name] ?? ''];
             return [
               name,
               {
                 type: typeToString(node.type),
                 values: Array.from({ length: col.length }, (_, i) => formatValue(col[i], node.type)),
                 salt: agreed.salts[name],
+                ...(keys ? { keys } : {}),
               },
             ];
           }),
@@ -166,14 +205,16 @@ export class JobRunner {
     }
   }
 
-  /** This node's input columns by input node id, from the bound data source columns. */
+  /** This node's input columns (tables aside) by input node id, from the bound data source columns. */
   private async readInputs(
     program: Program,
-    bindings: Record<string, InputBinding>,
+    bindings: JobBindings['inputs'],
+    tables: TableLayout | undefined,
   ): Promise<Map<number, Column>> {
     const columns = new Map<number, Column>();
+    const tableColumns = tableInputNames(tables);
     for (const [id, n] of program.nodes.entries()) {
-      if (n.op !== 'input' || n.party !== this.o.self) continue;
+      if (n.op !== 'input' || n.party !== this.o.self || tableColumns.has(n.name)) continue;
       const b = bindings[n.name];
       const source = this.o.config.dataSources[b.source];
       if (!source) {

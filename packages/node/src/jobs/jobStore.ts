@@ -54,6 +54,8 @@ export interface StoredOutput {
   values: string[];
   /** Hex salt of the output's ledger hash. */
   salt: string;
+  /** For an output given per row of this node's table: the row's key, null on rows it does not hold. */
+  keys?: Array<string | null>;
 }
 
 interface JobRow {
@@ -152,7 +154,7 @@ export class JobStore {
       'ledger_seq integer',
       'ledger_error text',
     ]);
-    addMissingColumns(db, 'job_outputs', ["salt text not null default ''"]);
+    addMissingColumns(db, 'job_outputs', ["salt text not null default ''", 'keys text']);
     return new JobStore(db);
   }
 
@@ -318,26 +320,42 @@ export class JobStore {
    */
   saveOutputs(id: string, outputs: Record<string, StoredOutput>): void {
     const insert = this.db.prepare(
-      'insert into job_outputs (job_id, name, type, vals, salt) values (?, ?, ?, ?, ?)',
+      'insert into job_outputs (job_id, name, type, vals, salt, keys) values (?, ?, ?, ?, ?, ?)',
     );
     this.db.transaction(() => {
       for (const [name, o] of Object.entries(outputs))
-        insert.run(id, name, o.type, JSON.stringify(o.values), o.salt);
+        insert.run(
+          id,
+          name,
+          o.type,
+          JSON.stringify(o.values),
+          o.salt,
+          o.keys ? JSON.stringify(o.keys) : null,
+        );
     })();
   }
 
   outputs(id: string): Record<string, StoredOutput> {
     this.get(id);
     const rows = this.db
-      .prepare('select name, type, vals, salt from job_outputs where job_id = ? order by name')
+      .prepare('select name, type, vals, salt, keys from job_outputs where job_id = ? order by name')
       .all(id) as Array<{
       name: string;
       type: string;
       vals: string;
       salt: string;
+      keys: string | null;
     }>;
     return Object.fromEntries(
-      rows.map((r) => [r.name, { type: r.type, values: JSON.parse(r.vals) as string[], salt: r.salt }]),
+      rows.map((r) => [
+        r.name,
+        {
+          type: r.type,
+          values: JSON.parse(r.vals) as string[],
+          salt: r.salt,
+          ...(r.keys === null ? {} : { keys: JSON.parse(r.keys) as Array<string | null> }),
+        },
+      ]),
     );
   }
 

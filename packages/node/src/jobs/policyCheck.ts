@@ -1,27 +1,38 @@
 /**
  * A node's answer to a job proposal, from its policy (policy.json): the job
  * is approved only when a rule allows its computation (by name or id), binds
- * every input this node provides to a column of an allowed data source,
+ * every input this node provides to a column of an allowed data source and
+ * every table it provides to an allowed data source and key column,
  * allows every recipient of its outputs, and the smallest aggregate is at
  * least the rule's minimum number of rows.
  * Otherwise it is refused with the reason, which the node sends to the
  * other parties (it names no data).
  */
-import type { InputBinding, Policy, PolicyRule } from '../setup/policyFile.js';
+import type { InputBinding, Policy, PolicyRule, TableBinding } from '../setup/policyFile.js';
 
 export interface ProposalFacts {
   computationId: string;
   name: string;
-  /** The names of this node's inputs of the computation. */
+  /** The names of this node's inputs of the computation (table columns aside). */
   inputs: string[];
+  /** The names of this node's tables of the computation. */
+  tables?: string[];
   /** Every party that receives some output. */
   outputRecipients: string[];
   /** Rows of the smallest input vector this node provides (its smallest aggregate). */
   minRows: number;
 }
 
+/** What an approving rule binds this node's inputs and tables to. */
+export interface JobBindings {
+  inputs: Record<string, InputBinding>;
+  tables: Record<string, TableBinding>;
+  /** The rule's minimum rows, checked again on a table's data rows or the joined rows when the job runs. */
+  minRows: number;
+}
+
 export type PolicyDecision =
-  | { approved: true; rule: number; inputs: Record<string, InputBinding> }
+  | ({ approved: true; rule: number } & JobBindings)
   | { approved: false; reason: string };
 
 export function checkPolicy(policy: Policy, facts: ProposalFacts): PolicyDecision {
@@ -42,6 +53,8 @@ export function checkPolicy(policy: Policy, facts: ProposalFacts): PolicyDecisio
       approved: true,
       rule: index,
       inputs: Object.fromEntries(facts.inputs.map((n) => [n, rule.inputs[n]])),
+      tables: Object.fromEntries((facts.tables ?? []).map((t) => [t, rule.tables[t]])),
+      minRows: rule.minRows,
     };
   }
   return { approved: false, reason: reasons[0] as string };
@@ -50,7 +63,12 @@ export function checkPolicy(policy: Policy, facts: ProposalFacts): PolicyDecisio
 function whyNot(rule: PolicyRule, facts: ProposalFacts): string | undefined {
   const unbound = facts.inputs.find((n) => rule.inputs[n] === undefined);
   if (unbound !== undefined) return `the policy binds no data to input '${unbound}' of '${facts.name}'`;
-  const source = facts.inputs.map((n) => rule.inputs[n].source).find((s) => !rule.dataSources.includes(s));
+  const table = facts.tables?.find((t) => rule.tables?.[t] === undefined);
+  if (table !== undefined) return `the policy binds no data to table '${table}' of '${facts.name}'`;
+  const source = [
+    ...facts.inputs.map((n) => rule.inputs[n].source),
+    ...(facts.tables ?? []).map((t) => rule.tables[t].source),
+  ].find((s) => !rule.dataSources.includes(s));
   if (source !== undefined) return `the policy does not allow data source '${source}' for '${facts.name}'`;
   const recipient = facts.outputRecipients.find((p) => !rule.outputRecipients.includes(p));
   if (recipient !== undefined)

@@ -12,7 +12,13 @@
  *                  "minRows": 100 } ] }
  *
  * `inputs` binds each of this node's inputs of the computation to a column
- * of one of its data sources.
+ * of one of its data sources; `tables` binds each of its tables to a data
+ * source, with the key column the join matches on and, where the names
+ * differ, which source column fills each of the table's columns:
+ *   "tables": { "accounts": { "source": "accounts", "key": "account_id",
+ *                             "columns": { "velocity": "tx_per_day" } } }
+ * For a computation with tables, `minRows` is also checked when the job
+ * runs: the table's data rows, or the joined rows, must be at least that many.
  */
 import { PARTY_NAME_PATTERN } from '@parley/interface';
 import { z } from 'zod';
@@ -22,10 +28,18 @@ export const POLICY_FILE = 'policy.json';
 
 const binding = z.strictObject({ source: z.string().min(1), column: z.string().min(1) });
 
+/** A table of the computation from a data source: its key column and, by the table's column names, the source's columns (default: the same names). */
+const tableBinding = z.strictObject({
+  source: z.string().min(1),
+  key: z.string().min(1),
+  columns: z.record(z.string().min(1), z.string().min(1)).default({}),
+});
+
 const rule = z.strictObject({
   computation: z.string().min(1, 'a computation name or its 64-hex id'),
   dataSources: z.array(z.string().min(1)).default([]),
   inputs: z.record(z.string().min(1), binding).default({}),
+  tables: z.record(z.string().min(1), tableBinding).default({}),
   outputRecipients: z.array(z.string().regex(PARTY_NAME_PATTERN, 'party names')).default([]),
   minRows: z.number().int().min(1).default(1),
 });
@@ -36,8 +50,11 @@ export const policySchema = z.strictObject({
 });
 
 export type Policy = z.infer<typeof policySchema>;
+/** A policy as written: the fields with defaults may be left out. */
+export type PolicyFile = z.input<typeof policySchema>;
 export type PolicyRule = z.infer<typeof rule>;
 export type InputBinding = z.infer<typeof binding>;
+export type TableBinding = z.infer<typeof tableBinding>;
 
 export const EMPTY_POLICY: Policy = { version: 1, allow: [] };
 

@@ -14,7 +14,7 @@
  * Unauthorized for a refused token, NodeUnreachable, Timeout.
  */
 import { encodeProgram, MAX_PROGRAM_BYTES, type Program } from '@parley/circuit';
-import { InvalidArgument, LimitExceeded, MalformedFrame } from '@parley/interface';
+import { InvalidArgument, LimitExceeded, MalformedFrame, type TableLayout } from '@parley/interface';
 import type { Computation, Protocol } from '../defineComputation.js';
 import { HttpApi } from './_http.js';
 import { JobHandle } from './jobHandle.js';
@@ -33,6 +33,8 @@ export interface SubmitRequest {
   name: string;
   program: Program;
   protocol?: Protocol;
+  /** The program's tables and private join, as `defineComputation` lays them out. */
+  tables?: TableLayout;
 }
 
 export interface ListOptions {
@@ -99,7 +101,13 @@ class HttpParleyClient implements ParleyClient {
         },
       );
     }
-    const body = { name, protocol, program: Buffer.from(bytes).toString('base64') };
+    const tables = computation.tables;
+    const body = {
+      name,
+      protocol,
+      program: Buffer.from(bytes).toString('base64'),
+      ...(tables ? { tables } : {}),
+    };
     const record = checkJobRecord(await this.api.request('POST', '/jobs', body), 'POST /jobs');
     return new JobHandle(this.api, record.id, record);
   }

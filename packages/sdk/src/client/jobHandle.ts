@@ -104,6 +104,30 @@ export class JobHandle {
     return decodeOutputs(await this.encodedOutputs());
   }
 
+  /**
+   * The outputs given per row of this node's table (`rowsOf`), by the row's
+   * key: only the rows this node holds (a joined table's rows are in an
+   * order of the join's, so the key is how to read them).
+   */
+  async outputsByKey(): Promise<Record<string, Record<string, bigint | number>>> {
+    const encoded = await this.encodedOutputs();
+    const decoded = decodeOutputs(encoded);
+    const out: Record<string, Record<string, bigint | number>> = {};
+    for (const [name, o] of Object.entries(encoded)) {
+      if (!Array.isArray(o.keys)) continue;
+      const one = decoded[name];
+      const values = Array.isArray(one) ? one : [one];
+      if (values.length !== o.keys.length) {
+        throw new MalformedFrame(`output ${name}: ${o.keys.length} keys for its values`, { field: name });
+      }
+      out[name] = {};
+      o.keys.forEach((key, r) => {
+        if (typeof key === 'string') out[name][key] = values[r];
+      });
+    }
+    return out;
+  }
+
   /** The outputs as the node sends them: each value as text (decimal; `0x` hex above 64 bits). */
   async encodedOutputs(): Promise<Record<string, EncodedOutput>> {
     const path = `${this.#path}/outputs`;

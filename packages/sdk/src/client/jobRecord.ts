@@ -58,6 +58,8 @@ export interface JobStatus extends JobRecord {
 export interface EncodedOutput {
   type: string;
   values: string[];
+  /** For an output given per row of the node's table: each row's key (null where the node holds no row). */
+  keys?: Array<string | null>;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>

@@ -1,0 +1,135 @@
+/**
+ * This node's tables of a job, read and laid out as the computation expects
+ * (@parley/interface tables.ts): each table from the data source its policy
+ * binds it to (key column and columns), the joined tables through the
+ * private join (@parley/psi ecdhJoin, among the join's parties only, on the
+ * job's `job-<id>.join` session), then every column padded with zero rows to
+ * the table's bound and its `$present` bit. Also this node's key of every
+ * row, for the outputs given per row.
+ *
+ * Errors name the table, the source and the counts, never a key or a value.
+ * A join with more rows than the computation's bound fails the job (every
+ * party of the join sees the same count); a table or join with fewer data
+ * rows than the policy's `minRows` is refused.
+ */
+import { type Column, newColumn, type Program, widthOf } from '@parley/circuit';
+import {
+  InvalidInput,
+  PolicyRefused,
+  PRESENT_COLUMN,
+  type TableLayout,
+  tableInputName,
+} from '@parley/interface';
+import { ecdhJoin, type JoinChannel } from '@parley/psi';
+import { readDataSource } from '../data/dataSources.js';
+import type { NodeConfig } from '../setup/nodeConfig.js';
+import type { JobBindings } from './policyCheck.js';
+
+export interface TableInputs {
+  /** Input columns by program node id. */
+  columns: Map<number, Column>;
+  /** For each of this node's tables, its key on every row of the layout (null on zero rows). */
+  keysOf: Record<string, Array<string | null>>;
+}
+
+export interface TableReadContext {
+  self: string;
+  jobId: string;
+  dir: string;
+  config: NodeConfig;
+  program: Program;
+  layout: TableLayout;
+  bindings: JobBindings;
+  /** The session among the join's parties, when this node has a joined table. */
+  joinChannel?: JoinChannel;
+  onJoinProgress?: (done: number, total: number) => void;
+}
+
+/** The parties of the join (owners of its tables, in the program's party order). */
+export function joinParties(layout: TableLayout, program: Program): string[] {
+  const owners = new Set((layout.join?.tables ?? []).map((t) => layout.tables[t].party));
+  return program.parties.filter((p) => owners.has(p));
+}
+
+export async function readTableInputs(ctx: TableReadContext): Promise<TableInputs> {
+  const { layout, program, self, bindings } = ctx;
+  const out: TableInputs = { columns: new Map(), keysOf: {} };
+  const inputId = new Map<string, number>();
+  program.nodes.forEach((n, id) => {
+    if (n.op === 'input' && n.party === self) inputId.set(n.name, id);
+  });
+  for (const [table, shape] of Object.entries(layout.tables)) {
+    if (shape.party !== self) continue;
+    const binding = bindings.tables[table];
+    const source = ctx.config.dataSources[binding.source];
+    if (!source) {
+      throw new InvalidInput(`table ${table}: node.json has no data source '${binding.source}'`, {
+        field: table,
+      });
+    }
+    const requests = shape.columns.map((c) => ({
+      column: binding.columns[c] ?? c,
+      type: program.nodes[inputId.get(tableInputName(table, c)) as number].type,
+    }));
+    const data = await readDataSource(binding.source, source, ctx.dir, requests, { keyColumn: binding.key });
+    const keys = data.keys as string[];
+    const joined = layout.join?.tables.includes(table) ?? false;
+    let order: ArrayLike<number>;
+    if (joined) {
+      const join = layout.join as NonNullable<TableLayout['join']>;
+      if (!ctx.joinChannel)
+        throw new InvalidInput(`table ${table}: the join has no session`, { field: table });
+      const encoder = new TextEncoder();
+      const result = await ecdhJoin(
+        ctx.joinChannel,
+        self,
+        joinParties(layout, program),
+        keys.map((k) => encoder.encode(k)),
+        {
+          context: `parley/job/${ctx.jobId}`,
+          minParties: join.minTables,
+          onProgress: ctx.onJoinProgress,
+        },
+      );
+      if (result.rows > join.rows) {
+        throw new InvalidInput(
+          `the join has ${result.rows} rows, more than the computation's bound of ${join.rows}`,
+          { field: 'join' },
+        );
+      }
+      order = result.ownRows;
+      checkMinRows(`the join has ${result.rows} rows`, result.rows, bindings.minRows);
+    } else {
+      if (data.rows > shape.rows) {
+        throw new InvalidInput(
+          `table ${table}: data source ${binding.source} has ${data.rows} rows, more than the computation's bound of ${shape.rows}`,
+          { field: table, source: binding.source },
+        );
+      }
+      order = Array.from({ length: data.rows }, (_, i) => i);
+      checkMinRows(`table ${table} has ${data.rows} rows`, data.rows, bindings.minRows);
+    }
+    const rowAt = (r: number) => (r < order.length ? order[r] : -1);
+    shape.columns.forEach((c, k) => {
+      const id = inputId.get(tableInputName(table, c)) as number;
+      const from = data.columns.get(requests[k].column) as Column;
+      const col = newColumn(widthOf(program.nodes[id].type), shape.rows);
+      for (let r = 0; r < shape.rows; r++) {
+        const i = rowAt(r);
+        if (i >= 0) col[r] = from[i];
+      }
+      out.columns.set(id, col);
+    });
+    const present = newColumn(1, shape.rows);
+    for (let r = 0; r < shape.rows; r++) if (rowAt(r) >= 0) present[r] = 1n;
+    out.columns.set(inputId.get(tableInputName(table, PRESENT_COLUMN)) as number, present);
+    out.keysOf[table] = Array.from({ length: shape.rows }, (_, r) => (rowAt(r) >= 0 ? keys[rowAt(r)] : null));
+  }
+  return out;
+}
+
+function checkMinRows(what: string, rows: number, minRows: number): void {
+  if (rows < minRows) {
+    throw new PolicyRefused(`${what}, fewer than the policy's minimum of ${minRows}`, { field: 'minRows' });
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Three node processes run computations over tables: the private join of
+ * the banks' accounts on their keys (@parley/psi), the columns laid out on
+ * the joined rows, the engine, and each bank's row outputs by key — checked
+ * against the computation's plaintext reference. A join over its bound fails
+ * on every party alike; a table the policy does not bind is refused.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { connect, defineComputation, type ParleyClient, uint, verifyReceipt } from '@parley/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cluster } from './_cluster.js';
+
+const BANKS = ['bankA', 'bankB', 'bankC'];
+const TABLE_OF: Record<string, string> = { bankA: 'a', bankB: 'b', bankC: 'c' };
+
+/** Each bank's accounts: 12 keys from a universe of 20, so pairs and triples overlap; a balance per account. */
+function accounts(bank: string): { keys: string[]; balance: number[] } {
+  const k = BANKS.indexOf(bank);
+  const keys = Array.from({ length: 20 }, (_, i) => `acct-${String(i).padStart(3, '0')}`).filter(
+    (_, i) => (i * (k + 3)) % 5 !== k,
+  );
+  return { keys, balance: keys.map((_, i) => (k + 1) * 100 + i) };
+}
+
+function joinedTotals(name: string, rows: number) {
+  return defineComputation({
+    name,
+    parties: BANKS,
+    tables: {
+      a: { party: 'bankA', columns: { amount: uint(32) } },
+      b: { party: 'bankB', columns: { amount: uint(32) } },
+      c: { party: 'bankC', columns: { amount: uint(32) } },
+    },
+    join: { tables: ['a', 'b', 'c'], minTables: 2, rows },
+    outputs: {
+      totalA: { to: ['bankA'], rowsOf: 'a' },
+      totalB: { to: ['bankB'], rowsOf: 'b' },
+      joined: 'all',
+      sum: 'all',
+    },
+    compute: ({ a, b, c }, _b, j) => {
+      const total = a.column('amount').add(b.column('amount')).add(c.column('amount'));
+      const joined = (j as NonNullable<typeof j>).present;
+      return {
+        totalA: a.present.select(total, 0),
+        totalB: b.present.select(total, 0),
+        joined: joined.cast(uint(32)).sum(),
+        sum: total.sum(),
+      };
+    },
+  });
+}
+
+let cluster: Cluster;
+const client = (bank: string): ParleyClient =>
+  connect({ url: `http://${cluster.nodes[bank].api}`, token: cluster.nodes[bank].token });
+
+beforeAll(async () => {
+  cluster = await Cluster.start(BANKS, async (bank, dir, config) => {
+    const { keys, balance } = accounts(bank);
+    const rows = keys.map((k, i) => `${k},${balance[i]}`);
+    await writeFile(join(dir, 'accounts.csv'), `account,balance\n${rows.join('\n')}\n`);
+    config.dataSources = { accounts: { type: 'csv', path: 'accounts.csv' } };
+    const table = {
+      [TABLE_OF[bank]]: { source: 'accounts', key: 'account', columns: { amount: 'balance' } },
+    };
+    const rule = (computation: string) => ({
+      computation,
+      dataSources: ['accounts'],
+      tables: table,
+      outputRecipients: BANKS,
+      minRows: 1,
+    });
+    // bankC binds no table for 'join-unbound'.
+    const unbound = { ...rule('join-unbound'), tables: bank === 'bankC' ? {} : table };
+    await writeFile(
+      join(dir, 'policy.json'),
+      JSON.stringify({ version: 1, allow: [rule('join-totals'), rule('join-small'), unbound] }),
+    );
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const data = Object.fromEntries(
+  BANKS.map((bank) => {
+    const { keys, balance } = accounts(bank);
+    return [TABLE_OF[bank], { keys, columns: { amount: balance } }];
+  }),
+);
+
+describe('computations over joined tables on three nodes', () => {
+  it('joins the banks’ accounts privately and gives each bank its own rows by key, as the plaintext reference does', async () => {
+    const computation = joinedTotals('join-totals', 24);
+    const want = computation.evaluateTables(data);
+    expect(Object.keys(want.byKey.totalA).length).toBeGreaterThan(3);
+    const job = await client('bankB').submit(computation);
+    await job.wait({ timeoutMs: 60_000 });
+    for (const bank of BANKS) {
+      const handle = client(bank).job(job.id);
+      const outputs = await handle.outputs();
+      expect(outputs.joined).toBe(want.outputs.joined);
+      expect(outputs.sum).toBe(want.outputs.sum);
+      const byKey = await handle.outputsByKey();
+      if (bank === 'bankA') expect(byKey).toEqual({ totalA: want.byKey.totalA });
+      if (bank === 'bankB') expect(byKey).toEqual({ totalB: want.byKey.totalB });
+      if (bank === 'bankC') expect(byKey).toEqual({});
+      expect(verifyReceipt(await handle.receipt(), cluster.consortium).ok).toBe(true);
+    }
+  }, 90_000);
+
+  it('fails the job on every party when the join has more rows than the computation allows', async () => {
+    const job = await client('bankA').submit(joinedTotals('join-small', 2));
+    for (const bank of BANKS) {
+      const j = await cluster.stateOn(bank, job.id, ['failed', 'recorded', 'delivered'], 60_000);
+      expect(j.state).toBe('failed');
+      expect(j.error).toMatchObject({ code: 'INVALID_INPUT' });
+      expect((j.error as { message: string }).message).toMatch(/more than the computation's bound of 2/);
+    }
+  }, 90_000);
+
+  it('is refused by a node whose policy binds no data to its table', async () => {
+    const job = await client('bankA').submit(joinedTotals('join-unbound', 24));
+    const j = await cluster.stateOn('bankA', job.id, ['refused', 'failed', 'recorded'], 30_000);
+    expect(j.state).toBe('refused');
+    expect((j.error as { message: string }).message).toMatch(/binds no data to table 'c'/);
+  }, 60_000);
+});
