@@ -3,12 +3,16 @@ import { readFile } from 'node:fs/promises';
 import { compileSummonFile, encodeInputs, evaluateProgram, importSummon } from '@parley/circuit';
 import { describe, expect, it } from 'vitest';
 import {
+  FRAUD_BANKS,
   FRAUD_MODEL,
+  FRAUD_TABLES,
   fraudScoreComputation,
+  fraudTables,
   libraryCosts,
   SUMMON_PROGRAMS,
   summonExamples,
   summonProgramPath,
+  syntheticFraudBanks,
 } from '../lib/index.js';
 
 describe('summon programs of the standard library', () => {
@@ -40,30 +44,47 @@ describe('summon programs of the standard library', () => {
   });
 });
 
-describe('typed-builder fraud score', () => {
-  it('scores and flags every account as the model says, within the sigmoid approximation', () => {
-    const n = 24;
-    const c = fraudScoreComputation(n);
-    const velocity = Array.from({ length: n }, (_, i) => (i * 37) % 400);
-    const chargebacks = Array.from({ length: n }, (_, i) => (i * 7) % 30);
-    const kyc = Array.from({ length: n }, (_, i) => i % 2);
-    const out = c.evaluatePlaintext({ bankA: { velocity }, bankB: { chargebacks }, bankC: { kyc } });
+describe('typed-builder fraud score over joined tables', () => {
+  it('scores every customer held by two or more banks as the model says, and gives each bank only its own flagged customers', () => {
+    const banks = syntheticFraudBanks(300, 7);
+    const c = fraudScoreComputation(300);
+    const r = c.evaluateTables(fraudTables(banks));
     const m = FRAUD_MODEL;
-    const logistic = velocity.map(
-      (v, i) =>
-        1 / (1 + Math.exp(-(m.bias + v * m.velocity + chargebacks[i] * m.chargebacks + kyc[i] * m.kyc))),
-    );
-    const flagged = out.flagged as bigint[];
-    let count = 0;
-    logistic.forEach((p, i) => {
+    // The customers in the clear: features by key, 0 where a bank does not hold the customer.
+    const features = new Map<string, { v: number; c: number; k: number; at: number }>();
+    const add = (keys: string[], values: number[], f: 'v' | 'c' | 'k') =>
+      keys.forEach((key, i) => {
+        const x = features.get(key) ?? { v: 0, c: 0, k: 0, at: 0 };
+        x[f] = values[i];
+        x.at++;
+        features.set(key, x);
+      });
+    add(banks.bankA.keys, banks.bankA.values, 'v');
+    add(banks.bankB.keys, banks.bankB.values, 'c');
+    add(banks.bankC.keys, banks.bankC.values, 'k');
+    const joined = [...features].filter(([, x]) => x.at >= 2);
+    expect(joined.length).toBe(240);
+    expect(r.outputs.joinedCount).toBe(240n);
+    let flagged = 0;
+    for (const [key, x] of joined) {
+      const p = 1 / (1 + Math.exp(-(m.bias + x.v * m.velocity + x.c * m.chargebacks + x.k * m.kyc)));
+      const got = FRAUD_BANKS.map((bk) => r.byKey[FRAUD_TABLES[bk].output][key]).filter(
+        (v) => v !== undefined,
+      );
       // Clear cases (away from the threshold by more than the approximation error) must agree.
-      if (Math.abs(p - m.threshold) > 0.03)
-        expect(flagged[i], `account ${i} p=${p}`).toBe(p > m.threshold ? 1n : 0n);
-      count += Number(flagged[i]);
-    });
-    expect(out.flaggedCount).toBe(count);
-    const mean = logistic.reduce((a, b) => a + b, 0) / n;
-    expect(Math.abs((out.meanScore as number) - mean)).toBeLessThan(0.03);
+      if (Math.abs(p - m.threshold) > 0.03) {
+        for (const v of got) {
+          if (p > m.threshold) expect(Math.abs((v as number) - p), key).toBeLessThan(0.03);
+          else expect(v, key).toBe(0);
+        }
+      }
+      if ((got[0] as number) > 0) flagged++;
+    }
+    expect(flagged).toBeGreaterThan(5);
+    expect(r.outputs.flaggedCount).toBe(BigInt(flagged));
+    // A bank's output covers its own joined customers only.
+    const ownA = new Set(banks.bankA.keys);
+    expect(Object.keys(r.byKey.scoresA).every((k) => ownA.has(k))).toBe(true);
   });
 
   it('has a stable id that changes when the computation changes', () => {

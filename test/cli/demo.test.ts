@@ -34,13 +34,14 @@ function processesNaming(text: string): string[] {
 }
 
 describe('parley demo', () => {
-  it('computes the fraud score on three nodes, equal to plaintext, and the receipt verifies', () => {
+  it('computes the fraud score over the privately joined tables on three nodes, equal to plaintext, and the receipt verifies', () => {
     expect(run.code, run.stderr).toBe(0);
     for (const bank of ['bankA', 'bankB', 'bankC']) {
-      expect(run.stdout).toMatch(new RegExp(`${bank} +flagged accounts: \\d+`));
+      expect(run.stdout).toMatch(new RegExp(`${bank} +flagged customers: [1-9]\\d*`));
       expect(existsSync(join(dir, bank, 'node.json'))).toBe(true);
     }
-    expect(run.stdout).toContain("equal to the plaintext evaluator's outputs");
+    expect(run.stdout).toMatch(/customers at two or more banks: \d+; flagged: [1-9]\d*/);
+    expect(run.stdout).toContain("equal to the plaintext reference's outputs");
     expect(run.stdout).toMatch(
       /receipt +ledger entry 0 of 1, outcome succeeded, head signed by bankA, bankB, bankC/,
     );

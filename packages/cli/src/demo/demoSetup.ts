@@ -1,13 +1,14 @@
 /**
  * The three banks of `parley demo`, set up as an operator would with
  * `parley init` and `parley consortium create`: in DIR/bankA, DIR/bankB and
- * DIR/bankC, each with fresh keys, synthetic accounts (one feature per bank,
- * in accounts.csv), a policy that allows the fraud-score computation by its id
- * on that file, and the consortium of the three (also in DIR/consortium.json).
+ * DIR/bankC, each with fresh keys, synthetic accounts (a hashed customer id
+ * and one feature per bank, in accounts.csv), a policy that allows the
+ * fraud-score computation by its id with its table bound to that file, and
+ * the consortium of the three (also in DIR/consortium.json).
  */
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { syntheticFraudInputs } from '@parley/circuits';
+import { FRAUD_TABLES, type FraudBank, type FraudBankData } from '@parley/circuits';
 import { ConfigError } from '@parley/interface';
 import { createConsortium, freePort, initNode, NODE_CONFIG_FILE, type PolicyFile } from '@parley/node';
 import type { Computation } from '@parley/sdk';
@@ -16,15 +17,13 @@ import type { Computation } from '@parley/sdk';
 const MARKER = '.parley-demo';
 
 export interface DemoBank {
-  name: string;
+  name: FraudBank;
   dir: string;
-  /** The feature this bank holds (its input of the computation). */
+  /** The feature this bank holds (the column of its table). */
   feature: string;
-  /** Account ids, row by row (row i is the same customer at every bank). */
+  /** Hashed customer ids, row by row. */
   accounts: string[];
 }
-
-export const accountId = (i: number) => `acct-${String(i).padStart(6, '0')}`;
 
 /** Empties `dir` if it is a previous demo's; refuses a directory with anything else in it. */
 async function prepare(dir: string): Promise<void> {
@@ -46,31 +45,30 @@ async function prepare(dir: string): Promise<void> {
 export async function setUpDemo(
   dir: string,
   computation: Computation,
-  accounts: number,
-  seed: number,
+  data: Record<FraudBank, FraudBankData>,
 ): Promise<DemoBank[]> {
   await prepare(dir);
-  const data = syntheticFraudInputs(accounts, seed) as Record<string, Record<string, number[]>>;
   const banks: DemoBank[] = [];
   const publicFiles: string[] = [];
-  for (const name of computation.parties) {
+  for (const name of computation.parties as FraudBank[]) {
     const bankDir = join(dir, name);
     const r = await initNode({ name, dir: bankDir, port: await freePort(), apiPort: 0 });
     if (banks.length === 0) await writeFile(join(dir, MARKER), 'made by parley demo\n');
     publicFiles.push(r.publicFile);
-    const [[feature, values]] = Object.entries(data[name]);
-    const ids = values.map((_, i) => accountId(i));
-    const rows = values.map((v, i) => `${ids[i]},${v}`);
-    await writeFile(join(bankDir, 'accounts.csv'), `account,${feature}\n${rows.join('\n')}\n`);
+    const { table, feature } = FRAUD_TABLES[name];
+    const { keys, values } = data[name];
+    const rows = values.map((v, i) => `${keys[i]},${v}`);
+    await writeFile(join(bankDir, 'accounts.csv'), `customer,${feature}\n${rows.join('\n')}\n`);
     const policy: PolicyFile = {
       version: 1,
       allow: [
         {
           computation: computation.id,
           dataSources: ['accounts'],
-          inputs: { [feature]: { source: 'accounts', column: feature } },
+          tables: { [table]: { source: 'accounts', key: 'customer' } },
           outputRecipients: [...computation.parties],
-          minRows: Math.min(accounts, 100),
+          // Scores only over a join of at least this many customers.
+          minRows: Math.max(1, Math.min(100, Math.floor(keys.length / 2))),
         },
       ],
     };
@@ -79,7 +77,7 @@ export async function setUpDemo(
     const config = JSON.parse(await readFile(configFile, 'utf8'));
     config.dataSources = { accounts: { type: 'csv', path: 'accounts.csv' } };
     await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-    banks.push({ name, dir: bankDir, feature, accounts: ids });
+    banks.push({ name, dir: bankDir, feature, accounts: keys });
   }
   const consortium = `${JSON.stringify(await createConsortium(publicFiles, 'parley-demo'), null, 2)}\n`;
   await writeFile(join(dir, 'consortium.json'), consortium);

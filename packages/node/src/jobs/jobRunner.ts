@@ -146,7 +146,7 @@ export class JobRunner {
             joinChannel: join,
             onJoinProgress: (done, total) => {
               const r = this.running.get(job.id);
-              if (r) r.progress = { done, total, unit: 'join' };
+              if (r) r.progress = { done, total, unit: 'keys encrypted (join)' };
             },
           }),
         );
