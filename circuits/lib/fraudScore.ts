@@ -96,7 +96,8 @@ export interface FraudBankData {
 /**
  * Synthetic accounts for the three banks (deterministic for a seed), `accounts`
  * per bank: 80% of that number are customers shared by two or three banks
- * (so the join has exactly that many rows), the rest each bank's own; about
+ * (so the join has exactly that many rows; they make 60% of each bank's
+ * accounts), the rest each bank's own; about
  * 1 customer in 12 looks fraudulent. Rows are in a per-bank shuffled order.
  */
 export function syntheticFraudBanks(accounts: number, seed = 1): Record<FraudBank, FraudBankData> {
@@ -108,15 +109,16 @@ export function syntheticFraudBanks(accounts: number, seed = 1): Record<FraudBan
   const shared = Math.floor(0.8 * accounts);
   const rows: Record<FraudBank, number[]> = { bankA: [], bankB: [], bankC: [] };
   let next = 0;
-  // Shared customers: each at two banks (in turn, a pair per customer) or, one in three, at all three.
-  const pairs: FraudBank[][] = [
+  // Shared customers: each at two banks (a pair in turn) or, one in four, at all three.
+  const holders: FraudBank[][] = [
     ['bankA', 'bankB'],
     ['bankB', 'bankC'],
     ['bankA', 'bankC'],
+    [...FRAUD_BANKS],
   ];
   for (let i = 0; i < shared; i++) {
     const room = FRAUD_BANKS.filter((bk) => rows[bk].length < accounts);
-    const want = i % 3 === 2 ? [...FRAUD_BANKS] : pairs[i % 3];
+    const want = holders[i % 4];
     const at = want.filter((bk) => room.includes(bk));
     const banks = at.length >= 2 ? at : room.slice(0, 2);
     if (banks.length < 2) break;
