@@ -45,5 +45,6 @@ export {
 } from './client/jobRecord.js';
 export { NODE_CONFIG_FILE, NODE_RUN_FILE, type NodeApi, resolveNodeApi } from './client/nodeDirectory.js';
 export * from './defineComputation.js';
+export * from './obliviousJoin.js';
 export * from './parleyEngine.js';
 export * from './tables.js';
