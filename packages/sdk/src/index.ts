@@ -14,6 +14,7 @@ export {
   type ValueType,
 } from '@parley/circuit';
 export { type ReceiptJSON, type ReceiptVerification, verifyReceipt } from '@parley/ledger';
+export * from './analytics/index.js';
 export { NodeUnreachable, NotRecorded, Unauthorized } from './client/clientErrors.js';
 export {
   type ConnectOptions,
