@@ -13,14 +13,24 @@ import { equal, lessThan } from './comparisons.js';
 import { bitsToInts } from './conversions.js';
 import { fixedNode } from './fixedPoint.js';
 import { loweredNode } from './lowered.js';
-import { minus, type NodeContext, type Operand, operand, plus, type SlotValue, times } from './operands.js';
+import {
+  differenceOfWords,
+  minus,
+  type NodeContext,
+  type Operand,
+  operand,
+  plus,
+  type SlotValue,
+  scaleBy,
+  times,
+} from './operands.js';
 import type { Proto } from './protocol.js';
 import { reduceNode } from './reductions.js';
 import {
   type Bits,
   broadcastPlane,
   concatInts,
-  type Ints,
+  Ints,
   negInts,
   notPlane,
   Plane,
@@ -44,6 +54,11 @@ export function* computeNode(ctx: NodeContext, id: number, args: SlotValue[]): P
       const [c, x, y] = args.map((a, k) =>
         operand(a, k === 0 ? program.nodes[argsOf(n)[0]].type : t, n.length),
       );
+      if (!(x instanceof Ints) && !(y instanceof Ints)) {
+        // Both branches public: y + c·(x − y), a public scaling of the shared condition.
+        if (!(c instanceof Ints)) throw new InternalError(`node ${id} (mux): a public select was not folded`);
+        return plus(B, y, scaleBy(c, differenceOfWords(x, y)));
+      }
       return plus(B, y, yield* times(B, c, minus(B, x, y)));
     }
     case 'fixed':

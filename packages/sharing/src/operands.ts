@@ -76,6 +76,15 @@ export function minus(B: ShareBackend, x: Operand, y: Operand): Ints {
   return addPublic(B, x as Ints, y.length === 1 ? BigInt.asUintN(64, -y[0]) : negWords(y));
 }
 
+/** x − y mod 2^64 for public words (each of length 1 or n; the result broadcasts as they do). */
+export function differenceOfWords(x: BigUint64Array, y: BigUint64Array): BigUint64Array {
+  const n = Math.max(x.length, y.length);
+  const out = new BigUint64Array(n);
+  for (let i = 0; i < n; i++)
+    out[i] = BigInt.asUintN(64, x[x.length === 1 ? 0 : i] - y[y.length === 1 ? 0 : i]);
+  return out;
+}
+
 function negWords(y: BigUint64Array): BigUint64Array {
   return y.map((v) => BigInt.asUintN(64, -v));
 }
