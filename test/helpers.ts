@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -14,23 +14,43 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs the built `parley` CLI (npm test builds before vitest runs). */
-export function parley(
-  args: string[],
-  options: { cwd?: string; timeoutMs?: number } = {},
-): Promise<RunResult> {
-  if (!existsSync(`${ROOT}packages/cli/dist/program.js`)) {
-    throw new Error('packages/cli is not built: run `npm run build` first');
-  }
+export interface RunOptions {
+  cwd?: string;
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Runs a built script of the project with Node; resolves with its exit status and output (never rejects). */
+export function runScript(script: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  if (!existsSync(script)) throw new Error(`${script} is not built: run \`npm run build\` first`);
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BIN, ...args],
-      { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 << 20 },
+      [script, ...args],
+      {
+        cwd: options.cwd ?? ROOT,
+        timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: 64 << 20,
+        env: options.env ?? process.env,
+      },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
       },
     );
   });
+}
+
+/** Runs the built `parley` CLI (npm test builds before vitest runs). */
+export function parley(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return runScript(BIN, args, options);
+}
+
+/** Processes whose command line names `text` (none left behind is what the end-to-end tests check). */
+export function processesNaming(text: string): string[] {
+  try {
+    return execFileSync('pgrep', ['-af', text], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
 }

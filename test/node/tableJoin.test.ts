@@ -61,10 +61,18 @@ beforeAll(async () => {
     const { keys, balance } = accounts(bank);
     const rows = keys.map((k, i) => `${k},${balance[i]}`);
     await writeFile(join(dir, 'accounts.csv'), `account,balance\n${rows.join('\n')}\n`);
-    config.dataSources = { accounts: { type: 'csv', path: 'accounts.csv' } };
+    config.dataSources = {
+      accounts: { type: 'csv', path: 'accounts.csv' },
+      disjoint: { type: 'csv', path: 'disjoint.csv' },
+      repeats: { type: 'csv', path: 'repeats.csv' },
+    };
     const table = {
       [TABLE_OF[bank]]: { source: 'accounts', key: 'account', columns: { amount: 'balance' } },
     };
+    // A second source for the edge cases: 'disjoint' holds keys no other bank has, 'repeats' one key twice.
+    const own = keys.map((k, i) => `${bank}-${k},${balance[i]}`);
+    await writeFile(join(dir, 'disjoint.csv'), `account,balance\n${own.join('\n')}\n`);
+    await writeFile(join(dir, 'repeats.csv'), `account,balance\n${rows[0]}\n${rows.join('\n')}\n`);
     const rule = (computation: string) => ({
       computation,
       dataSources: ['accounts'],
@@ -74,9 +82,20 @@ beforeAll(async () => {
     });
     // bankC binds no table for 'join-unbound'.
     const unbound = { ...rule('join-unbound'), tables: bank === 'bankC' ? {} : table };
+    // 'join-empty': bankA reads keys nobody else has; 'join-repeats': bankB's source repeats a key.
+    const from = (computation: string, source: string) => ({
+      ...rule(computation),
+      dataSources: [source],
+      tables: { [TABLE_OF[bank]]: { ...table[TABLE_OF[bank]], source } },
+    });
+    const empty = bank === 'bankA' ? from('join-empty', 'disjoint') : rule('join-empty');
+    const repeats = bank === 'bankB' ? from('join-repeats', 'repeats') : rule('join-repeats');
     await writeFile(
       join(dir, 'policy.json'),
-      JSON.stringify({ version: 1, allow: [rule('join-totals'), rule('join-small'), unbound] }),
+      JSON.stringify({
+        version: 1,
+        allow: [rule('join-totals'), rule('join-small'), unbound, empty, repeats],
+      }),
     );
   });
 }, 60_000);
@@ -119,6 +138,41 @@ describe('computations over joined tables on three nodes', () => {
       expect(j.state).toBe('failed');
       expect(j.error).toMatchObject({ code: 'INVALID_INPUT' });
       expect((j.error as { message: string }).message).toMatch(/more than the computation's bound of 2/);
+    }
+  }, 90_000);
+
+  it('computes over an empty join: no joined row, every aggregate zero, no row output', async () => {
+    const computation = defineComputation({
+      name: 'join-empty',
+      parties: BANKS,
+      tables: {
+        a: { party: 'bankA', columns: { amount: uint(32) } },
+        b: { party: 'bankB', columns: { amount: uint(32) } },
+        c: { party: 'bankC', columns: { amount: uint(32) } },
+      },
+      // bankA's keys match nobody's; with all three tables required the join is empty.
+      join: { tables: ['a', 'b', 'c'], rows: 24 },
+      outputs: { totalA: { to: ['bankA'], rowsOf: 'a' }, joined: 'all' },
+      compute: ({ a, b, c }, _b, j) => ({
+        totalA: a.present.select(a.column('amount').add(b.column('amount')).add(c.column('amount')), 0),
+        joined: (j as NonNullable<typeof j>).present.cast(uint(32)).sum(),
+      }),
+    });
+    const job = await client('bankC').submit(computation);
+    await job.wait({ timeoutMs: 60_000 });
+    expect((await client('bankB').job(job.id).outputs()).joined).toBe(0n);
+    expect(await client('bankA').job(job.id).outputsByKey()).toEqual({ totalA: {} });
+  }, 90_000);
+
+  it('fails the job on every party, naming rows and not keys, when a table repeats a key', async () => {
+    const job = await client('bankA').submit(joinedTotals('join-repeats', 24));
+    for (const bank of BANKS) {
+      const j = await cluster.stateOn(bank, job.id, ['failed', 'recorded', 'delivered'], 60_000);
+      expect(j.state).toBe('failed');
+      expect(j.error).toMatchObject({ code: 'INVALID_INPUT' });
+      const message = (j.error as { message: string }).message;
+      expect(message).toMatch(/rows 1 and 2 have the same key/);
+      expect(message).not.toMatch(/acct-/);
     }
   }, 90_000);
 

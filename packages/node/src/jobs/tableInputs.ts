@@ -9,8 +9,9 @@
  *
  * Errors name the table, the source and the counts, never a key or a value.
  * A join with more rows than the computation's bound fails the job (every
- * party of the join sees the same count); a table or join with fewer data
- * rows than the policy's `minRows` is refused.
+ * party of the join sees the same count); a table or join with some rows but
+ * fewer than the policy's `minRows` is refused (an empty one goes on: it
+ * covers no one).
  */
 import { type Column, newColumn, type Program, widthOf } from '@parley/circuit';
 import {
@@ -128,8 +129,9 @@ export async function readTableInputs(ctx: TableReadContext): Promise<TableInput
   return out;
 }
 
+/** Refuses a table or join of 1 … minRows−1 rows; an empty one covers no one and goes on (its aggregates are 0). */
 function checkMinRows(what: string, rows: number, minRows: number): void {
-  if (rows < minRows) {
+  if (rows > 0 && rows < minRows) {
     throw new PolicyRefused(`${what}, fewer than the policy's minimum of ${minRows}`, { field: 'minRows' });
   }
 }
