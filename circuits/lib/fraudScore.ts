@@ -46,9 +46,9 @@ export function fraudScoreComputation(maxJoined: number): Computation {
     parties: [...FRAUD_BANKS],
     protocol: 'replicated',
     tables: {
-      [bankA.table]: { party: 'bankA', columns: { [bankA.feature]: t } },
-      [bankB.table]: { party: 'bankB', columns: { [bankB.feature]: t } },
-      [bankC.table]: { party: 'bankC', columns: { [bankC.feature]: t } },
+      [bankA.table]: { party: 'bankA', key: 'customer', columns: { [bankA.feature]: t } },
+      [bankB.table]: { party: 'bankB', key: 'customer', columns: { [bankB.feature]: t } },
+      [bankC.table]: { party: 'bankC', key: 'customer', columns: { [bankC.feature]: t } },
     },
     join: { tables: [bankA.table, bankB.table, bankC.table], minTables: 2, rows: maxJoined },
     outputs: {

@@ -30,7 +30,7 @@ function joinedTotals(name: string, rows: number) {
     tables: {
       a: { party: 'bankA', columns: { amount: uint(32) } },
       b: { party: 'bankB', columns: { amount: uint(32) } },
-      c: { party: 'bankC', columns: { amount: uint(32) } },
+      c: { party: 'bankC', key: 'account', columns: { amount: uint(32) } },
     },
     join: { tables: ['a', 'b', 'c'], minTables: 2, rows },
     outputs: {
@@ -67,7 +67,12 @@ beforeAll(async () => {
       repeats: { type: 'csv', path: 'repeats.csv' },
     };
     const table = {
-      [TABLE_OF[bank]]: { source: 'accounts', key: 'account', columns: { amount: 'balance' } },
+      [TABLE_OF[bank]]: {
+        source: 'accounts',
+        // bankC's policy names no key column: the computation's is used.
+        ...(bank === 'bankC' ? {} : { key: 'account' }),
+        columns: { amount: 'balance' },
+      },
     };
     // A second source for the edge cases: 'disjoint' holds keys no other bank has, 'repeats' one key twice.
     const own = keys.map((k, i) => `${bank}-${k},${balance[i]}`);
@@ -148,7 +153,7 @@ describe('computations over joined tables on three nodes', () => {
       tables: {
         a: { party: 'bankA', columns: { amount: uint(32) } },
         b: { party: 'bankB', columns: { amount: uint(32) } },
-        c: { party: 'bankC', columns: { amount: uint(32) } },
+        c: { party: 'bankC', key: 'account', columns: { amount: uint(32) } },
       },
       // bankA's keys match nobody's; with all three tables required the join is empty.
       join: { tables: ['a', 'b', 'c'], rows: 24 },

@@ -20,6 +20,8 @@ export interface TableShape {
   party: string;
   /** The columns, each the program input `TABLE.COLUMN` (the key column is not one of them). */
   columns: string[];
+  /** The key column's name in the party's data, when the computation names it (a policy may name another). */
+  key?: string;
   /** Public bound on the table's rows (for a joined table, the join's bound). */
   rows: number;
 }

@@ -23,6 +23,11 @@ export interface TableDeclaration {
   party: string;
   /** Column types by name: a ValueType or its text (`fixed(32,16)`, `uint(8)`, …). */
   columns: Record<string, ValueType | string>;
+  /**
+   * The key column's name in the party's data (the join matches on it; it
+   * never enters the computation). The party's policy may bind another.
+   */
+  key?: string;
   /** Public bound on rows; a table in the join takes the join's bound instead. */
   rows?: number;
 }
@@ -155,7 +160,15 @@ export function declareTables(
     }
     const present = b.input(decl.party, tableInputName(name, PRESENT_COLUMN), bit, rows);
     values[name] = new TableValue(name, decl.party, rows, present, Object.freeze(columns));
-    layout.tables[name] = { party: decl.party, columns: names, rows };
+    if (
+      decl.key !== undefined &&
+      (typeof decl.key !== 'string' || decl.key.length === 0 || decl.key.length > 200)
+    ) {
+      throw new InvalidArgument(`table ${name}: key must name a column (1 to 200 characters)`, {
+        field: name,
+      });
+    }
+    layout.tables[name] = { party: decl.party, columns: names, rows, ...(decl.key ? { key: decl.key } : {}) };
   }
   if (!join) return { values, layout };
   const min = join.minTables ?? join.tables.length;

@@ -72,7 +72,13 @@ export async function readTableInputs(ctx: TableReadContext): Promise<TableInput
       column: binding.columns[c] ?? c,
       type: program.nodes[inputId.get(tableInputName(table, c)) as number].type,
     }));
-    const data = await readDataSource(binding.source, source, ctx.dir, requests, { keyColumn: binding.key });
+    const keyColumn = binding.key ?? shape.key;
+    if (keyColumn === undefined) {
+      throw new InvalidInput(`table ${table}: neither the computation nor the policy names its key column`, {
+        field: table,
+      });
+    }
+    const data = await readDataSource(binding.source, source, ctx.dir, requests, { keyColumn });
     const keys = data.keys as string[];
     const joined = layout.join?.tables.includes(table) ?? false;
     let order: ArrayLike<number>;

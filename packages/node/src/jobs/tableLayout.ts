@@ -24,7 +24,15 @@ const rows = z
   .max(2 ** 31);
 
 export const tableLayoutSchema = z.strictObject({
-  tables: z.record(name, z.strictObject({ party: z.string().min(1), columns: z.array(name).min(1), rows })),
+  tables: z.record(
+    name,
+    z.strictObject({
+      party: z.string().min(1),
+      columns: z.array(name).min(1),
+      rows,
+      key: z.string().min(1).max(200).optional(),
+    }),
+  ),
   join: z.strictObject({ tables: z.array(name).min(2), minTables: z.number().int().min(1), rows }).optional(),
   rowOutputs: z.record(z.string().min(1), name).optional(),
 });

@@ -28,10 +28,14 @@ export const POLICY_FILE = 'policy.json';
 
 const binding = z.strictObject({ source: z.string().min(1), column: z.string().min(1) });
 
-/** A table of the computation from a data source: its key column and, by the table's column names, the source's columns (default: the same names). */
+/**
+ * A table of the computation from a data source: its key column (default:
+ * the one the computation names) and, by the table's column names, the
+ * source's columns (default: the same names).
+ */
 const tableBinding = z.strictObject({
   source: z.string().min(1),
-  key: z.string().min(1),
+  key: z.string().min(1).optional(),
   columns: z.record(z.string().min(1), z.string().min(1)).default({}),
 });
 
