@@ -1,6 +1,10 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DATA =
@@ -53,4 +57,23 @@ export function processesNaming(text: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * A temporary directory for the tests of one file, made before they run and
+ * removed after the last: call it at the top level; the function it returns
+ * names the directory (in hooks and tests).
+ */
+export function temporaryDirectory(prefix: string): () => string {
+  let dir: string | undefined;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (dir === undefined) throw new Error(`the temporary directory ${prefix}… is made before the tests run`);
+    return dir;
+  };
 }

@@ -2,36 +2,20 @@
  * `parley demo`: three real node processes compute the fraud score, record it
  * on the ledger and stop; the receipt verifies offline and no process is left.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parley, type RunResult } from '../helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parley, processesNaming, type RunResult, temporaryDirectory } from '../helpers.js';
 
-let root: string;
+const root = temporaryDirectory('parley-demo-');
 let dir: string;
 let run: RunResult;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'parley-demo-'));
-  dir = join(root, 'demo');
+  dir = join(root(), 'demo');
   run = await parley(['demo', '--dir', dir, '--accounts', '200'], { timeoutMs: 90_000 });
 }, 120_000);
-
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
-/** Processes whose command line names `text` (none once the demo is over). */
-function processesNaming(text: string): string[] {
-  try {
-    return execFileSync('pgrep', ['-af', text], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
 
 describe('parley demo', () => {
   it('computes the fraud score over the privately joined tables on three nodes, equal to plaintext, and the receipt verifies', () => {
@@ -65,7 +49,7 @@ describe('parley demo', () => {
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     const text = await readFile(receipt, 'utf8');
     const hash = text.match(/[0-9a-f]{64}/)![0];
-    const edited = join(root, 'edited.json');
+    const edited = join(root(), 'edited.json');
     await writeFile(edited, text.replace(hash, (hash[0] === '0' ? '1' : '0') + hash.slice(1)));
     const bad = await parley([
       'ledger',
@@ -78,10 +62,10 @@ describe('parley demo', () => {
   });
 
   it('refuses a directory it did not make, touching nothing in it', async () => {
-    await writeFile(join(root, 'keep.txt'), 'x');
-    const refused = await parley(['demo', '--dir', root, '--accounts', '10']);
+    await writeFile(join(root(), 'keep.txt'), 'x');
+    const refused = await parley(['demo', '--dir', root(), '--accounts', '10']);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/not empty and was not made by parley demo/);
-    expect(await readFile(join(root, 'keep.txt'), 'utf8')).toBe('x');
+    expect(await readFile(join(root(), 'keep.txt'), 'utf8')).toBe('x');
   });
 });

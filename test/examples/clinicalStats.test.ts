@@ -1,21 +1,8 @@
-/**
- * examples/clinical-stats end to end, built (npm test builds before vitest
- * runs): three real hospital nodes, the pooled statistics per diagnosis
- * group, the printed table checked here against statistics computed
- * directly from the hospitals' patients.csv files (an oracle independent of
- * the SDK), small groups suppressed, the receipt verified, no node process
- * or temporary directory left behind; the additive scheme at a small size;
- * the same against nodes an operator started (`--setup-only`, then
- * `--node`); and the example's argument errors.
- */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NodeProcesses } from '@parley/cli';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, type RunResult } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { processesNaming, ROOT, type RunResult, temporaryDirectory } from '../helpers.js';
+import { expectKeptDirectory, expectNothingLeftBehind, runFromRoot, withRunningNodes } from './_harness.js';
 
 const MAIN = join(ROOT, 'examples/clinical-stats/dist/main.js');
 const RUNNER = join(ROOT, 'scripts/run-example.mjs');
@@ -27,41 +14,8 @@ const EDGES = [4, 5.7, 6.5, 7, 8, 9, 10, 15];
 const MIN_GROUP_SIZE = 20;
 const GROUPS = 6;
 
-let root: string;
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'parley-clinical-stats-test-'));
-});
-
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
-function run(script: string, args: string[], timeoutMs = 150_000): Promise<RunResult> {
-  if (!existsSync(MAIN)) {
-    throw new Error('examples/clinical-stats is not built: run `npm run build` first');
-  }
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [script, ...args],
-      { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 << 20, env: { ...process.env, INIT_CWD: ROOT } },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
-      },
-    );
-  });
-}
-
-/** Processes whose command line names `text`. */
-function processesNaming(text: string): string[] {
-  try {
-    return execFileSync('pgrep', ['-af', text], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
+const root = temporaryDirectory('parley-clinical-stats-test-');
+const run = (script: string, args: string[]) => runFromRoot(script, args, 150_000);
 
 interface PrintedGroup {
   suppressed: boolean;
@@ -161,8 +115,7 @@ describe('examples/clinical-stats', () => {
         expect(g.histogram.reduce((s, c) => s + c, 0)).toBe(g.count);
       }
       const dir = r.stdout.match(/set-up +(\S+): hospitalA/)![1];
-      expect(existsSync(dir)).toBe(false);
-      expect(processesNaming(dir)).toEqual([]);
+      expectNothingLeftBehind(dir);
     },
     TEST_TIMEOUT_MS,
   );
@@ -170,16 +123,11 @@ describe('examples/clinical-stats', () => {
   it(
     'prints statistics equal to those of the data in --dir, which it keeps with the receipt',
     async () => {
-      const dir = join(root, 'kept');
+      const dir = join(root(), 'kept');
       const r = await run(MAIN, ['--dir', dir, '--patients', '400', '--seed', '5']);
       checkRun(r);
       checkTable(r.stdout, await groupsFromCsv(dir));
-      expect(existsSync(join(dir, 'receipt.json'))).toBe(true);
-      expect(processesNaming(dir)).toEqual([]);
-      // The set-up never overwrites.
-      const again = await run(MAIN, ['--dir', dir]);
-      expect(again.code).toBe(1);
-      expect(again.stderr).toMatch(/is not empty/);
+      await expectKeptDirectory(MAIN, dir);
     },
     TEST_TIMEOUT_MS,
   );
@@ -187,7 +135,7 @@ describe('examples/clinical-stats', () => {
   it(
     'runs on the additive secret-sharing engine (--protocol sharing), within its truncation bounds',
     async () => {
-      const dir = join(root, 'sharing');
+      const dir = join(root(), 'sharing');
       const r = await run(MAIN, ['--dir', dir, '--patients', '60', '--protocol', 'sharing']);
       checkRun(r);
       expect(r.stdout).toMatch(/protocol sharing/);
@@ -200,14 +148,12 @@ describe('examples/clinical-stats', () => {
   it(
     "runs against nodes an operator set up (--setup-only) and started (--node), checked against the nodes' data",
     async () => {
-      const dir = join(root, 'operator');
+      const dir = join(root(), 'operator');
       const setup = await run(MAIN, ['--setup-only', '--dir', dir, '--patients', '300', '--seed', '9']);
       expect(setup.code, setup.stdout + setup.stderr).toBe(0);
       expect(setup.stdout).toContain('parley node start --node');
       expect(setup.stdout).toMatch(/clinical-stats --node \S+ --patients 300/);
-      const nodes = new NodeProcesses();
-      try {
-        await Promise.all(HOSPITALS.map((h) => nodes.start(h, join(dir, h))));
+      await withRunningNodes(dir, HOSPITALS, async () => {
         // The set-up directory, submitted to hospitalA's node.
         const r = await run(MAIN, ['--node', dir, '--patients', '300']);
         checkRun(r);
@@ -231,9 +177,7 @@ describe('examples/clinical-stats', () => {
         const other = await run(MAIN, ['--node', dir]);
         expect(other.code).toBe(1);
         expect(other.stderr).toMatch(/hospitalA's policy does not allow computation [0-9a-f]{64}/);
-      } finally {
-        await nodes.stopAll();
-      }
+      });
       expect(processesNaming(dir)).toEqual([]);
     },
     TEST_TIMEOUT_MS,
@@ -247,7 +191,7 @@ describe('examples/clinical-stats', () => {
         [['--patients', 'many'], /--patients: expected a whole number/],
         [['--protocol', 'garbled'], /--protocol: expected replicated or sharing, got 'garbled'/],
         [['--setup-only'], /--setup-only needs --dir DIR/],
-        [['--node', root, '--keep'], /--node runs on existing nodes/],
+        [['--node', root(), '--keep'], /--node runs on existing nodes/],
         [['--no-such-flag'], /Unknown option '--no-such-flag'/],
       ];
       for (const [args, message] of cases) {

@@ -7,7 +7,8 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processesNaming, ROOT, runScript } from '../helpers.js';
+import { ROOT, runScript } from '../helpers.js';
+import { expectNothingLeftBehind } from './_harness.js';
 
 const MAIN = join(ROOT, 'examples/fraud-score/dist/main.js');
 
@@ -23,7 +24,7 @@ describe('examples/fraud-score', () => {
     expect(run.stdout).toContain('VALID: the receipt verifies offline');
     const dir = /^data +(\S+):/m.exec(run.stdout)?.[1] as string;
     expect(dir).toMatch(/parley-fraud-score-/);
-    expect(processesNaming(dir)).toEqual([]);
+    expectNothingLeftBehind(dir);
   }, 150_000);
 
   it('refuses a bad option with a message naming it', async () => {

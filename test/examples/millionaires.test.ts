@@ -1,60 +1,15 @@
-/**
- * examples/millionaires end to end, built (npm test builds before vitest
- * runs): the summon program in memory through mpc-framework and on two real
- * node processes, every output checked here against plaintext, the receipt
- * verified, no node process or temporary directory left behind; the same
- * against nodes an operator started (`--setup-only`, then `--node`); and the
- * example runner's listing and exit statuses.
- */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NodeProcesses } from '@parley/cli';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, type RunResult } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ROOT, temporaryDirectory } from '../helpers.js';
+import { expectKeptDirectory, expectNothingLeftBehind, runFromRoot, withRunningNodes } from './_harness.js';
 
 const MAIN = join(ROOT, 'examples/millionaires/dist/main.js');
 const RUNNER = join(ROOT, 'scripts/run-example.mjs');
 /** Each test starts real node processes (about 2 s on the 2-core reference machine): generous. */
 const TEST_TIMEOUT_MS = 180_000;
 
-let root: string;
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'parley-example-test-'));
-});
-
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
-function run(script: string, args: string[], timeoutMs = 120_000): Promise<RunResult> {
-  if (!existsSync(MAIN)) {
-    throw new Error('examples/millionaires is not built: run `npm run build` first');
-  }
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [script, ...args],
-      { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 << 20, env: { ...process.env, INIT_CWD: ROOT } },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
-      },
-    );
-  });
-}
-
-/** Processes whose command line names `text`. */
-function processesNaming(text: string): string[] {
-  try {
-    return execFileSync('pgrep', ['-af', text], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
+const root = temporaryDirectory('parley-example-test-');
+const run = (script: string, args: string[]) => runFromRoot(script, args, 120_000);
 
 const richer = (alice: number, bob: number) => (alice > bob ? 1 : 0);
 
@@ -90,8 +45,7 @@ describe('examples/millionaires', () => {
       checkNodeOutputs(r.stdout, 3_100_000, 2_750_000);
       expect(r.stdout).toContain('every output equals plaintext');
       const dir = r.stdout.match(/set-up +(\S+): alice/)![1];
-      expect(existsSync(dir)).toBe(false);
-      expect(processesNaming(dir)).toEqual([]);
+      expectNothingLeftBehind(dir);
     },
     TEST_TIMEOUT_MS,
   );
@@ -99,16 +53,11 @@ describe('examples/millionaires', () => {
   it(
     'keeps --dir with the receipt; a tie goes to bob',
     async () => {
-      const dir = join(root, 'kept');
+      const dir = join(root(), 'kept');
       const r = await run(MAIN, ['--dir', dir, '--alice', '42', '--bob', '42']);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       checkNodeOutputs(r.stdout, 42, 42);
-      expect(existsSync(join(dir, 'receipt.json'))).toBe(true);
-      expect(processesNaming(dir)).toEqual([]);
-      // The set-up never overwrites.
-      const again = await run(MAIN, ['--dir', dir]);
-      expect(again.code).toBe(1);
-      expect(again.stderr).toMatch(/is not empty/);
+      await expectKeptDirectory(MAIN, dir);
     },
     TEST_TIMEOUT_MS,
   );
@@ -116,22 +65,18 @@ describe('examples/millionaires', () => {
   it(
     "runs against nodes an operator set up (--setup-only) and started (--node), checked against the nodes' data",
     async () => {
-      const dir = join(root, 'operator');
+      const dir = join(root(), 'operator');
       const setup = await run(MAIN, ['--setup-only', '--dir', dir, '--alice', '5', '--bob', '9']);
       expect(setup.code, setup.stdout + setup.stderr).toBe(0);
       expect(setup.stdout).toContain('parley node start --node');
-      const nodes = new NodeProcesses();
-      try {
-        await Promise.all(['alice', 'bob'].map((p) => nodes.start(p, join(dir, p))));
+      await withRunningNodes(dir, ['alice', 'bob'], async () => {
         // Submitted to bob's node this time.
         const r = await run(MAIN, ['--node', join(dir, 'bob'), '--node', join(dir, 'alice')]);
         expect(r.code, r.stdout + r.stderr).toBe(0);
         expect(r.stdout).toMatch(/submitted to bob's node/);
         expect(r.stdout).toContain('checked against plaintext');
         checkNodeOutputs(r.stdout, 5, 9);
-      } finally {
-        await nodes.stopAll();
-      }
+      });
     },
     TEST_TIMEOUT_MS,
   );

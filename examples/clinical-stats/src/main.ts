@@ -18,11 +18,18 @@
  * Exit status 0 when every output equals the plaintext reference and the
  * receipt verifies; 1 otherwise; 2 for bad arguments.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { NodeProcesses } from '@parley/cli';
+import {
+  asUsageError,
+  checkPartyNodeFlags,
+  finishExample,
+  onLocalNodes,
+  PARTY_NODE_OPTIONS,
+  type PartyNode,
+  runExample,
+  UsageError,
+} from '@parley/cli';
 import { InvalidArgument } from '@parley/interface';
 import type { Computation } from '@parley/sdk';
 import {
@@ -39,7 +46,7 @@ import {
   type Protocol,
   plaintextStatistics,
 } from './clinicalStats.js';
-import { type PartyNode, partyNodes, patientsOnNode, policyAllows, runNodeJob } from './nodeJob.js';
+import { partyNodes, patientsOnNode, policyAllows, runNodeJob } from './nodeJob.js';
 import { SOURCE_FILE, setUpNodes } from './nodeSetup.js';
 import { displayPath, say, secondsSince } from './report.js';
 import { syntheticPatients } from './syntheticPatients.js';
@@ -62,11 +69,6 @@ const MAX_PATIENTS = 200_000;
 /** Fewer, and hospitalC (70 %) could hold fewer rows than its policy's minRows (MIN_GROUP_SIZE). */
 const MIN_PATIENTS = 50;
 
-/** Exit statuses of a process ended by these signals (128 + the signal's number). */
-const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
-
-class UsageError extends Error {}
-
 function wholeNumber(flag: string, text: string, min: number, max: number): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < min || n > max) {
@@ -83,11 +85,7 @@ function parseFlags() {
         patients: { type: 'string', default: String(DEFAULT_PATIENTS) },
         seed: { type: 'string', default: '1' },
         protocol: { type: 'string', default: 'replicated' },
-        dir: { type: 'string' },
-        keep: { type: 'boolean', default: false },
-        'setup-only': { type: 'boolean', default: false },
-        node: { type: 'string', multiple: true },
-        help: { type: 'boolean', default: false },
+        ...PARTY_NODE_OPTIONS,
       },
     });
     const patients = wholeNumber('patients', flags.patients as string, MIN_PATIENTS, MAX_PATIENTS);
@@ -96,13 +94,10 @@ function parseFlags() {
     if (!PROTOCOLS.includes(protocol)) {
       throw new UsageError(`--protocol: expected ${PROTOCOLS.join(' or ')}, got '${flags.protocol}'`);
     }
-    if (flags['setup-only'] && !flags.dir) throw new UsageError('--setup-only needs --dir DIR');
-    if (flags.node && (flags.dir || flags.keep || flags['setup-only'])) {
-      throw new UsageError('--node runs on existing nodes: it takes no --dir, --keep or --setup-only');
-    }
+    checkPartyNodeFlags(flags);
     return { ...flags, patients, seed, protocol, node: flags.node ?? [] };
   } catch (e) {
-    throw e instanceof UsageError ? e : new UsageError((e as Error).message);
+    throw asUsageError(e);
   }
 }
 
@@ -129,45 +124,21 @@ function describeData(data: Record<Hospital, HospitalPatients>, patients: number
   });
 }
 
-/** The job on nodes this example sets up and starts itself; returns the problems found. */
+/**
+ * The job on nodes this example sets up and starts itself, in --dir or a
+ * temporary directory (removed unless --keep), stopped however it ends;
+ * returns the problems found.
+ */
 async function onFreshNodes(
   computation: Computation,
   data: Record<Hospital, HospitalPatients>,
   expected: GroupStatistics,
   flags: { dir?: string; keep: boolean; timeoutMs: number },
 ): Promise<string[]> {
-  const temporary = !flags.dir;
-  const dir = flags.dir ? resolve(flags.dir) : await mkdtemp(join(tmpdir(), 'parley-clinical-stats-'));
-  const nodes = new NodeProcesses();
-  let stopped: Promise<void> | undefined;
-  let setUp = false;
-  /** Stops the nodes and removes a temporary directory; once, whoever asks first. */
-  const cleanUp = (): Promise<void> => {
-    stopped ??= (async () => {
-      const t0 = performance.now();
-      await nodes.stopAll();
-      say('nodes', `stopped in ${secondsSince(t0)}`);
-      if (temporary && !flags.keep) await rm(dir, { recursive: true, force: true });
-      else if (setUp) say('', `node directories left in ${dir}`);
-    })();
-    return stopped;
-  };
-  // Ctrl-C or a kill while the nodes run: stop them before leaving, so no process is left behind.
-  // The signal may come twice (from the terminal and from the example runner): act on the first.
-  let interrupted = false;
-  const onSignal = (signal: keyof typeof SIGNAL_EXIT) => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`\nclinical-stats: ${signal}: stopping the nodes`);
-    void cleanUp().finally(() => process.exit(SIGNAL_EXIT[signal]));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
+  return onLocalNodes({ name: 'clinical-stats', dir: flags.dir, keep: flags.keep }, async (nodes) => {
     let t0 = performance.now();
-    const dirs = await setUpNodes(dir, computation, data);
-    setUp = true;
-    say('set-up', `${dir}: ${HOSPITALS.join(', ')}, one consortium, in ${secondsSince(t0)}`);
+    const dirs = await setUpNodes(nodes.dir, computation, data);
+    say('set-up', `${nodes.dir}: ${HOSPITALS.join(', ')}, one consortium, in ${secondsSince(t0)}`);
     say('', `each policy allows computation ${computation.id} and nothing else`);
     t0 = performance.now();
     const apis = await Promise.all(HOSPITALS.map((h) => nodes.start(h, dirs[h])));
@@ -176,14 +147,10 @@ async function onFreshNodes(
     const targets = await partyNodes(HOSPITALS.map((h) => dirs[h]));
     return await runNodeJob(targets, computation, {
       expected,
-      receiptFile: temporary && !flags.keep ? undefined : join(dir, 'receipt.json'),
+      receiptFile: nodes.kept ? join(nodes.dir, 'receipt.json') : undefined,
       timeoutMs: flags.timeoutMs,
     });
-  } finally {
-    await cleanUp();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  });
 }
 
 /**
@@ -215,7 +182,11 @@ async function onRunningNodes(
 }
 
 /** Refuses, before submitting, a node whose policy (when readable here) does not allow this computation. */
-async function checkPolicy(node: PartyNode, computation: Computation, settings: string): Promise<void> {
+async function checkPolicy(
+  node: PartyNode<Hospital>,
+  computation: Computation,
+  settings: string,
+): Promise<void> {
   let allowed: boolean;
   try {
     allowed = await policyAllows(node, computation);
@@ -288,30 +259,10 @@ async function main(): Promise<number> {
 
 /** The closing line, or what failed; returns the exit status. */
 function finish(problems: readonly string[], checked: boolean, tAll: number): number {
-  console.log('');
-  if (problems.length > 0) {
-    for (const p of problems) console.log(`FAILED: ${p}`);
-    return 1;
-  }
   const outcome = checked
     ? 'every output equals plaintext'
     : "the receipt verifies; the nodes' outputs were not checked against plaintext";
-  console.log(`clinical-stats example done in ${secondsSince(tAll)}: ${outcome}`);
-  return 0;
+  return finishExample('clinical-stats', problems, tAll, outcome);
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    if (e instanceof UsageError) {
-      console.error(`clinical-stats: ${e.message}\n${USAGE}`);
-      process.exitCode = 2;
-      return;
-    }
-    const err = e as { code?: string; message?: string };
-    console.error(`clinical-stats: ${err.code ? `${err.code}: ` : ''}${err.message ?? String(e)}`);
-    process.exitCode = 1;
-  },
-);
+runExample('clinical-stats', USAGE, main);

@@ -7,11 +7,11 @@
  * the ones this example started, or an operator's (`--node DIR`).
  */
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
-import { InvalidArgument, loadConsortium } from '@parley/interface';
-import { loadNodeConfig, loadPolicy, NODE_CONFIG_FILE, readDataSource } from '@parley/node';
-import { type Computation, connect, type ParleyClient, verifyReceipt } from '@parley/sdk';
+import { join, resolve } from 'node:path';
+import { type PartyNode, readNodePolicy, readPartyNodes, reportReceipt, submitAndFollow } from '@parley/cli';
+import { InvalidArgument } from '@parley/interface';
+import { NODE_CONFIG_FILE, readDataSource } from '@parley/node';
+import { type Computation, connect, type ParleyClient } from '@parley/sdk';
 import {
   COLUMNS,
   COMPUTATION_NAME,
@@ -24,23 +24,14 @@ import {
   readStatistics,
   TABLE_OF,
 } from './clinicalStats.js';
-import { printStatistics, say, secondsSince } from './report.js';
-
-export interface PartyNode {
-  name: Hospital;
-  dir: string;
-  /** The consortium file the node's node.json names. */
-  consortiumFile: string;
-}
-
-const inDir = (dir: string, path: string): string => (isAbsolute(path) ? path : join(dir, path));
+import { printStatistics, say } from './report.js';
 
 /**
  * The nodes of these directories: each a node directory (with node.json) of
  * one of the hospitals, or a set-up directory holding hospitalA/,
  * hospitalB/ and hospitalC/ node directories. At most one node per hospital.
  */
-export async function partyNodes(dirs: readonly string[]): Promise<PartyNode[]> {
+export async function partyNodes(dirs: readonly string[]): Promise<PartyNode<Hospital>[]> {
   const expanded = dirs.flatMap((d) => {
     const dir = resolve(d);
     if (existsSync(join(dir, NODE_CONFIG_FILE))) return [dir];
@@ -53,31 +44,15 @@ export async function partyNodes(dirs: readonly string[]): Promise<PartyNode[]> 
     }
     return inside;
   });
-  const nodes: PartyNode[] = [];
-  for (const dir of expanded) {
-    const config = await loadNodeConfig(dir);
-    const name = config.name as Hospital;
-    if (!HOSPITALS.includes(name)) {
-      throw new InvalidArgument(
-        `--node ${dir}: the node is '${config.name}', but the computation's parties are ${HOSPITALS.join(', ')}`,
-        { field: 'node' },
-      );
-    }
-    if (nodes.some((n) => n.name === name)) {
-      throw new InvalidArgument(`--node ${dir}: ${name}'s node is given twice`, { field: 'node' });
-    }
-    nodes.push({ name, dir, consortiumFile: inDir(dir, config.consortium) });
-  }
-  return nodes;
+  return readPartyNodes(expanded, HOSPITALS);
 }
 
 /**
  * Whether the node's policy has a rule for this computation (by name or
  * id); throws when the policy cannot be read here.
  */
-export async function policyAllows(node: PartyNode, computation: Computation): Promise<boolean> {
-  const config = await loadNodeConfig(node.dir);
-  const policy = await loadPolicy(inDir(node.dir, config.policy));
+export async function policyAllows(node: PartyNode<Hospital>, computation: Computation): Promise<boolean> {
+  const { policy } = await readNodePolicy(node);
   return policy.allow.some((r) => r.computation === COMPUTATION_NAME || r.computation === computation.id);
 }
 
@@ -86,9 +61,11 @@ export async function policyAllows(node: PartyNode, computation: Computation): P
  * its policy binds the table to. Only for the plaintext check when the node
  * directories are on this machine; throws when it cannot tell.
  */
-export async function patientsOnNode(node: PartyNode, computation: Computation): Promise<HospitalPatients> {
-  const config = await loadNodeConfig(node.dir);
-  const policy = await loadPolicy(inDir(node.dir, config.policy));
+export async function patientsOnNode(
+  node: PartyNode<Hospital>,
+  computation: Computation,
+): Promise<HospitalPatients> {
+  const { config, policy } = await readNodePolicy(node);
   const table = TABLE_OF[node.name];
   const rule = policy.allow.find(
     (r) => (r.computation === COMPUTATION_NAME || r.computation === computation.id) && r.tables[table],
@@ -123,29 +100,17 @@ export interface NodeJobOptions {
 
 /** Runs the job on `nodes` (submitted to the first); returns what went wrong, one line each. */
 export async function runNodeJob(
-  nodes: readonly PartyNode[],
+  nodes: readonly PartyNode<Hospital>[],
   computation: Computation,
   options: NodeJobOptions,
 ): Promise<string[]> {
-  const problems: string[] = [];
   const clients = new Map<Hospital, ParleyClient>(nodes.map((n) => [n.name, connect({ node: n.dir })]));
   const proposer = nodes[0];
-  const t0 = performance.now();
-  const job = await clients.get(proposer.name)!.submit(computation);
-  say('job', `${job.id}, submitted to ${proposer.name}'s node; waiting for it to be recorded`);
-  const status = await job.wait({ timeoutMs: options.timeoutMs });
-  // The job's transitions as the proposer's node logged them, timed from the proposal.
-  const start = status.events[0]?.at ?? status.createdAt;
-  for (const e of status.events) {
-    say(
-      '',
-      `${e.state.padEnd(17)} +${((e.at - start) / 1000).toFixed(2)} s${e.detail ? `  ${e.detail}` : ''}`,
-    );
-  }
-  if (status.computationId !== computation.id) {
-    problems.push(`the nodes computed ${status.computationId}, not ${computation.id}`);
-  }
-  say('', `submit to recorded in ${secondsSince(t0)}`);
+  const { job, problems } = await submitAndFollow(clients.get(proposer.name)!, computation, {
+    proposer: proposer.name,
+    computationId: computation.id,
+    timeoutMs: options.timeoutMs,
+  });
 
   let shown: GroupStatistics | undefined;
   for (const node of nodes) {
@@ -179,23 +144,10 @@ export async function runNodeJob(
     console.log('');
   }
 
-  const receipt = await job.receipt();
-  if (options.receiptFile) await writeFile(options.receiptFile, `${JSON.stringify(receipt, null, 2)}\n`);
-  const checked = verifyReceipt(receipt, await loadConsortium(proposer.consortiumFile));
-  const signers = Object.keys(receipt.treeHead.signatures).join(', ');
-  say(
-    'receipt',
-    `ledger entry ${receipt.leafIndex} of ${receipt.treeHead.size}, outcome ${receipt.entry.outcome}, head signed by ${signers}`,
-  );
-  if (receipt.entry.computationId !== computation.id) {
-    problems.push(`the receipt is for computation ${receipt.entry.computationId}, not ${computation.id}`);
-  }
-  if (options.receiptFile) say('', `saved to ${options.receiptFile}`);
-  if (checked.ok) {
-    say('verifier', `VALID: the receipt verifies offline against ${proposer.consortiumFile}`);
-  } else {
-    say('verifier', `INVALID: ${checked.problems.join('; ')}`);
-    problems.push(`the receipt does not verify: ${checked.problems.join('; ')}`);
-  }
-  return problems;
+  const receipt = await reportReceipt(await job.receipt(), {
+    computationId: computation.id,
+    consortiumFile: proposer.consortiumFile,
+    receiptFile: options.receiptFile,
+  });
+  return [...problems, ...receipt.problems];
 }

@@ -2,24 +2,12 @@
  * What the example prints: progress lines (a label column, then the text),
  * times, paths, and the per-group table of the pooled statistics.
  */
-import { isAbsolute, relative } from 'node:path';
+import { progressLines } from '@parley/cli';
 import { BINS, DIAGNOSES, EDGES, type GroupStatistics, MIN_GROUP_SIZE } from './clinicalStats.js';
 
-/** A progress line: a label column, then the text. */
-export function say(label: string, text: string): void {
-  console.log(`${label.padEnd(12)} ${text}`);
-}
-
-/** Seconds since `t0` (a `performance.now()`), one decimal. */
-export function secondsSince(t0: number): string {
-  return `${((performance.now() - t0) / 1000).toFixed(1)} s`;
-}
-
-/** A path as typed from the working directory when it is below it, else absolute. */
-export function displayPath(path: string): string {
-  const r = relative(process.cwd(), path);
-  return r === '' || r.startsWith('..') || isAbsolute(r) ? path : r;
-}
+/** Progress lines (a label column, then the text), times and paths, printed as `parley demo` prints them. */
+export const say = progressLines();
+export { displayPath, secondsSince } from '@parley/cli';
 
 const thousands = (n: number) => n.toLocaleString('en');
 

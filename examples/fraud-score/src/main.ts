@@ -14,8 +14,6 @@
  * with `parley node start --node DIR/bankX`): it submits to bankA's node and
  * reads each bank's outputs from its own node.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FRAUD_BANKS, type FraudBank, fraudScoreComputation } from '@parley/circuits';
@@ -60,15 +58,16 @@ async function main(): Promise<void> {
   } else {
     const accounts = wholeNumber('accounts', flags.accounts as string, 1_000_000);
     const seed = wholeNumber('seed', flags.seed as string, 2 ** 31);
-    const dir = flags.dir ? resolve(flags.dir) : await mkdtemp(join(tmpdir(), 'parley-fraud-score-'));
-    try {
-      const report = await runFraudDemo({ dir, accounts, seed });
-      console.log('');
-      console.log(`job ${report.jobId}: submit to recorded in ${report.jobSeconds.toFixed(1)} s`);
-    } finally {
-      if (!flags.keep && !flags.dir) await rm(dir, { recursive: true, force: true });
-    }
-    if (flags.keep || flags.dir) console.log(`data left in ${dir}`);
+    // In --dir, or a temporary directory removed at the end unless --keep.
+    const report = await runFraudDemo({
+      name: 'fraud-score',
+      dir: flags.dir,
+      keep: flags.keep,
+      accounts,
+      seed,
+    });
+    console.log('');
+    console.log(`job ${report.jobId}: submit to recorded in ${report.jobSeconds.toFixed(1)} s`);
   }
   console.log(`fraud-score example done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

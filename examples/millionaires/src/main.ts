@@ -21,11 +21,16 @@
  * Exit status 0 when every output equals the plaintext answer and the
  * receipt verifies; 1 otherwise; 2 for bad arguments.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { NodeProcesses } from '@parley/cli';
+import {
+  asUsageError,
+  checkPartyNodeFlags,
+  finishExample,
+  onLocalNodes,
+  PARTY_NODE_OPTIONS,
+  runExample,
+} from '@parley/cli';
 import { runInMemory } from './inMemory.js';
 import {
   aliceIsRicher,
@@ -61,11 +66,6 @@ const IN_MEMORY_PAIRS: readonly Wealth[] = [
 /** Time the node job may take, submit to recorded. */
 const JOB_TIMEOUT_MS = 120_000;
 
-/** Exit statuses of a process ended by these signals (128 + the signal's number). */
-const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
-
-class UsageError extends Error {}
-
 /** The command line, checked; any problem is a UsageError (exit status 2). */
 function parseFlags() {
   try {
@@ -73,65 +73,37 @@ function parseFlags() {
       options: {
         alice: { type: 'string', default: '3100000' },
         bob: { type: 'string', default: '2750000' },
-        dir: { type: 'string' },
-        keep: { type: 'boolean', default: false },
-        'setup-only': { type: 'boolean', default: false },
-        node: { type: 'string', multiple: true },
-        help: { type: 'boolean', default: false },
+        ...PARTY_NODE_OPTIONS,
       },
     });
     const wealth: Wealth = {
-      alice: parseWealth('alice', flags.alice as string),
-      bob: parseWealth('bob', flags.bob as string),
+      alice: parseWealth('alice', flags.alice),
+      bob: parseWealth('bob', flags.bob),
     };
-    if (flags['setup-only'] && !flags.dir) throw new UsageError('--setup-only needs --dir DIR');
-    if (flags.node && (flags.dir || flags.keep || flags['setup-only'])) {
-      throw new UsageError('--node runs on existing nodes: it takes no --dir, --keep or --setup-only');
-    }
+    checkPartyNodeFlags(flags);
     return { ...flags, wealth, node: flags.node ?? [] };
   } catch (e) {
-    throw e instanceof UsageError ? e : new UsageError((e as Error).message);
+    throw asUsageError(e);
   }
 }
 
-/** Part 2 on nodes this example sets up and starts itself; returns the problems found. */
+/**
+ * Part 2 on nodes this example sets up and starts itself, in --dir or a
+ * temporary directory (removed unless --keep), stopped however it ends;
+ * returns the problems found.
+ */
 async function onFreshNodes(
   computation: Millionaires,
   wealth: Wealth,
   flags: { dir?: string; keep: boolean },
 ): Promise<string[]> {
-  const temporary = !flags.dir;
-  const dir = flags.dir ? resolve(flags.dir) : await mkdtemp(join(tmpdir(), 'parley-millionaires-'));
-  const nodes = new NodeProcesses();
-  let stopped: Promise<void> | undefined;
-  let setUp = false;
-  /** Stops the nodes and removes a temporary directory; once, whoever asks first. */
-  const cleanUp = (): Promise<void> => {
-    stopped ??= (async () => {
-      const t0 = performance.now();
-      await nodes.stopAll();
-      say('nodes', `stopped in ${secondsSince(t0)}`);
-      if (temporary && !flags.keep) await rm(dir, { recursive: true, force: true });
-      else if (setUp) say('', `node directories left in ${dir}`);
-    })();
-    return stopped;
-  };
-  // Ctrl-C or a kill while the nodes run: stop them before leaving, so no process is left behind.
-  // The signal may come twice (from the terminal and from the example runner): act on the first.
-  let interrupted = false;
-  const onSignal = (signal: keyof typeof SIGNAL_EXIT) => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`\nmillionaires: ${signal}: stopping the nodes`);
-    void cleanUp().finally(() => process.exit(SIGNAL_EXIT[signal]));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
+  return onLocalNodes({ name: 'millionaires', dir: flags.dir, keep: flags.keep }, async (nodes) => {
     let t0 = performance.now();
-    const dirs = await setUpNodes(dir, computation, wealth);
-    setUp = true;
-    say('set-up', `${dir}: alice (wealth.csv) and bob (wealth.json), one consortium, in ${secondsSince(t0)}`);
+    const dirs = await setUpNodes(nodes.dir, computation, wealth);
+    say(
+      'set-up',
+      `${nodes.dir}: alice (wealth.csv) and bob (wealth.json), one consortium, in ${secondsSince(t0)}`,
+    );
     say('', `each policy allows computation ${computation.id} and nothing else`);
     t0 = performance.now();
     const apis = await Promise.all(PARTIES.map((p) => nodes.start(p, dirs[p])));
@@ -140,14 +112,10 @@ async function onFreshNodes(
     const targets = await partyNodes(PARTIES.map((p) => dirs[p]));
     return await runNodeJob(targets, computation, {
       expected: aliceIsRicher(wealth),
-      receiptFile: temporary && !flags.keep ? undefined : join(dir, 'receipt.json'),
+      receiptFile: nodes.kept ? join(nodes.dir, 'receipt.json') : undefined,
       timeoutMs: JOB_TIMEOUT_MS,
     });
-  } finally {
-    await cleanUp();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  });
 }
 
 /**
@@ -226,30 +194,10 @@ async function main(): Promise<number> {
   }
   say('', `part 2 done in ${secondsSince(t0)}`);
 
-  console.log('');
-  if (problems.length > 0) {
-    for (const p of problems) console.log(`FAILED: ${p}`);
-    return 1;
-  }
   const outcome = checked
     ? 'every output equals plaintext'
     : "part 1's outputs equal plaintext; the nodes' were not checked";
-  console.log(`millionaires example done in ${secondsSince(tAll)}: ${outcome}`);
-  return 0;
+  return finishExample('millionaires', problems, tAll, outcome);
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    if (e instanceof UsageError) {
-      console.error(`millionaires: ${e.message}\n${USAGE}`);
-      process.exitCode = 2;
-      return;
-    }
-    const err = e as { code?: string; message?: string };
-    console.error(`millionaires: ${err.code ? `${err.code}: ` : ''}${err.message ?? String(e)}`);
-    process.exitCode = 1;
-  },
-);
+runExample('millionaires', USAGE, main);

@@ -7,7 +7,6 @@
  * compiled circuit runs in memory through mpc-framework and, imported into
  * Parley's IR, on the party nodes.
  */
-import { isAbsolute, relative } from 'node:path';
 import {
   compileSummonFile,
   computationId,
@@ -16,6 +15,7 @@ import {
   type SummonCircuit,
 } from '@parley/circuit';
 import { summonProgramPath } from '@parley/circuits';
+import { progressLines } from '@parley/cli';
 import { InvalidArgument } from '@parley/interface';
 
 /** The name the job is submitted under, and the policy rule's name for it. */
@@ -82,18 +82,6 @@ export function parseWealth(flag: string, text: string): number {
   return n;
 }
 
-/** Seconds since `t0` (a `performance.now()`), one decimal. */
-export function secondsSince(t0: number): string {
-  return `${((performance.now() - t0) / 1000).toFixed(1)} s`;
-}
-
-/** A path as typed from the working directory when it is below it, else absolute. */
-export function displayPath(path: string): string {
-  const r = relative(process.cwd(), path);
-  return r === '' || r.startsWith('..') || isAbsolute(r) ? path : r;
-}
-
-/** A progress line: a label column, then the text. */
-export function say(label: string, text: string): void {
-  console.log(`${label.padEnd(12)} ${text}`);
-}
+/** Progress lines (a label column, then the text), times and paths, printed as `parley demo` prints them. */
+export const say = progressLines();
+export { displayPath, secondsSince } from '@parley/cli';

@@ -5,12 +5,11 @@
  * against the consortium file with `verifyReceipt`. The nodes are the ones
  * this example started, or an operator's (`--node DIR`).
  */
-import { writeFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
 import { uint } from '@parley/circuit';
-import { InvalidArgument, loadConsortium } from '@parley/interface';
-import { loadNodeConfig, loadPolicy, readDataSource } from '@parley/node';
-import { connect, type ParleyClient, verifyReceipt } from '@parley/sdk';
+import { type PartyNode, readNodePolicy, readPartyNodes, reportReceipt, submitAndFollow } from '@parley/cli';
+import { InvalidArgument } from '@parley/interface';
+import { readDataSource } from '@parley/node';
+import { connect, type ParleyClient } from '@parley/sdk';
 import {
   COMPUTATION_NAME,
   INPUT_OF,
@@ -20,39 +19,13 @@ import {
   type Party,
   PROTOCOL,
   say,
-  secondsSince,
   verdict,
   WIDTH,
 } from './millionaires.js';
 
-export interface PartyNode {
-  name: Party;
-  dir: string;
-  /** The consortium file the node's node.json names. */
-  consortiumFile: string;
-}
-
-const inDir = (dir: string, path: string): string => (isAbsolute(path) ? path : join(dir, path));
-
 /** The nodes of these directories (their node.json); each must be alice's or bob's, at most one each. */
-export async function partyNodes(dirs: readonly string[]): Promise<PartyNode[]> {
-  const nodes: PartyNode[] = [];
-  for (const d of dirs) {
-    const dir = resolve(d);
-    const config = await loadNodeConfig(dir);
-    const name = config.name as Party;
-    if (!PARTIES.includes(name)) {
-      throw new InvalidArgument(
-        `--node ${dir}: the node is '${config.name}', but the program's parties are ${PARTIES.join(' and ')}`,
-        { field: 'node' },
-      );
-    }
-    if (nodes.some((n) => n.name === name)) {
-      throw new InvalidArgument(`--node ${dir}: ${name}'s node is given twice`, { field: 'node' });
-    }
-    nodes.push({ name, dir, consortiumFile: inDir(dir, config.consortium) });
-  }
-  return nodes;
+export function partyNodes(dirs: readonly string[]): Promise<PartyNode<Party>[]> {
+  return readPartyNodes(dirs, PARTIES);
 }
 
 /**
@@ -60,9 +33,8 @@ export async function partyNodes(dirs: readonly string[]): Promise<PartyNode[]> 
  * input to, in the data source node.json names. Only for the plaintext check
  * when both node directories are on this machine; throws when it cannot tell.
  */
-export async function wealthOnNode(node: PartyNode, computation: Millionaires): Promise<number> {
-  const config = await loadNodeConfig(node.dir);
-  const policy = await loadPolicy(inDir(node.dir, config.policy));
+export async function wealthOnNode(node: PartyNode<Party>, computation: Millionaires): Promise<number> {
+  const { config, policy } = await readNodePolicy(node);
   const rule = policy.allow.find(
     (r) => r.computation === COMPUTATION_NAME || r.computation === computation.id,
   );
@@ -90,33 +62,17 @@ export interface NodeJobOptions {
 
 /** Runs the job on `nodes` (submitted to the first); returns what went wrong, one line each. */
 export async function runNodeJob(
-  nodes: readonly PartyNode[],
+  nodes: readonly PartyNode<Party>[],
   computation: Millionaires,
   options: NodeJobOptions,
 ): Promise<string[]> {
-  const problems: string[] = [];
   const clients = new Map<Party, ParleyClient>(nodes.map((n) => [n.name, connect({ node: n.dir })]));
   const proposer = nodes[0];
-  const t0 = performance.now();
-  const job = await clients.get(proposer.name)!.submit({
-    name: COMPUTATION_NAME,
-    program: computation.program,
-    protocol: PROTOCOL,
-  });
-  say('job', `${job.id}, submitted to ${proposer.name}'s node; waiting for it to be recorded`);
-  const status = await job.wait({ timeoutMs: options.timeoutMs });
-  // The job's transitions as the proposer's node logged them, timed from the proposal.
-  const start = status.events[0]?.at ?? status.createdAt;
-  for (const e of status.events) {
-    say(
-      '',
-      `${e.state.padEnd(17)} +${((e.at - start) / 1000).toFixed(2)} s${e.detail ? `  ${e.detail}` : ''}`,
-    );
-  }
-  if (status.computationId !== computation.id) {
-    problems.push(`the nodes computed ${status.computationId}, not ${computation.id}`);
-  }
-  say('', `submit to recorded in ${secondsSince(t0)}`);
+  const { job, problems } = await submitAndFollow(
+    clients.get(proposer.name)!,
+    { name: COMPUTATION_NAME, program: computation.program, protocol: PROTOCOL },
+    { proposer: proposer.name, computationId: computation.id, timeoutMs: options.timeoutMs },
+  );
 
   for (const node of nodes) {
     const handle = clients.get(node.name)!.job(job.id);
@@ -131,23 +87,10 @@ export async function runNodeJob(
     }
   }
 
-  const receipt = await job.receipt();
-  if (options.receiptFile) await writeFile(options.receiptFile, `${JSON.stringify(receipt, null, 2)}\n`);
-  const checked = verifyReceipt(receipt, await loadConsortium(proposer.consortiumFile));
-  const signers = Object.keys(receipt.treeHead.signatures).join(', ');
-  say(
-    'receipt',
-    `ledger entry ${receipt.leafIndex} of ${receipt.treeHead.size}, outcome ${receipt.entry.outcome}, head signed by ${signers}`,
-  );
-  if (receipt.entry.computationId !== computation.id) {
-    problems.push(`the receipt is for computation ${receipt.entry.computationId}, not ${computation.id}`);
-  }
-  if (options.receiptFile) say('', `saved to ${options.receiptFile}`);
-  if (checked.ok) {
-    say('verifier', `VALID: the receipt verifies offline against ${proposer.consortiumFile}`);
-  } else {
-    say('verifier', `INVALID: ${checked.problems.join('; ')}`);
-    problems.push(`the receipt does not verify: ${checked.problems.join('; ')}`);
-  }
-  return problems;
+  const receipt = await reportReceipt(await job.receipt(), {
+    computationId: computation.id,
+    consortiumFile: proposer.consortiumFile,
+    receiptFile: options.receiptFile,
+  });
+  return [...problems, ...receipt.problems];
 }

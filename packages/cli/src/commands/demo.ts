@@ -30,11 +30,9 @@ export function registerDemoCommand(program: Command): void {
     .action(async (flags: { dir: string; accounts: number; seed: number }) => {
       const t0 = performance.now();
       const dir = resolve(flags.dir);
-      await runFraudDemo({ dir, accounts: flags.accounts, seed: flags.seed });
+      await runFraudDemo({ name: 'parley', dir, accounts: flags.accounts, seed: flags.seed });
       console.log('');
-      console.log(
-        `done in ${((performance.now() - t0) / 1000).toFixed(1)} s; nodes stopped; data left in ${dir}`,
-      );
+      console.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       console.log(`try: npx parley ledger verify --node ${join(dir, 'bankA')}`);
     });
 }

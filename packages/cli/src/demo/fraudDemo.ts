@@ -4,10 +4,10 @@
  * fraudScore.ts) submitted to running nodes, followed with a progress bar,
  * each bank's flagged customers read by key, the public counts, a check
  * against the plaintext reference, the ledger receipt and the offline
- * verifier's verdict. `runFraudDemo` also sets the banks up in a directory
- * and starts and stops their nodes.
+ * verifier's verdict (jobReport.ts). `runFraudDemo` also sets the banks up
+ * in a directory and starts and stops their nodes (localNodes.ts).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   FRAUD_BANKS,
@@ -18,15 +18,21 @@ import {
   fraudTables,
   syntheticFraudBanks,
 } from '@parley/circuits';
-import { loadConsortium, ProtocolViolation } from '@parley/interface';
-import { type Computation, connect, verifyReceipt } from '@parley/sdk';
+import { ProtocolViolation } from '@parley/interface';
+import { type Computation, connect } from '@parley/sdk';
 import { ProgressView } from '../progressView.js';
 import { setUpDemo } from './demoSetup.js';
-import { NodeProcesses } from './nodeProcesses.js';
+import { reportReceipt } from './jobReport.js';
+import { onLocalNodes } from './localNodes.js';
+import { progressLines } from './progressLines.js';
 
 export interface FraudDemoOptions {
-  /** Where the three node directories and the data go. */
-  dir: string;
+  /** Who runs the demo, one word, as its messages start (`parley`, `fraud-score`). */
+  name: string;
+  /** Where the three node directories and the data go (kept); a fresh temporary directory when absent. */
+  dir?: string;
+  /** Keep the temporary directory. */
+  keep?: boolean;
   /** Accounts per bank. */
   accounts: number;
   seed: number;
@@ -46,9 +52,6 @@ export interface FraudJobReport {
   matchesPlaintext: boolean | undefined;
   receiptValid: boolean;
 }
-
-const row = (print: (line: string) => void) => (label: string, value: string) =>
-  print(`${label.padEnd(12)} ${value}`);
 
 function shortList(ids: string[]): string {
   return `${ids.length} (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''})`;
@@ -76,7 +79,7 @@ export async function runFraudJob(
   },
 ): Promise<FraudJobReport> {
   const print = options.print ?? console.log;
-  const say = row(print);
+  const say = progressLines(print);
   say('computation', `${computation.name} ${computation.id}`);
   const clients = Object.fromEntries(FRAUD_BANKS.map((b) => [b, connect({ node: dirs[b] })])) as Record<
     FraudBank,
@@ -122,22 +125,14 @@ export async function runFraudJob(
       'check',
       same ? "equal to the plaintext reference's outputs" : 'DIFFERS from the plaintext reference',
     );
-  const receipt = await clients.bankB.job(job.id).receipt();
-  await writeFile(options.receiptFile, `${JSON.stringify(receipt, null, 2)}\n`);
-  const verdict = verifyReceipt(receipt, await loadConsortium(options.consortiumFile));
   print('');
-  say(
-    'receipt',
-    `ledger entry ${receipt.leafIndex} of ${receipt.treeHead.size}, outcome ${receipt.entry.outcome}, head signed by ${Object.keys(receipt.treeHead.signatures).join(', ')}`,
-  );
-  say('', `saved to ${options.receiptFile}`);
-  say(
-    'verifier',
-    verdict.ok
-      ? `VALID: the receipt verifies offline against ${options.consortiumFile}`
-      : `INVALID: ${verdict.problems.join('; ')}`,
-  );
-  if (!verdict.ok || (plain && !same) || status.state !== 'recorded') {
+  const receipt = await reportReceipt(await clients.bankB.job(job.id).receipt(), {
+    computationId: computation.id,
+    consortiumFile: options.consortiumFile,
+    receiptFile: options.receiptFile,
+    say,
+  });
+  if (receipt.problems.length > 0 || (plain && !same) || status.state !== 'recorded') {
     throw new ProtocolViolation('the fraud-score job did not end as expected (see above)');
   }
   return {
@@ -146,28 +141,25 @@ export async function runFraudJob(
     ...counts,
     flagged,
     matchesPlaintext: plain ? same : undefined,
-    receiptValid: verdict.ok,
+    receiptValid: receipt.valid,
   };
 }
 
-/** Sets the three banks up in `dir`, starts their nodes, runs the job and stops the nodes (whatever happens). */
+/**
+ * Sets the three banks up in a directory (`dir`, or a temporary one), starts
+ * their nodes, runs the job and stops the nodes (whatever happens; localNodes.ts).
+ */
 export async function runFraudDemo(o: FraudDemoOptions): Promise<FraudJobReport> {
   const print = o.print ?? console.log;
-  const say = row(print);
+  const say = progressLines(print);
   const data = syntheticFraudBanks(o.accounts, o.seed);
   const computation = fraudScoreComputation(o.accounts);
-  const banks = await setUpDemo(o.dir, computation, data);
-  say(
-    'data',
-    `${o.dir}: ${banks.map((b) => b.name).join(', ')}, ${o.accounts} synthetic accounts each, keyed by hashed customer id`,
-  );
-  const nodes = new NodeProcesses();
-  const onSignal = () => {
-    void nodes.stopAll().then(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
+  return onLocalNodes({ name: o.name, dir: o.dir, keep: o.keep, say }, async (nodes) => {
+    const banks = await setUpDemo(nodes.dir, computation, data);
+    say(
+      'data',
+      `${nodes.dir}: ${banks.map((b) => b.name).join(', ')}, ${o.accounts} synthetic accounts each, keyed by hashed customer id`,
+    );
     const apis = await Promise.all(banks.map((b) => nodes.start(b.name, b.dir)));
     say('nodes', banks.map((b, i) => `${b.name} (api ${apis[i]})`).join(', '));
     say('', 'parties talk over mutual TLS on 127.0.0.1; logs in each node directory (node.log)');
@@ -175,18 +167,14 @@ export async function runFraudDemo(o: FraudDemoOptions): Promise<FraudJobReport>
       Object.fromEntries(banks.map((b) => [b.name, b.dir])) as Record<FraudBank, string>,
       computation,
       {
-        consortiumFile: join(o.dir, 'consortium.json'),
-        receiptFile: join(o.dir, 'receipt.json'),
+        consortiumFile: join(nodes.dir, 'consortium.json'),
+        receiptFile: join(nodes.dir, 'receipt.json'),
         data,
         timeoutMs: fraudJobTimeoutMs(o.accounts),
         print,
       },
     );
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await nodes.stopAll();
-  }
+  });
 }
 
 /** The banks' data as a demo directory holds it (each bank's accounts.csv), for the plaintext check. */
