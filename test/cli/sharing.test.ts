@@ -1,5 +1,5 @@
 /** `parley circuit run --protocol sharing|replicated`: n-party runs as a user starts them (a real process). */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,7 +66,7 @@ describe('parley circuit run --protocol sharing|replicated', () => {
       '--input',
       'c=60',
       '--json',
-    ]);
+    ]).finally(() => rmSync(file, { force: true }));
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.outputs.score).toBe('1120');
