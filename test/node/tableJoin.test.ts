@@ -99,7 +99,7 @@ beforeAll(async () => {
       join(dir, 'policy.json'),
       JSON.stringify({
         version: 1,
-        allow: [rule('join-totals'), rule('join-small'), unbound, empty, repeats],
+        allow: [rule('join-totals'), rule('join-small'), unbound, empty, repeats, rule('join-two')],
       }),
     );
   });
@@ -134,6 +134,30 @@ describe('computations over joined tables on three nodes', () => {
       if (bank === 'bankC') expect(byKey).toEqual({});
       expect(verifyReceipt(await handle.receipt(), cluster.consortium).ok).toBe(true);
     }
+  }, 90_000);
+
+  it('joins two banks’ tables and runs the garbled engine on the joined rows', async () => {
+    const computation = defineComputation({
+      name: 'join-two',
+      parties: ['bankA', 'bankB'],
+      tables: {
+        a: { party: 'bankA', columns: { amount: uint(32) } },
+        b: { party: 'bankB', columns: { amount: uint(32) } },
+      },
+      join: { tables: ['a', 'b'], rows: 20 },
+      outputs: { larger: { to: ['bankB'], rowsOf: 'b' }, shared: 'all' },
+      compute: ({ a, b }, _b, j) => ({
+        larger: b.present.select(a.column('amount').max(b.column('amount')), 0),
+        shared: (j as NonNullable<typeof j>).present.cast(uint(32)).sum(),
+      }),
+    });
+    expect(computation.booleanStats().and).toBeGreaterThan(0);
+    const want = computation.evaluateTables({ a: data.a, b: data.b });
+    const job = await client('bankA').submit(computation);
+    await job.wait({ timeoutMs: 60_000 });
+    expect((await client('bankA').job(job.id).outputs()).shared).toBe(want.outputs.shared);
+    expect(await client('bankB').job(job.id).outputsByKey()).toEqual({ larger: want.byKey.larger });
+    expect(Object.keys(want.byKey.larger).length).toBe(Number(want.outputs.shared));
   }, 90_000);
 
   it('fails the job on every party when the join has more rows than the computation allows', async () => {
