@@ -27,8 +27,6 @@
 import {
   bit,
   type CircuitBuilder,
-  fixed,
-  int,
   typeToString,
   uint,
   type Value,
@@ -36,6 +34,7 @@ import {
   widthOf,
 } from '@parley/circuit';
 import { InvalidArgument, TypeMismatch } from '@parley/interface';
+import { field, packedWidth, toBits } from './_packing.js';
 
 /** One side of the join: secret keys, the rows that hold data, and the columns to carry. */
 export interface ObliviousSide {
@@ -54,41 +53,6 @@ export interface ObliviousJoinValue {
   left: Record<string, Value>;
   /** The right row's columns (valid where `present` is 1). */
   right: Record<string, Value>;
-}
-
-/** Bits a value of `t` takes in the packing (checks that it can be packed). */
-function packedWidth(t: ValueType, where: string): number {
-  if (t.kind === 'fixed' && t.bits + t.frac > 64) {
-    throw new TypeMismatch(`${where}: ${typeToString(t)} cannot be carried (needs bits + frac ≤ 64)`, {
-      field: where,
-    });
-  }
-  return widthOf(t);
-}
-
-/** The value's bit pattern as uint(width). */
-function toBits(v: Value): Value {
-  const t = v.type;
-  const w = widthOf(t);
-  if (t.kind === 'fixed') {
-    // value·2^f is the pattern, an integer: exact in fixed(64, f) when w + f ≤ 64.
-    return v.cast(fixed(64, t.frac)).shl(t.frac).cast(int(64)).cast(uint(w));
-  }
-  return v.cast(uint(w));
-}
-
-/** The inverse of toBits. */
-function fromBits(u: Value, t: ValueType): Value {
-  if (t.kind === 'fixed') {
-    return u.cast(int(t.bits)).cast(int(64)).cast(fixed(64, t.frac)).shr(t.frac).cast(t);
-  }
-  return u.cast(t);
-}
-
-function field(packed: Value, offset: number, t: ValueType): Value {
-  const w = widthOf(t);
-  const u = (offset === 0 ? packed : packed.shr(offset)).cast(uint(w));
-  return t.kind === 'bit' ? u.cast(bit) : fromBits(u, t);
 }
 
 /** Joins `left` and `right` on their keys inside the computation; see the file's comment. */

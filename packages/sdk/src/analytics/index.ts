@@ -7,6 +7,7 @@
 export { COUNT_TYPE, STATISTIC_FRAC, STATISTIC_TYPE, STATISTIC_ULP } from './_columns.js';
 export { count, histogram, maxOf, mean, minOf, sum, variance } from './aggregates.js';
 export { type GroupByOptions, Groups, groupBy } from './groupBy.js';
+export { type GroupByKeyOptions, groupByKey, KeyedGroups } from './groupByKey.js';
 export { linearScore, logisticScore, threshold } from './models.js';
 export { squareRoot } from './squareRoot.js';
 export { pearson, tStatistic } from './statistics.js';
