@@ -143,7 +143,9 @@ export class JobRunner {
             program,
             layout: tables,
             bindings,
-            joinChannel: join,
+            joinSession: join,
+            recvTimeoutMs: this.o.recvTimeoutMs ?? 60_000,
+            signal: abort.signal,
             onJoinProgress: (done, total) => {
               const r = this.running.get(job.id);
               if (r) r.progress = { done, total, unit: 'keys encrypted (join)' };

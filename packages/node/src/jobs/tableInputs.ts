@@ -2,8 +2,9 @@
  * This node's tables of a job, read and laid out as the computation expects
  * (@parley/interface tables.ts): each table from the data source its policy
  * binds it to (key column and columns), the joined tables through the
- * private join (@parley/psi ecdhJoin, among the join's parties only, on the
- * job's `job-<id>.join` session), then every column padded with zero rows to
+ * private join (@parley/psi ecdhJoin in a worker thread, privateJoin.ts,
+ * among the join's parties only, on the job's `job-<id>.join` session),
+ * then every column padded with zero rows to
  * the table's bound and its `$present` bit. Also this node's key of every
  * row, for the outputs given per row.
  *
@@ -21,10 +22,11 @@ import {
   type TableLayout,
   tableInputName,
 } from '@parley/interface';
-import { ecdhJoin, type JoinChannel } from '@parley/psi';
+import type { Session } from '@parley/transport';
 import { readDataSource } from '../data/dataSources.js';
 import type { NodeConfig } from '../setup/nodeConfig.js';
 import type { JobBindings } from './policyCheck.js';
+import { joinInWorker } from './privateJoin.js';
 
 export interface TableInputs {
   /** Input columns by program node id. */
@@ -42,8 +44,12 @@ export interface TableReadContext {
   layout: TableLayout;
   bindings: JobBindings;
   /** The session among the join's parties, when this node has a joined table. */
-  joinChannel?: JoinChannel;
+  joinSession?: Session;
   onJoinProgress?: (done: number, total: number) => void;
+  /** How long the join waits for a peer's message. */
+  recvTimeoutMs: number;
+  /** The job's cancel switch: stops the join. */
+  signal?: AbortSignal;
 }
 
 /** The parties of the join (owners of its tables, in the program's party order). */
@@ -84,19 +90,20 @@ export async function readTableInputs(ctx: TableReadContext): Promise<TableInput
     let order: ArrayLike<number>;
     if (joined) {
       const join = layout.join as NonNullable<TableLayout['join']>;
-      if (!ctx.joinChannel)
+      if (!ctx.joinSession)
         throw new InvalidInput(`table ${table}: the join has no session`, { field: table });
       const encoder = new TextEncoder();
-      const result = await ecdhJoin(
-        ctx.joinChannel,
-        self,
-        joinParties(layout, program),
-        keys.map((k) => encoder.encode(k)),
+      const result = await joinInWorker(
+        ctx.joinSession,
         {
+          self,
+          parties: joinParties(layout, program),
+          keys: keys.map((k) => encoder.encode(k)),
           context: `parley/job/${ctx.jobId}`,
           minParties: join.minTables,
-          onProgress: ctx.onJoinProgress,
+          timeoutMs: ctx.recvTimeoutMs,
         },
+        { signal: ctx.signal, onProgress: ctx.onJoinProgress },
       );
       if (result.rows > join.rows) {
         throw new InvalidInput(

@@ -1,0 +1,79 @@
+/**
+ * The private join of a job (@parley/psi ecdhJoin) in a worker thread of its
+ * own, so that its scalar multiplications (seconds of CPU for 100k keys)
+ * never hold up the node's main thread: its HTTP API, the transport, other
+ * jobs. Driven by privateJoin.ts over the worker's port: the peers' messages
+ * come in, the join's messages, its progress and its result (or typed
+ * error) go out.
+ */
+import { parentPort } from 'node:worker_threads';
+import { errorFromJSON, type ParleyError, PeerInbox } from '@parley/interface';
+import { ecdhJoin } from '@parley/psi';
+
+export interface JoinWork {
+  self: string;
+  parties: string[];
+  keys: Uint8Array[];
+  context: string;
+  minParties: number;
+  /** How long to wait for a peer's message (0: no limit). */
+  timeoutMs: number;
+}
+
+/** Into the worker. */
+export type ToJoin =
+  | { type: 'start'; work: JoinWork }
+  | { type: 'message'; from: string; bytes: Uint8Array }
+  | { type: 'abort'; error: ReturnType<ParleyError['toJSON']> };
+
+/** Out of the worker; `result` or `error` is the last message. */
+export type FromJoin =
+  | { type: 'send'; to: string; bytes: Uint8Array }
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'result'; rows: number; ownRows: Int32Array; holders: Uint32Array; sizes: Record<string, number> }
+  | { type: 'error'; error: { name?: string; code?: string; message: string; details?: unknown } };
+
+const port = parentPort;
+if (port) {
+  let inbox: PeerInbox | undefined;
+  const post = (m: FromJoin, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+  port.on('message', (m: ToJoin) => {
+    if (m.type === 'message') inbox?.deliver(m.from, m.bytes);
+    else if (m.type === 'abort') inbox?.fail(errorFromJSON(m.error));
+    else if (m.type === 'start') {
+      const w = m.work;
+      inbox = new PeerInbox(
+        w.parties.filter((p) => p !== w.self),
+        w.timeoutMs,
+      );
+      const box = inbox;
+      let lastProgress = 0;
+      ecdhJoin(
+        {
+          send: (to, bytes) => post({ type: 'send', to, bytes }),
+          recv: (from) => box.recv(from),
+        },
+        w.self,
+        w.parties,
+        w.keys,
+        {
+          context: w.context,
+          minParties: w.minParties,
+          onProgress: (done, total) => {
+            const now = Date.now();
+            if (now - lastProgress < 100 && done < total) return;
+            lastProgress = now;
+            post({ type: 'progress', done, total });
+          },
+        },
+      ).then(
+        (r) =>
+          post({ type: 'result', ...r }, [r.ownRows.buffer as ArrayBuffer, r.holders.buffer as ArrayBuffer]),
+        (e: Error) => {
+          const json = (e as ParleyError).toJSON?.() ?? { message: `the join failed: ${e.message}` };
+          post({ type: 'error', error: json });
+        },
+      );
+    }
+  });
+}

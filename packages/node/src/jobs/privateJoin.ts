@@ -1,0 +1,59 @@
+/**
+ * Runs this node's side of a job's private join in a worker thread
+ * (joinWorker.ts) over the job's join session: the peers' messages go to the
+ * worker, the worker's messages go out on the session in order. A cancelled
+ * job or an ended session stops the worker; the join's typed error (a bad
+ * message, a repeated key, a timeout) comes back as it was thrown.
+ */
+import { Worker } from 'node:worker_threads';
+import { errorFromJSON, InternalError, ProtocolViolation } from '@parley/interface';
+import type { JoinResult } from '@parley/psi';
+import type { Session } from '@parley/transport';
+import type { FromJoin, JoinWork, ToJoin } from './joinWorker.js';
+
+/** The compiled worker script (tests that run from source use the built one beside it). */
+function workerUrl(): URL {
+  const here = new URL('./joinWorker.js', import.meta.url);
+  return here.pathname.includes('/src/') ? new URL(here.href.replace('/src/', '/dist/')) : here;
+}
+
+export function joinInWorker(
+  session: Session,
+  work: JoinWork,
+  options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+): Promise<JoinResult> {
+  const worker = new Worker(workerUrl());
+  const tell = (m: ToJoin) => worker.postMessage(m);
+  return new Promise<JoinResult>((resolve, reject) => {
+    let settled = false;
+    const finish = (end: () => void) => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      end();
+    };
+    const onAbort = () => finish(() => reject(options.signal?.reason));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    void session.ended.then((e) => {
+      if (e) finish(() => reject(e));
+    });
+    worker.on('error', (e) =>
+      finish(() => reject(new InternalError(`the join's worker failed: ${e.message}`))),
+    );
+    worker.on('exit', () => finish(() => reject(new InternalError("the join's worker exited"))));
+    worker.on('message', (m: FromJoin) => {
+      if (m.type === 'send') {
+        session.send(m.to, m.bytes).catch((e: Error) => finish(() => reject(e)));
+      } else if (m.type === 'progress') {
+        options.onProgress?.(m.done, m.total);
+      } else if (m.type === 'result') {
+        finish(() => resolve({ rows: m.rows, ownRows: m.ownRows, holders: m.holders, sizes: m.sizes }));
+      } else if (m.type === 'error') {
+        finish(() => reject(m.error.code ? errorFromJSON(m.error) : new ProtocolViolation(m.error.message)));
+      }
+    });
+    session.onMessage((from, bytes) => tell({ type: 'message', from, bytes }));
+    tell({ type: 'start', work });
+  });
+}
