@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from './_cluster.js';
 
 const BANKS = ['bankA', 'bankB', 'bankC'];
+const BIG_ROWS = 30_000;
 const TABLE_OF: Record<string, string> = { bankA: 'a', bankB: 'b', bankC: 'c' };
 
 /** Each bank's accounts: 12 keys from a universe of 20, so pairs and triples overlap; a balance per account. */
@@ -65,6 +66,7 @@ beforeAll(async () => {
       accounts: { type: 'csv', path: 'accounts.csv' },
       disjoint: { type: 'csv', path: 'disjoint.csv' },
       repeats: { type: 'csv', path: 'repeats.csv' },
+      big: { type: 'csv', path: 'big.csv' },
     };
     const table = {
       [TABLE_OF[bank]]: {
@@ -78,6 +80,9 @@ beforeAll(async () => {
     const own = keys.map((k, i) => `${bank}-${k},${balance[i]}`);
     await writeFile(join(dir, 'disjoint.csv'), `account,balance\n${own.join('\n')}\n`);
     await writeFile(join(dir, 'repeats.csv'), `account,balance\n${rows[0]}\n${rows.join('\n')}\n`);
+    // 'big': 30,000 accounts, for a join long enough to cancel halfway.
+    const big = Array.from({ length: BIG_ROWS }, (_, i) => `big-${i},${i % 1000}`);
+    await writeFile(join(dir, 'big.csv'), `account,balance\n${big.join('\n')}\n`);
     const rule = (computation: string) => ({
       computation,
       dataSources: ['accounts'],
@@ -99,7 +104,15 @@ beforeAll(async () => {
       join(dir, 'policy.json'),
       JSON.stringify({
         version: 1,
-        allow: [rule('join-totals'), rule('join-small'), unbound, empty, repeats, rule('join-two')],
+        allow: [
+          rule('join-totals'),
+          rule('join-small'),
+          unbound,
+          empty,
+          repeats,
+          rule('join-two'),
+          from('join-cancel', 'big'),
+        ],
       }),
     );
   });
@@ -202,6 +215,23 @@ describe('computations over joined tables on three nodes', () => {
       const message = (j.error as { message: string }).message;
       expect(message).toMatch(/rows 1 and 2 have the same key/);
       expect(message).not.toMatch(/acct-/);
+    }
+  }, 90_000);
+
+  it("an operator's cancel during the join ends the job as cancelled on every party", async () => {
+    const job = await client('bankA').submit(joinedTotals('join-cancel', BIG_ROWS));
+    // Cancel once the join has started on bankB (its progress counts keys encrypted).
+    await cluster.waitFor(
+      'bankB',
+      job.id,
+      (j) => /join/.test(String((j.progress as { unit?: string })?.unit)),
+      30_000,
+    );
+    await client('bankB').job(job.id).cancel();
+    for (const bank of BANKS) {
+      const j = await cluster.stateOn(bank, job.id, ['cancelled', 'failed', 'recorded', 'delivered'], 20_000);
+      expect(j.state).toBe('cancelled');
+      expect(j.error).toMatchObject({ code: 'CANCELLED' });
     }
   }, 90_000);
 
