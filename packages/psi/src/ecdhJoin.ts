@@ -254,18 +254,9 @@ async function relayList(
 /** The whole list of step `step` from `from`, its chunks joined. */
 async function receiveList(channel: JoinChannel, from: string, step: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  let bytes = 0;
   for (;;) {
     const m = decodeJoinMessage(await channel.recv(from), from, step);
     chunks.push(m.points);
-    bytes += m.points.length;
-    if (m.last) break;
+    if (m.last) return Buffer.concat(chunks);
   }
-  const out = new Uint8Array(bytes);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
 }
