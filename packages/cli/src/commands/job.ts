@@ -14,7 +14,14 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { decodeProgram, loadCircuitFile, MAX_PROGRAM_BYTES, type Program } from '@parley/circuit';
-import { errorFromJSON, InvalidArgument, LedgerTampered, NotFound, ParleyError } from '@parley/interface';
+import {
+  errorFromJSON,
+  InvalidArgument,
+  LedgerTampered,
+  NotFound,
+  ParleyError,
+  type TableLayout,
+} from '@parley/interface';
 import { nodeLedgerPaths, readConsortiumFile } from '@parley/ledger';
 import {
   connect,
@@ -91,6 +98,24 @@ interface SubmitFlags extends FollowFlags {
   owner: string[];
   width?: number;
   mode?: string;
+  tables?: string;
+}
+
+/** A computation's table layout (`computation.tables`, as JSON) for `submit --tables`. */
+function loadTables(file: string): TableLayout {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') throw new NotFound(`tables ${file} does not exist`, { file });
+    throw new InvalidArgument(`cannot read tables ${file}: ${err.message}`, { file });
+  }
+  try {
+    return JSON.parse(text) as TableLayout;
+  } catch {
+    throw new InvalidArgument(`${file} is not JSON (expected a computation's tables layout)`, { file });
+  }
 }
 
 /** A program file (`.json`), or a summon or Bristol file through the circuit loader. */
@@ -211,6 +236,7 @@ export function registerJobCommands(program: Command): void {
     .option('--owner <GROUP=PARTY>', 'Bristol: the party that owns input group GROUP', collect, [])
     .option('--width <bits>', 'summon: bit width of numbers (default 32)', Number)
     .option('--mode <mode>', 'summon: boolean (default) or arithmetic circuit')
+    .option('--tables <file>', "a program with tables: its layout, JSON (a computation's `tables`)")
     .option('--json', 'print the job as JSON')
     .action(async (file: string, flags: SubmitFlags) => {
       const client = clientOf(flags);
@@ -219,6 +245,7 @@ export function registerJobCommands(program: Command): void {
         name: flags.name ?? defaultName(file),
         program,
         protocol: flags.protocol,
+        ...(flags.tables ? { tables: loadTables(flags.tables) } : {}),
       });
       const submitted = handle.submitted ?? (await handle.status());
       if (flags.json && !flags.wait) console.log(JSON.stringify(submitted, null, 2));
@@ -265,14 +292,31 @@ export function registerJobCommands(program: Command): void {
     });
 
   nodeOption(job.command('outputs <id>'))
-    .description('the outputs this node received; prints NAME=VALUE per output')
+    .description(
+      'the outputs this node received; prints NAME=VALUE per output, and NAME[KEY]=VALUE per row of an output given by row of this node’s table',
+    )
     .option('--json', 'print JSON')
     .action(async (id: string, flags: NodeFlags & { json?: boolean }) => {
       const encoded = await clientOf(flags).job(id).encodedOutputs();
       decodeOutputs(encoded); // checks every value against its type
       const outputs = Object.fromEntries(Object.entries(encoded).map(([name, o]) => [name, outputText(o)]));
-      if (flags.json) console.log(JSON.stringify({ job: id, outputs }));
-      else for (const [name, v] of Object.entries(outputs)) console.log(`${name}=${v}`);
+      const byKey = Object.fromEntries(
+        Object.entries(encoded).flatMap(([name, o]) =>
+          o.keys
+            ? [[name, Object.fromEntries(o.keys.flatMap((k, r) => (k === null ? [] : [[k, o.values[r]]])))]]
+            : [],
+        ),
+      );
+      if (flags.json) console.log(JSON.stringify({ job: id, outputs, byKey }));
+      else {
+        for (const [name, v] of Object.entries(outputs)) {
+          if (!(name in byKey)) console.log(`${name}=${v}`);
+        }
+        for (const [name, rows] of Object.entries(byKey)) {
+          for (const [k, v] of Object.entries(rows as Record<string, string>))
+            console.log(`${name}[${k}]=${v}`);
+        }
+      }
     });
 
   nodeOption(job.command('receipt <id>'))
