@@ -307,8 +307,11 @@ export function registerJobCommands(program: Command): void {
             : [],
         ),
       );
-      if (flags.json) console.log(JSON.stringify({ job: id, outputs, byKey }));
-      else {
+      if (flags.json) {
+        console.log(
+          JSON.stringify({ job: id, outputs, ...(Object.keys(byKey).length > 0 ? { byKey } : {}) }),
+        );
+      } else {
         for (const [name, v] of Object.entries(outputs)) {
           if (!(name in byKey)) console.log(`${name}=${v}`);
         }
