@@ -134,6 +134,19 @@ describe('parley job', () => {
     expect(again.stderr).toContain(`parley: CONFLICT: job ${slow.id} has already ended (cancelled)`);
   });
 
+  it('outputs prints an output given per row of the node’s table by key, its rows without a key left out', async () => {
+    fake.addJob('job-rows', [{ state: 'recorded' }], {
+      scores: { type: 'fixed(32,16)', values: ['0.5', '0', '0.75'], keys: ['cust-1', null, 'cust-3'] },
+      flagged: { type: 'uint(32)', values: ['2'] },
+    });
+    const r = await job('outputs', 'job-rows');
+    expect(r).toMatchObject({ code: 0, stdout: 'flagged=2\nscores[cust-1]=0.5\nscores[cust-3]=0.75\n' });
+    expect(JSON.parse((await job('outputs', 'job-rows', '--json')).stdout)).toMatchObject({
+      byKey: { scores: { 'cust-1': '0.5', 'cust-3': '0.75' } },
+    });
+    fake.jobs.delete('job-rows'); // the list test counts the jobs
+  });
+
   it('list shows jobs newest first, filtered by state', async () => {
     const all = await job('list');
     expect(all.code).toBe(0);
