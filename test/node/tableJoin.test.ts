@@ -67,7 +67,9 @@ beforeAll(async () => {
       disjoint: { type: 'csv', path: 'disjoint.csv' },
       repeats: { type: 'csv', path: 'repeats.csv' },
       big: { type: 'csv', path: 'big.csv' },
+      weights: { type: 'csv', path: 'weights.csv' },
     };
+    await writeFile(join(dir, 'weights.csv'), 'w\n3\n');
     const table = {
       [TABLE_OF[bank]]: {
         source: 'accounts',
@@ -98,6 +100,16 @@ beforeAll(async () => {
       dataSources: [source],
       tables: { [TABLE_OF[bank]]: { ...table[TABLE_OF[bank]], source } },
     });
+    // 'join-weights': bankA and bankB join their tables; bankC, not in the join, gives a weight.
+    const weighted =
+      bank === 'bankC'
+        ? {
+            computation: 'join-weights',
+            dataSources: ['weights'],
+            inputs: { weight: { source: 'weights', column: 'w' } },
+            outputRecipients: BANKS,
+          }
+        : rule('join-weights');
     const empty = bank === 'bankA' ? from('join-empty', 'disjoint') : rule('join-empty');
     const repeats = bank === 'bankB' ? from('join-repeats', 'repeats') : rule('join-repeats');
     await writeFile(
@@ -112,6 +124,7 @@ beforeAll(async () => {
           repeats,
           rule('join-two'),
           from('join-cancel', 'big'),
+          weighted,
         ],
       }),
     );
@@ -216,6 +229,28 @@ describe('computations over joined tables on three nodes', () => {
       expect(message).toMatch(/rows 1 and 2 have the same key/);
       expect(message).not.toMatch(/acct-/);
     }
+  }, 90_000);
+
+  it('runs a join of two banks with a third party that holds no table (a weight)', async () => {
+    const computation = defineComputation({
+      name: 'join-weights',
+      parties: BANKS,
+      tables: {
+        a: { party: 'bankA', columns: { amount: uint(32) } },
+        b: { party: 'bankB', columns: { amount: uint(32) } },
+      },
+      join: { tables: ['a', 'b'], rows: 20 },
+      inputs: { weight: { party: 'bankC', type: uint(32) } },
+      outputs: { weighted: 'all' },
+      compute: ({ a, b, weight }) => ({
+        weighted: a.column('amount').add(b.column('amount')).mul(weight).sum(),
+      }),
+    });
+    const want = computation.evaluateTables({ a: data.a, b: data.b }, { bankC: { weight: 3 } });
+    const job = await client('bankC').submit(computation);
+    await job.wait({ timeoutMs: 60_000 });
+    for (const bank of BANKS)
+      expect((await client(bank).job(job.id).outputs()).weighted).toBe(want.outputs.weighted);
   }, 90_000);
 
   it("an operator's cancel during the join ends the job as cancelled on every party", async () => {

@@ -58,6 +58,16 @@ export interface JobProgress {
   unit: string;
 }
 
+/**
+ * How much longer than a message's usual wait the parties may wait for each
+ * other's input commitments when a join comes first: each join party does
+ * one X25519 multiplication per key of every join party (~25k per second
+ * per core), and allowing a slower machine, 0.12 ms per key per party.
+ */
+export function joinAllowanceMs(joinParties: number, rows: number): number {
+  return Math.ceil(0.12 * joinParties * rows);
+}
+
 export class JobRunner {
   /** Jobs running here: their cancel switch and progress. */
   private readonly running = new Map<string, { abort: AbortController; progress?: JobProgress }>();
@@ -116,10 +126,14 @@ export class JobRunner {
       const options = { recvTimeoutMs: this.o.recvTimeoutMs ?? 60_000 };
       // The private join runs among the joined tables' parties only, on its own session.
       const joining = tables?.join ? joinParties(tables, program) : [];
+      // The input commitments come after the join: a party waits for them as long as a join may take.
+      const ctlOptions = {
+        recvTimeoutMs: options.recvTimeoutMs + joinAllowanceMs(joining.length, tables?.join?.rows ?? 0),
+      };
       const [engine, ctl, join] = await orCancel(
         Promise.all([
           this.o.endpoint.openSession(`job-${job.id}`, job.parties, options),
-          this.o.endpoint.openSession(`job-${job.id}.ctl`, job.parties, options),
+          this.o.endpoint.openSession(`job-${job.id}.ctl`, job.parties, ctlOptions),
           joining.includes(this.o.self)
             ? this.o.endpoint.openSession(`job-${job.id}.join`, joining, options)
             : Promise.resolve(undefined),
