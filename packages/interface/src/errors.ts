@@ -116,6 +116,14 @@ export const NodeRestarted = defineError('NodeRestarted', 'NODE_RESTARTED', 'tra
 // internal
 export const InternalError = defineError('InternalError', 'INTERNAL', 'internal');
 
+/** `e` as a ParleyError: itself, or an `InternalError` saying `what` failed and naming `e`. */
+export function asParleyError(e: unknown, what: string): ParleyError {
+  if (e instanceof ParleyError) return e;
+  const name = e instanceof Error ? e.name : typeof e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new InternalError(`${what}: ${name}: ${message}`, {}, { cause: e });
+}
+
 /** Rebuilds a typed error from `ParleyError#toJSON()` output (e.g. after crossing a worker or the wire). */
 export function errorFromJSON(json: { code?: unknown; message?: unknown; details?: unknown }): ParleyError {
   const code = typeof json.code === 'string' ? json.code : 'INTERNAL';

@@ -17,6 +17,7 @@
  * more than `receiveHighWaterMark` bytes from it wait in receive queues.
  */
 import {
+  asParleyError,
   InvalidArgument,
   LimitExceeded,
   type ParleyError,
@@ -28,7 +29,7 @@ import {
 import { ControlChannelImpl } from './controlChannel.js';
 import { encodeAbortBody, type FrameHeader, FrameKind, SESSION_ID_PATTERN } from './frame.js';
 import type { Link, LinkHost } from './link.js';
-import { asParleyError, type SessionHost, SessionImpl } from './session.js';
+import { type SessionHost, SessionImpl } from './session.js';
 import type { EndpointEvent, EndpointListener, Session, SessionOptions, TransportLimits } from './types.js';
 
 /** Ids of ended sessions remembered, so that late frames for them are dropped quietly. */

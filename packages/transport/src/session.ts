@@ -10,9 +10,9 @@
  * session with the same typed error.
  */
 import {
+  asParleyError,
   errorFromJSON,
   FrameTooLarge,
-  InternalError,
   InvalidArgument,
   MalformedFrame,
   OutOfSequence,
@@ -51,14 +51,6 @@ export interface SessionHost {
 
 const EMPTY = new Uint8Array(0);
 const ignore = (): void => {};
-
-/** `e` as a ParleyError: itself, or an `InternalError` naming it. */
-export function asParleyError(e: unknown, what: string): ParleyError {
-  if (e instanceof ParleyError) return e;
-  const name = e instanceof Error ? e.name : typeof e;
-  const message = e instanceof Error ? e.message : String(e);
-  return new InternalError(`${what}: ${name}: ${message}`, {}, { cause: e });
-}
 
 export class SessionImpl implements Session {
   readonly id: string;

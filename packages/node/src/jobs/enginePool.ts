@@ -22,6 +22,7 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { Column, Program } from '@parley/circuit';
 import {
+  asParleyError,
   errorFromJSON,
   InternalError,
   InvalidArgument,
@@ -32,6 +33,10 @@ import {
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { EngineResult, EngineWorkerApi, FromEngine, ToEngine } from './engineWorker.js';
+
+/** Least time between two progress reports of a job from a worker (the final one always goes). */
+export const PROGRESS_INTERVAL_MS = 100;
+
 import type { JobProtocol } from './jobMessages.js';
 
 /** Largest pool. */
@@ -87,11 +92,6 @@ function workerUrl(): URL {
 function cancellation(reason: unknown): ParleyError {
   if (reason instanceof ParleyError) return reason;
   return new JobCancelled(reason instanceof Error ? reason.message : 'the job was cancelled');
-}
-
-function asParleyError(e: unknown, what: string): ParleyError {
-  if (e instanceof ParleyError) return e;
-  return new InternalError(`${what}: ${e instanceof Error ? e.message : String(e)}`);
 }
 
 interface PoolWorker {

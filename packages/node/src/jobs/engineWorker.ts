@@ -16,16 +16,14 @@
 import { type MessagePort, parentPort } from 'node:worker_threads';
 import type { Column } from '@parley/circuit';
 import { GarbledSession, garbledJob, OtContextStore, outputColumns } from '@parley/garbled';
-import { errorFromJSON, InternalError, ParleyError } from '@parley/interface';
+import { asParleyError, errorFromJSON, type ParleyError } from '@parley/interface';
 import { SharingSession } from '@parley/sharing';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { type EngineProgress, type EngineTask, engineOf } from './enginePool.js';
+import { type EngineProgress, type EngineTask, engineOf, PROGRESS_INTERVAL_MS } from './enginePool.js';
 
 /** Bytes the engine may have sent that the main thread has not yet handed to the transport. */
 export const MAX_UNSENT_BYTES = 16 * 1024 * 1024;
-/** Least time between two progress reports of a job (the final one always goes). */
-export const PROGRESS_INTERVAL_MS = 100;
 
 export type ErrorJson = ReturnType<ParleyError['toJSON']>;
 
@@ -47,12 +45,6 @@ export type EngineResult = { outputs: Record<string, Column> } | { error: ErrorJ
 
 /** OT extension per peer, kept across the jobs of this worker (as JobRunner keeps one per node). */
 const otContexts = new OtContextStore();
-
-function asParleyError(e: unknown): ParleyError {
-  if (e instanceof ParleyError) return e;
-  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return new InternalError(`the engine failed: ${what}`);
-}
 
 /** `bytes` in a buffer of its own to transfer: itself when `mayKeep` and it spans its buffer, else a copy. */
 function transferable(bytes: Uint8Array, mayKeep: boolean): Uint8Array<ArrayBuffer> {
@@ -143,7 +135,7 @@ const api = {
       if (failure) throw failure;
       return { outputs: compact(outputs) };
     } catch (e) {
-      return { error: asParleyError(e).toJSON() };
+      return { error: asParleyError(e, 'the engine failed').toJSON() };
     } finally {
       port.off('message', onMessage);
       // After every send of this job: the main thread forwards them all before it settles the job.

@@ -7,8 +7,9 @@
  * error) go out.
  */
 import { parentPort } from 'node:worker_threads';
-import { errorFromJSON, type ParleyError, PeerInbox } from '@parley/interface';
+import { asParleyError, errorFromJSON, type ParleyError, PeerInbox } from '@parley/interface';
 import { ecdhJoin } from '@parley/psi';
+import { PROGRESS_INTERVAL_MS } from './enginePool.js';
 
 export interface JoinWork {
   self: string;
@@ -31,7 +32,7 @@ export type FromJoin =
   | { type: 'send'; to: string; bytes: Uint8Array }
   | { type: 'progress'; done: number; total: number }
   | { type: 'result'; rows: number; ownRows: Int32Array; holders: Uint32Array; sizes: Record<string, number> }
-  | { type: 'error'; error: { name?: string; code?: string; message: string; details?: unknown } };
+  | { type: 'error'; error: ReturnType<ParleyError['toJSON']> };
 
 const port = parentPort;
 if (port) {
@@ -61,7 +62,7 @@ if (port) {
           minParties: w.minParties,
           onProgress: (done, total) => {
             const now = Date.now();
-            if (now - lastProgress < 100 && done < total) return;
+            if (now - lastProgress < PROGRESS_INTERVAL_MS && done < total) return;
             lastProgress = now;
             post({ type: 'progress', done, total });
           },
@@ -69,10 +70,7 @@ if (port) {
       ).then(
         (r) =>
           post({ type: 'result', ...r }, [r.ownRows.buffer as ArrayBuffer, r.holders.buffer as ArrayBuffer]),
-        (e: Error) => {
-          const json = (e as ParleyError).toJSON?.() ?? { message: `the join failed: ${e.message}` };
-          post({ type: 'error', error: json });
-        },
+        (e: unknown) => post({ type: 'error', error: asParleyError(e, 'the join failed').toJSON() }),
       );
     }
   });

@@ -6,7 +6,7 @@
  * message, a repeated key, a timeout) comes back as it was thrown.
  */
 import { Worker } from 'node:worker_threads';
-import { errorFromJSON, InternalError, ProtocolViolation } from '@parley/interface';
+import { errorFromJSON, InternalError } from '@parley/interface';
 import type { JoinResult } from '@parley/psi';
 import type { Session } from '@parley/transport';
 import type { FromJoin, JoinWork, ToJoin } from './joinWorker.js';
@@ -50,7 +50,7 @@ export function joinInWorker(
       } else if (m.type === 'result') {
         finish(() => resolve({ rows: m.rows, ownRows: m.ownRows, holders: m.holders, sizes: m.sizes }));
       } else if (m.type === 'error') {
-        finish(() => reject(m.error.code ? errorFromJSON(m.error) : new ProtocolViolation(m.error.message)));
+        finish(() => reject(errorFromJSON(m.error)));
       }
     });
     session.onMessage((from, bytes) => tell({ type: 'message', from, bytes }));
