@@ -39,6 +39,16 @@ export function fromBits(u: Value, t: ValueType): Value {
   return u.cast(t);
 }
 
+/** One packed uint(width) per row: each field's bit pattern at its offset (fields must not overlap). */
+export function packFields(width: number, fields: ReadonlyArray<{ value: Value; offset: number }>): Value {
+  const W = uint(width);
+  const placed = fields.map(({ value, offset }) => {
+    const bits = (value.type.kind === 'bit' ? value : toBits(value)).cast(W);
+    return offset === 0 ? bits : bits.shl(offset);
+  });
+  return placed.reduce((packed, bits) => packed.or(bits));
+}
+
 /** The value of type `t` packed at bit `offset` of each row of `packed`. */
 export function field(packed: Value, offset: number, t: ValueType): Value {
   const w = widthOf(t);

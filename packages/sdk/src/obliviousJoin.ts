@@ -34,7 +34,7 @@ import {
   widthOf,
 } from '@parley/circuit';
 import { InvalidArgument, TypeMismatch } from '@parley/interface';
-import { field, packedWidth, toBits } from './_packing.js';
+import { field, packedWidth, packFields } from './_packing.js';
 
 /** One side of the join: secret keys, the rows that hold data, and the columns to carry. */
 export interface ObliviousSide {
@@ -102,17 +102,13 @@ export function obliviousJoin(
   const presentAt = offset + 1;
   const keyAt = offset + 2;
   const width = keyAt + keyBits;
-  const W = uint(width);
   const pack = (s: ObliviousSide, which: 'left' | 'right'): Value => {
-    let packed = s.key.cast(uint(keyBits)).cast(W).shl(keyAt);
-    packed = packed.or(s.present.cast(W).shl(presentAt));
-    if (which === 'right') packed = packed.or(1n << BigInt(sideAt));
-    for (const f of fields) {
-      if (f.side !== which) continue;
-      const bits = toBits(s.columns[f.name]).cast(W);
-      packed = packed.or(f.offset === 0 ? bits : bits.shl(f.offset));
-    }
-    return packed;
+    const packed = packFields(width, [
+      { value: s.key, offset: keyAt },
+      { value: s.present, offset: presentAt },
+      ...fields.filter((f) => f.side === which).map((f) => ({ value: s.columns[f.name], offset: f.offset })),
+    ]);
+    return which === 'right' ? packed.or(1n << BigInt(sideAt)) : packed;
   };
   const sorted = b.concat(pack(left, 'left'), pack(right, 'right')).sort();
   const n = sorted.length;

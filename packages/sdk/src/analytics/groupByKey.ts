@@ -25,7 +25,7 @@
  */
 import { bit, type CircuitBuilder, typeToString, uint, type Value, widthOf } from '@parley/circuit';
 import { InvalidArgument, TypeMismatch } from '@parley/interface';
-import { field, packedWidth, toBits } from '../_packing.js';
+import { field, packedWidth, packFields } from '../_packing.js';
 import { COUNT_TYPE } from './_columns.js';
 import { type Groups, groupBy } from './groupBy.js';
 
@@ -111,10 +111,11 @@ export function groupByKey(b: CircuitBuilder, o: GroupByKeyOptions): KeyedGroups
   const keyAt = offset;
   const keyBits = widthOf(key.type);
   const absentAt = keyAt + keyBits;
-  const W = uint(absentAt + 1);
-  let packed = key.cast(uint(keyBits)).cast(W).shl(keyAt).or(present.not().cast(W).shl(absentAt));
-  for (const f of fields)
-    packed = packed.or(f.offset === 0 ? toBits(f.v).cast(W) : toBits(f.v).cast(W).shl(f.offset));
+  const packed = packFields(absentAt + 1, [
+    { value: key, offset: keyAt },
+    { value: present.not(), offset: absentAt },
+    ...fields.map((f) => ({ value: f.v, offset: f.offset })),
+  ]);
   const sorted = packed.sort();
   const sortedKey = field(sorted, keyAt, uint(keyBits));
   const real = field(sorted, absentAt, bit).not();
