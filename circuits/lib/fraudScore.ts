@@ -81,6 +81,25 @@ export function fraudScoreComputation(maxJoined: number): Computation {
   });
 }
 
+/**
+ * Whether the scores a bank got, by customer, are the plaintext reference's:
+ * the same flagged (non-zero) customers, each score within `tolerance` (the
+ * secret-sharing engine truncates fixed-point products probabilistically).
+ */
+export function sameFlaggedScores(
+  got: Readonly<Record<string, bigint | number>>,
+  want: Readonly<Record<string, bigint | number>>,
+  tolerance = 1e-3,
+): boolean {
+  const flagged = (scores: Readonly<Record<string, bigint | number>>) =>
+    Object.entries(scores).filter(([, v]) => Number(v) !== 0);
+  const expected = flagged(want);
+  return (
+    expected.length === flagged(got).length &&
+    expected.every(([k, v]) => got[k] !== undefined && Math.abs(Number(got[k]) - Number(v)) < tolerance)
+  );
+}
+
 /** A customer's id as the banks hold it: SHA-256 of the customer number, first 16 bytes in hex. */
 export function customerId(i: number): string {
   return createHash('sha256').update(`parley-demo-customer-${i}`).digest('hex').slice(0, 32);

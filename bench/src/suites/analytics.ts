@@ -32,6 +32,7 @@ import {
   FRAUD_TABLES,
   fraudScoreComputation,
   fraudTables,
+  sameFlaggedScores,
   syntheticFraudBanks,
 } from '@parley/circuits';
 import { fraudJobTimeoutMs, NodeProcesses, setUpDemo } from '@parley/cli';
@@ -79,9 +80,7 @@ async function fraudEndToEndMs(accounts: number): Promise<number> {
     for (const [i, bank] of FRAUD_BANKS.entries()) {
       const output = FRAUD_TABLES[bank].output;
       const got = (await clients[i].job(job.id).outputsByKey())[output] ?? {};
-      const flagged = Object.entries(want.byKey[output]).filter(([, v]) => Number(v) !== 0);
-      const ok = flagged.every(([k, v]) => Math.abs(Number(got[k]) - Number(v)) < 1e-3);
-      if (!ok || Object.values(got).filter((v) => Number(v) !== 0).length !== flagged.length) {
+      if (!sameFlaggedScores(got, want.byKey[output])) {
         throw new Error(`fraud ${accounts}: ${bank}'s scores differ from the plaintext reference`);
       }
     }

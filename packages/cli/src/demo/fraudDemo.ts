@@ -16,6 +16,7 @@ import {
   type FraudBankData,
   fraudScoreComputation,
   fraudTables,
+  sameFlaggedScores,
   syntheticFraudBanks,
 } from '@parley/circuits';
 import { ProtocolViolation } from '@parley/interface';
@@ -111,10 +112,8 @@ export async function runFraudJob(
     const outputs = await handle.outputs();
     counts = { joinedCount: outputs.joinedCount as bigint, flaggedCount: outputs.flaggedCount as bigint };
     if (plain) {
-      const want = Object.entries(plain.byKey[output]).filter(([, v]) => Number(v) !== 0);
       same &&=
-        want.length === mine.length &&
-        want.every(([k, v]) => scores[k] !== undefined && Math.abs(Number(scores[k]) - Number(v)) < 1e-3) &&
+        sameFlaggedScores(scores, plain.byKey[output]) &&
         outputs.joinedCount === plain.outputs.joinedCount &&
         outputs.flaggedCount === plain.outputs.flaggedCount;
     }
