@@ -151,6 +151,8 @@ describe('computations over joined tables on three nodes', () => {
     await job.wait({ timeoutMs: 60_000 });
     for (const bank of BANKS) {
       const handle = client(bank).job(job.id);
+      // Each party notes the ledger entry when the commit round reaches it: wait for that before its receipt.
+      await handle.wait({ timeoutMs: 30_000 });
       const outputs = await handle.outputs();
       expect(outputs.joined).toBe(want.outputs.joined);
       expect(outputs.sum).toBe(want.outputs.sum);

@@ -125,7 +125,10 @@ export async function runFraudJob(
       same ? "equal to the plaintext reference's outputs" : 'DIFFERS from the plaintext reference',
     );
   print('');
-  const receipt = await reportReceipt(await clients.bankB.job(job.id).receipt(), {
+  // bankB notes the ledger entry when the commit round reaches it, which may be after bankA did.
+  const atBankB = clients.bankB.job(job.id);
+  await atBankB.wait({ timeoutMs: options.timeoutMs });
+  const receipt = await reportReceipt(await atBankB.receipt(), {
     computationId: computation.id,
     consortiumFile: options.consortiumFile,
     receiptFile: options.receiptFile,
