@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createConsortium, initNode, NODE_CONFIG_FILE } from '@parley/node';
+import { createConsortium, ENGINE_V8_FLAGS, initNode, NODE_CONFIG_FILE } from '@parley/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parley, ROOT } from '../helpers.js';
 
@@ -28,7 +28,8 @@ async function setUp(): Promise<{ dir: string; token: string }> {
 }
 
 function start(dir: string): Promise<string> {
-  child = spawn(process.execPath, [`${ROOT}packages/cli/bin/parley.js`, 'node', 'start', '--node', dir], {
+  const bin = `${ROOT}packages/cli/bin/parley.js`;
+  child = spawn(process.execPath, [...ENGINE_V8_FLAGS, bin, 'node', 'start', '--node', dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = child;

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-concurrent-array-buffer-sweeping
 // A committed shim so npm links the `parley` bin before the first build.
 import { main } from '../dist/program.js';
 

@@ -13,4 +13,5 @@ export * from './setup/initNode.js';
 export * from './setup/nodeConfig.js';
 export * from './setup/policyFile.js';
 export * from './setup/publicIdentity.js';
+export * from './v8Flags.js';
 export * from './workerRun.js';

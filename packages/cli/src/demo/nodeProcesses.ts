@@ -4,7 +4,7 @@
  * counts as up when it logs "node started". `stopAll` ends them with SIGTERM,
  * then SIGKILL after a grace period, and waits until every process is gone,
  * so nothing is left behind. The end-to-end tests run their nodes with it
- * too.
+ * too. Nodes run with the engines' V8 flags, as the `parley` bin does.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { InternalError, Timeout } from '@parley/interface';
+import { ENGINE_V8_FLAGS } from '@parley/node';
 
 const CLI = fileURLToPath(new URL('../../bin/parley.js', import.meta.url));
 const STOP_GRACE_MS = 5000;
@@ -21,7 +22,7 @@ export class NodeProcesses {
 
   /** Starts the node of `dir` under `name`; resolves with its API address (host:port) once it is up. */
   start(name: string, dir: string, timeoutMs = 30_000): Promise<string> {
-    const child = spawn(process.execPath, [CLI, 'node', 'start', '--node', dir], {
+    const child = spawn(process.execPath, [...ENGINE_V8_FLAGS, CLI, 'node', 'start', '--node', dir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.children.set(name, child);
