@@ -13,8 +13,9 @@
  * are kept (AES-128 × 128 needs 4 MiB). Runs in one thread may interleave (garble awaits its sink):
  * each holds its own arena. With backend 'js', or when a plan's slots would
  * pass MAX_ARENA_BYTES, the same buffers are ordinary typed arrays and the
- * kernels run their JS twins. The labels the caller sees are ordinary arrays
- * outside the arena; only the plan's loads and stores cross over.
+ * kernels run their JS twins. The labels the caller sees (WireLabels: its
+ * circuit's input and output wires only) are ordinary arrays outside the
+ * arena; only the plan's loads and stores cross over.
  *
  * The plan's gate arrays stay in the JS heap: each batch of AND gates and
  * each run of free gates has its slot indices (12 bytes per gate) copied into
@@ -25,6 +26,7 @@
 import { InternalError } from '@parley/interface';
 import { KernelArena, type KernelBackend, MAX_ARENA_BYTES, wasmStatus, xorGates } from '@parley/kernels';
 import { SLOT_CONSTANT, SLOT_INV, type WirePlan } from './_wirePlan.js';
+import type { WireLabels } from './wireLabels.js';
 
 /**
  * Blocks hashed per batch: 8192 blocks (128 KiB) per cipher call measured
@@ -82,6 +84,29 @@ export function chooseBackend(options: { backend?: KernelBackend }): KernelBacke
 
 // ---------------------------------------------------------------- one run
 
+/** A plan's loads and stores as (word offset in WireLabels, slot) pairs; offset -1: not an input or output wire. */
+interface IoPairs {
+  loads: Int32Array;
+  stores: Int32Array;
+}
+const ioCache = new WeakMap<WirePlan, IoPairs>();
+
+function ioPairs(plan: WirePlan, labels: WireLabels): IoPairs {
+  let io = ioCache.get(plan);
+  if (io) return io;
+  const translate = (pairs: Uint32Array) => {
+    const out = new Int32Array(pairs.length);
+    for (let k = 0; k < pairs.length; k += 2) {
+      out[k] = labels.offsetOf(pairs[k]);
+      out[k + 1] = pairs[k + 1];
+    }
+    return out;
+  };
+  io = { loads: translate(plan.loads), stores: translate(plan.stores) };
+  ioCache.set(plan, io);
+  return io;
+}
+
 export class GarblingMemory {
   readonly backend: KernelBackend;
   /** The plan's slots, 4 words each; slots ZERO, CONSTANT and INV hold 0, the constant label and Δ (or 0). */
@@ -135,31 +160,37 @@ export class GarblingMemory {
     this.delta = this.slots.subarray(4 * SLOT_INV, 4 * SLOT_INV + 4);
   }
 
-  /** Copies the caller's input labels into their slots. */
-  load(labels: Uint32Array): void {
+  /** Copies the caller's input labels into their slots (a wire read but never written, and not an input, gets zero). */
+  load(labels: WireLabels): void {
     const S = this.slots;
-    const pairs = this.plan.loads;
+    const L = labels.words;
+    const pairs = ioPairs(this.plan, labels).loads;
     for (let k = 0; k < pairs.length; k += 2) {
-      const w = 4 * pairs[k];
+      const w = pairs[k];
       const s = 4 * pairs[k + 1];
-      S[s] = labels[w];
-      S[s + 1] = labels[w + 1];
-      S[s + 2] = labels[w + 2];
-      S[s + 3] = labels[w + 3];
+      if (w < 0) {
+        S.fill(0, s, s + 4);
+        continue;
+      }
+      S[s] = L[w];
+      S[s + 1] = L[w + 1];
+      S[s + 2] = L[w + 2];
+      S[s + 3] = L[w + 3];
     }
   }
 
   /** Copies the output wires' labels from their slots into the caller's labels. */
-  store(labels: Uint32Array): void {
+  store(labels: WireLabels): void {
     const S = this.slots;
-    const pairs = this.plan.stores;
+    const L = labels.words;
+    const pairs = ioPairs(this.plan, labels).stores;
     for (let k = 0; k < pairs.length; k += 2) {
-      const w = 4 * pairs[k];
+      const w = pairs[k];
       const s = 4 * pairs[k + 1];
-      labels[w] = S[s];
-      labels[w + 1] = S[s + 1];
-      labels[w + 2] = S[s + 2];
-      labels[w + 3] = S[s + 3];
+      L[w] = S[s];
+      L[w + 1] = S[s + 1];
+      L[w + 2] = S[s + 2];
+      L[w + 3] = S[s + 3];
     }
   }
 

@@ -36,6 +36,7 @@ import {
 import { check, chooseBackend, GarblingMemory } from './_garblingMemory.js';
 import { wirePlan } from './_wirePlan.js';
 import { type FixedKeyAes, tccrHashHalves } from './fixedKeyAes.js';
+import { WireLabels } from './wireLabels.js';
 
 export { AND_BATCH, CONSTANT_LABEL } from './_garblingMemory.js';
 
@@ -83,11 +84,11 @@ function layerEnd(lc: LayeredCircuit, d: number): number {
  */
 export class HalfGatesGarbler {
   /**
-   * Zero labels, 4 words per wire, indexed by wire: set the input wires'
-   * labels before `garble`; after it, the output wires' labels are here
+   * Zero labels of the input and output wires: set the input wires' labels
+   * before `garble`; after it, the output wires' labels are here
    * (intermediate wires live only in the plan's slots during the run).
    */
-  readonly labels: Uint32Array;
+  readonly labels: WireLabels;
   /** 'wasm' when the loops run in WebAssembly SIMD, 'js' when they run the JS twins (so does a plan too large for an arena). */
   readonly backend: KernelBackend;
   private readonly delta: Uint32Array;
@@ -103,7 +104,7 @@ export class HalfGatesGarbler {
     private readonly chunkGates = 32768,
     options: HalfGatesOptions = {},
   ) {
-    this.labels = new Uint32Array(lc.circuit.wireCount * 4);
+    this.labels = new WireLabels(lc.circuit);
     this.delta = delta;
     this.backend = chooseBackend(options);
     this.prefixBytes = options.prefixBytes ?? 0;
@@ -112,23 +113,12 @@ export class HalfGatesGarbler {
 
   /** Sets the input wires' zero labels from `zero`, 4 words per wire in the order of `circuit.inputs`' wires. */
   setInputLabels(zero: Uint32Array): void {
-    let j = 0;
-    for (const group of this.lc.circuit.inputs) {
-      for (const w of group.wires) {
-        this.labels.set(zero.subarray(4 * j, 4 * j + 4), 4 * w);
-        j++;
-      }
-    }
+    this.labels.setInputs(zero);
   }
 
   /** The output wires' zero labels (after `garble`), 4 words per wire in the order of `circuit.outputs`' wires. */
   outputLabels(): Uint32Array {
-    const wires = this.lc.circuit.outputs.flatMap((group) => Array.from(group.wires));
-    const out = new Uint32Array(4 * wires.length);
-    wires.forEach((w, k) => {
-      out.set(this.labels.subarray(4 * w, 4 * w + 4), 4 * k);
-    });
-    return out;
+    return this.labels.outputs();
   }
 
   /**
@@ -203,10 +193,10 @@ export type TableSource = () => Promise<Uint8Array>;
 
 export class HalfGatesEvaluator {
   /**
-   * Active labels, 4 words per wire, indexed by wire: set the input wires'
+   * Active labels of the input and output wires: set the input wires'
    * labels before `evaluate`; after it, the output wires' labels are here.
    */
-  readonly labels: Uint32Array;
+  readonly labels: WireLabels;
   /** 'wasm' when the loops run in WebAssembly SIMD, 'js' when they run the JS twins (so does a plan too large for an arena). */
   readonly backend: KernelBackend;
   private chunk: Uint8Array = new Uint8Array(0);
@@ -218,7 +208,7 @@ export class HalfGatesEvaluator {
     private readonly aes: FixedKeyAes,
     options: HalfGatesOptions = {},
   ) {
-    this.labels = new Uint32Array(lc.circuit.wireCount * 4);
+    this.labels = new WireLabels(lc.circuit);
     this.backend = chooseBackend(options);
   }
 

@@ -6,3 +6,4 @@ export * from './otContexts.js';
 export * from './program.js';
 export * from './twoPartySession.js';
 export * from './wire.js';
+export * from './wireLabels.js';

@@ -41,6 +41,7 @@ import {
   type OtContextStore,
 } from './otContexts.js';
 import { abortFrame, asWords, frame, frameWords, Tag, type TagCode, unframe } from './wire.js';
+import type { WireLabels } from './wireLabels.js';
 
 export const GARBLED_SECURITY: SecurityModel = { adversary: 'semi-honest', corruption: 'dishonest-majority' };
 export const PROTOCOL_VERSION = 'parley-garbled-v1';
@@ -618,7 +619,7 @@ export class GarbledSession {
     const e = new HalfGatesEvaluator(this.layered(spec), aes);
     const L = e.labels;
     this.inputWires(spec, evaluator).wires.forEach((w, j) => {
-      L.set(ownActive.subarray(4 * j, 4 * j + 4), 4 * w);
+      L.set(w, ownActive.subarray(4 * j, 4 * j + 4));
     });
     const theirs = this.inputWires(spec, garbler).wires;
     const active = asWords(await this.recv(Tag.GARBLER_INPUTS), 'garbler input labels', this.peer);
@@ -628,7 +629,7 @@ export class GarbledSession {
       );
     }
     theirs.forEach((w, j) => {
-      L.set(active.subarray(4 * j, 4 * j + 4), 4 * w);
+      L.set(w, active.subarray(4 * j, 4 * j + 4));
     });
     // A table chunk is evaluated when the evaluator asks for the next one (or returns).
     let pending = 0;
@@ -768,14 +769,13 @@ function tags(h: Uint32Array, n: number): Uint32Array {
 }
 
 /** Tags of H(active label, t) for each wire, with the tweaks the garbler uses for the same wire. */
-function activeHashes(aes: FixedKeyAes, L: Uint32Array, wires: number[]): Uint32Array {
+function activeHashes(aes: FixedKeyAes, L: WireLabels, wires: number[]): Uint32Array {
   // The garbler hashes (W0, W1) of output j under tweak OUTPUT_TWEAK + j: lay the active label twice.
   const h = new Uint32Array(8 * wires.length);
   wires.forEach((w, j) => {
-    for (let k = 0; k < 4; k++) {
-      h[8 * j + k] = L[4 * w + k];
-      h[8 * j + 4 + k] = L[4 * w + k];
-    }
+    const label = L.get(w);
+    h.set(label, 8 * j);
+    h.set(label, 8 * j + 4);
   });
   tccrHash(aes, h, 2 * wires.length, OUTPUT_TWEAK, 1);
   const out = new Uint32Array(2 * wires.length);

@@ -26,8 +26,11 @@ async function run(
     group.wires.forEach((w, i) => {
       const zero = new Uint32Array(4);
       randomFillSync(zero);
-      g.labels.set(zero, w * 4);
-      for (let k = 0; k < 4; k++) e.labels[w * 4 + k] = zero[k] ^ (bits[i] ? delta[k] : 0);
+      g.labels.set(w, zero);
+      e.labels.set(
+        w,
+        zero.map((z, k) => z ^ (bits[i] ? delta[k] : 0)),
+      );
     });
   });
   const chunks: Uint8Array[] = [];
@@ -40,11 +43,12 @@ async function run(
   const outputs = c.outputs.map((group) => {
     let v = 0n;
     for (let i = group.wires.length - 1; i >= 0; i--) {
-      const w = group.wires[i] * 4;
-      const bit = (e.labels[w] ^ g.labels[w]) & 1;
+      const active = e.labels.get(group.wires[i]);
+      const zero = g.labels.get(group.wires[i]);
+      const bit = (active[0] ^ zero[0]) & 1;
       // The active label must be the zero or the one label.
-      const isZero = [0, 1, 2, 3].every((k) => e.labels[w + k] === g.labels[w + k]);
-      const isOne = [0, 1, 2, 3].every((k) => e.labels[w + k] === (g.labels[w + k] ^ delta[k]) >>> 0);
+      const isZero = [0, 1, 2, 3].every((k) => active[k] === zero[k]);
+      const isOne = [0, 1, 2, 3].every((k) => active[k] === (zero[k] ^ delta[k]) >>> 0);
       expect(isZero || isOne).toBe(true);
       expect(isOne).toBe(bit === 1);
       v = (v << 1n) | BigInt(bit);

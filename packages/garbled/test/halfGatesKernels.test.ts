@@ -46,12 +46,24 @@ function rng(seed: number): () => number {
 type Impl = 'reference' | 'wasm' | 'js';
 const IMPLS: Impl[] = ['reference', 'wasm', 'js'];
 
+/** Labels by wire: the engine's WireLabels, or the reference's array over all wires. */
+interface Labels {
+  set(wire: number, label: ArrayLike<number>): void;
+  get(wire: number): Uint32Array;
+}
+function wireIndexed(all: Uint32Array): Labels {
+  return {
+    set: (wire, label) => all.set(label, 4 * wire),
+    get: (wire) => all.subarray(4 * wire, 4 * wire + 4),
+  };
+}
+
 interface Garbler {
-  labels: Uint32Array;
+  labels: Labels;
   garble(sink: (t: Uint32Array) => void | Promise<void>, andBase?: number): Promise<void>;
 }
 interface Evaluator {
-  labels: Uint32Array;
+  labels: Labels;
   evaluate(next: () => Promise<Uint32Array>, andBase?: number): Promise<void>;
 }
 
@@ -59,7 +71,10 @@ interface Evaluator {
 const PREFIX = 3;
 
 function garbler(impl: Impl, lc: LayeredCircuit, delta: Uint32Array, chunk?: number): Garbler {
-  if (impl === 'reference') return new ReferenceGarbler(lc, delta, new FixedKeyAes(), chunk);
+  if (impl === 'reference') {
+    const r = new ReferenceGarbler(lc, delta, new FixedKeyAes(), chunk);
+    return { labels: wireIndexed(r.labels), garble: (sink, andBase) => r.garble(sink, andBase) };
+  }
   const g = new HalfGatesGarbler(lc, delta, new FixedKeyAes(), chunk, { backend: impl, prefixBytes: PREFIX });
   expect(g.backend).toBe(impl);
   return {
@@ -73,7 +88,10 @@ function garbler(impl: Impl, lc: LayeredCircuit, delta: Uint32Array, chunk?: num
 }
 
 function evaluator(impl: Impl, lc: LayeredCircuit): Evaluator {
-  if (impl === 'reference') return new ReferenceEvaluator(lc, new FixedKeyAes());
+  if (impl === 'reference') {
+    const r = new ReferenceEvaluator(lc, new FixedKeyAes());
+    return { labels: wireIndexed(r.labels), evaluate: (next, andBase) => r.evaluate(next, andBase) };
+  }
   const e = new HalfGatesEvaluator(lc, new FixedKeyAes(), { backend: impl });
   return {
     labels: e.labels,
@@ -105,10 +123,8 @@ function sameWords(a: Uint32Array, b: Uint32Array): boolean {
   );
 }
 
-function outputLabels(c: BooleanCircuit, labels: Uint32Array): string {
-  return c.outputs
-    .map((g) => Array.from(g.wires, (w) => labels.subarray(4 * w, 4 * w + 4).join(',')).join(';'))
-    .join('|');
+function outputLabels(c: BooleanCircuit, labels: Labels): string {
+  return c.outputs.map((g) => Array.from(g.wires, (w) => labels.get(w).join(',')).join(';')).join('|');
 }
 
 /**
@@ -131,10 +147,10 @@ async function compare(lc: LayeredCircuit, seed: number, options: { chunk?: numb
 
   const tables: Uint32Array[] = [];
   const zeros: string[] = [];
-  let garblerLabels: Uint32Array | undefined;
+  let garblerLabels: Labels | undefined;
   for (const impl of IMPLS) {
     const g = garbler(impl, lc, delta, options.chunk);
-    for (const [w, z] of zero) g.labels.set(z, 4 * w);
+    for (const [w, z] of zero) g.labels.set(w, z);
     const chunks: Uint32Array[] = [];
     await g.garble((t) => {
       if (options.chunk) expect(t.length).toBeLessThanOrEqual(8 * options.chunk);
@@ -142,7 +158,7 @@ async function compare(lc: LayeredCircuit, seed: number, options: { chunk?: numb
     }, options.andBase);
     tables.push(concat(chunks));
     zeros.push(outputLabels(c, g.labels));
-    for (const [w, z] of zero) expect(g.labels.subarray(4 * w, 4 * w + 4)).toEqual(z);
+    for (const [w, z] of zero) expect(g.labels.get(w)).toEqual(z);
     if (impl === 'reference') garblerLabels = g.labels;
   }
   expect(tables[0].length).toBeGreaterThan(0);
@@ -152,14 +168,17 @@ async function compare(lc: LayeredCircuit, seed: number, options: { chunk?: numb
   expect(zeros[2]).toBe(zeros[0]);
 
   const active: string[] = [];
-  let evaluatorLabels: Uint32Array | undefined;
+  let evaluatorLabels: Labels | undefined;
   for (const impl of IMPLS) {
     const e = evaluator(impl, lc);
     c.inputs.forEach((g, gi) => {
       g.wires.forEach((w, i) => {
         const z = zero.get(w)!;
         const bit = (values[gi] >> BigInt(i)) & 1n;
-        for (let k = 0; k < 4; k++) e.labels[4 * w + k] = z[k] ^ (bit ? delta[k] : 0);
+        e.labels.set(
+          w,
+          z.map((x, k) => x ^ (bit ? delta[k] : 0)),
+        );
       });
     });
     // Chunks of odd sizes, so evaluator batches cut across the garbler's.
@@ -182,9 +201,9 @@ async function compare(lc: LayeredCircuit, seed: number, options: { chunk?: numb
     let v = 0n;
     g.wires.forEach((w, i) => {
       const isOne = [0, 1, 2, 3].every(
-        (k) => evaluatorLabels![4 * w + k] === (garblerLabels![4 * w + k] ^ delta[k]) >>> 0,
+        (k) => evaluatorLabels!.get(w)[k] === (garblerLabels!.get(w)[k] ^ delta[k]) >>> 0,
       );
-      const isZero = [0, 1, 2, 3].every((k) => evaluatorLabels![4 * w + k] === garblerLabels![4 * w + k]);
+      const isZero = [0, 1, 2, 3].every((k) => evaluatorLabels!.get(w)[k] === garblerLabels!.get(w)[k]);
       expect(isOne || isZero).toBe(true);
       if (isOne) v |= 1n << BigInt(i);
     });
@@ -279,7 +298,7 @@ describe('half-gates on WebAssembly kernels and JS twins = the reference impleme
       (['wasm', 'js', 'wasm'] as const).map(async (impl) => {
         const g = garbler(impl, lc, delta);
         lc.circuit.inputs.forEach((grp, gi) => {
-          for (const w of grp.wires) g.labels.set([w, gi, 7, w ^ 5], 4 * w);
+          for (const w of grp.wires) g.labels.set(w, [w, gi, 7, w ^ 5]);
         });
         const chunks: Uint32Array[] = [];
         // Interleaved runs in one thread: each holds its own arena.
