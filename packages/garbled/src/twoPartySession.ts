@@ -41,7 +41,6 @@ import {
   type OtContextStore,
 } from './otContexts.js';
 import { abortFrame, asWords, frame, frameWords, Tag, type TagCode, unframe } from './wire.js';
-import type { WireLabels } from './wireLabels.js';
 
 export const GARBLED_SECURITY: SecurityModel = { adversary: 'semi-honest', corruption: 'dishonest-majority' };
 export const PROTOCOL_VERSION = 'parley-garbled-v1';
@@ -318,7 +317,7 @@ export class GarbledSession {
     const chunks = Array.from({ length: this.job.chunks }, (_, k) => this.job.chunk(k));
     if (this.job.chunks > 1) for (const c of chunks) checkInputs(c, this.party);
     const [, evaluator] = this.job.parties;
-    const evaluatorWires = chunks.map((c) => this.inputWires(c.spec, evaluator).wires.length);
+    const evaluatorWires = chunks.map((c) => this.inputWires(c.spec, evaluator).count);
     this.andTotal = chunks.reduce((n, c) => n + countAnds(c.spec.circuit), 0);
     const results: Array<() => Promise<Map<number, Uint8Array>>> = [];
     const firstAnd = context.andBase;
@@ -410,15 +409,16 @@ export class GarbledSession {
   }
 
   /** Wires of the input groups owned by `owner`, in group order. */
-  private inputWires(spec: TwoPartyCircuit, owner: string): { wires: number[]; groups: number[] } {
-    const wires: number[] = [];
+  /** The input groups `owner` owns, and how many wires they have. */
+  private inputWires(spec: TwoPartyCircuit, owner: string): { count: number; groups: number[] } {
+    let count = 0;
     const groups: number[] = [];
     spec.inputOwners.forEach((o, i) => {
       if (o !== owner) return;
       groups.push(i);
-      for (const w of spec.circuit.inputs[i].wires) wires.push(w);
+      count += spec.circuit.inputs[i].wires.length;
     });
-    return { wires, groups };
+    return { count, groups };
   }
 
   private ownBits(chunk: GarbledChunk, groups: number[]): Uint8Array {
@@ -618,19 +618,15 @@ export class GarbledSession {
     const [garbler, evaluator] = spec.parties;
     const e = new HalfGatesEvaluator(this.layered(spec), aes);
     const L = e.labels;
-    this.inputWires(spec, evaluator).wires.forEach((w, j) => {
-      L.set(w, ownActive.subarray(4 * j, 4 * j + 4));
-    });
-    const theirs = this.inputWires(spec, garbler).wires;
+    L.setInputGroups(this.inputWires(spec, evaluator).groups, ownActive);
+    const theirs = this.inputWires(spec, garbler);
     const active = asWords(await this.recv(Tag.GARBLER_INPUTS), 'garbler input labels', this.peer);
-    if (active.length !== 4 * theirs.length) {
+    if (active.length !== 4 * theirs.count) {
       throw new InvalidOutputLabel(
-        `expected ${theirs.length} input labels from ${this.peer}, got ${active.length / 4}`,
+        `expected ${theirs.count} input labels from ${this.peer}, got ${active.length / 4}`,
       );
     }
-    theirs.forEach((w, j) => {
-      L.set(w, active.subarray(4 * j, 4 * j + 4));
-    });
+    L.setInputGroups(theirs.groups, active);
     // A table chunk is evaluated when the evaluator asks for the next one (or returns).
     let pending = 0;
     await e.evaluate(async () => {
@@ -643,17 +639,17 @@ export class GarbledSession {
     let result = new Map<number, Uint8Array>();
     const forMe = this.outputGroups(spec, evaluator);
     if (forMe.length > 0) {
-      const wires = forMe.flatMap((o) => Array.from(spec.circuit.outputs[o].wires));
+      const labels = L.outputGroups(forMe);
+      const wires = labels.length / 4;
       const checks = asWords(await this.recv(Tag.OUTPUT_CHECKS), 'output checks', this.peer);
-      if (checks.length !== 4 * wires.length) {
-        throw new InvalidOutputLabel(`expected ${wires.length} output checks`);
+      if (checks.length !== 4 * wires) {
+        throw new InvalidOutputLabel(`expected ${wires} output checks`);
       }
-      result = splitGroups(spec, forMe, decode(checks, activeHashes(aes, L, wires), wires.length));
+      result = splitGroups(spec, forMe, decode(checks, activeHashes(aes, labels), wires));
     }
     const forThem = this.outputGroups(spec, garbler);
     if (forThem.length > 0) {
-      const wires = forThem.flatMap((o) => Array.from(spec.circuit.outputs[o].wires));
-      this.sendWords(Tag.EVALUATOR_OUTPUTS, activeHashes(aes, L, wires));
+      this.sendWords(Tag.EVALUATOR_OUTPUTS, activeHashes(aes, L.outputGroups(forThem)));
     }
     return async () => result;
   }
@@ -769,17 +765,19 @@ function tags(h: Uint32Array, n: number): Uint32Array {
 }
 
 /** Tags of H(active label, t) for each wire, with the tweaks the garbler uses for the same wire. */
-function activeHashes(aes: FixedKeyAes, L: WireLabels, wires: number[]): Uint32Array {
+function activeHashes(aes: FixedKeyAes, labels: Uint32Array): Uint32Array {
   // The garbler hashes (W0, W1) of output j under tweak OUTPUT_TWEAK + j: lay the active label twice.
-  const h = new Uint32Array(8 * wires.length);
-  wires.forEach((w, j) => {
-    const label = L.get(w);
-    h.set(label, 8 * j);
-    h.set(label, 8 * j + 4);
-  });
-  tccrHash(aes, h, 2 * wires.length, OUTPUT_TWEAK, 1);
-  const out = new Uint32Array(2 * wires.length);
-  for (let j = 0; j < wires.length; j++) {
+  const wires = labels.length / 4;
+  const h = new Uint32Array(8 * wires);
+  for (let j = 0; j < wires; j++) {
+    for (let k = 0; k < 4; k++) {
+      h[8 * j + k] = labels[4 * j + k];
+      h[8 * j + 4 + k] = labels[4 * j + k];
+    }
+  }
+  tccrHash(aes, h, 2 * wires, OUTPUT_TWEAK, 1);
+  const out = new Uint32Array(2 * wires);
+  for (let j = 0; j < wires; j++) {
     out[2 * j] = h[8 * j];
     out[2 * j + 1] = h[8 * j + 1];
   }

@@ -16,10 +16,14 @@ import { InvalidArgument } from '@parley/interface';
 interface Layout {
   /** Wire index → block position. */
   position: Map<number, number>;
-  /** Input wires (the first positions). */
-  inputs: number;
   /** Whether no wire is in two input groups, so `circuit.inputs`' order is the positions' order. */
   distinctInputs: boolean;
+  /** Word offset of each input group's first label (when distinctInputs). */
+  inputStart: number[];
+  /** Word offset of every output wire's label, in the order of `circuit.outputs`' wires. */
+  outputOffsets: Int32Array;
+  /** Index in outputOffsets of each output group's first wire (one more entry: the end). */
+  outputStart: number[];
 }
 
 const layouts = new WeakMap<BooleanCircuit, Layout>();
@@ -28,17 +32,35 @@ function layoutOf(circuit: BooleanCircuit): Layout {
   let layout = layouts.get(circuit);
   if (layout) return layout;
   const position = new Map<number, number>();
+  const inputStart: number[] = [];
   let listed = 0;
   for (const group of circuit.inputs) {
+    inputStart.push(4 * listed);
     listed += group.wires.length;
     for (const w of group.wires) if (!position.has(w)) position.set(w, position.size);
   }
-  const inputs = position.size;
-  for (const group of circuit.outputs)
+  const distinctInputs = listed === position.size;
+  const outputStart = [0];
+  for (const group of circuit.outputs) {
+    outputStart.push(outputStart[outputStart.length - 1] + group.wires.length);
     for (const w of group.wires) if (!position.has(w)) position.set(w, position.size);
-  layout = { position, inputs, distinctInputs: listed === inputs };
+  }
+  const outputOffsets = new Int32Array(outputStart[outputStart.length - 1]);
+  let k = 0;
+  for (const group of circuit.outputs) for (const w of group.wires) outputOffsets[k++] = 4 * position.get(w)!;
+  layout = { position, distinctInputs, inputStart, outputOffsets, outputStart };
   layouts.set(circuit, layout);
   return layout;
+}
+
+function checkGroups(groups: readonly number[], count: number, what: string): void {
+  for (const g of groups) {
+    if (!Number.isInteger(g) || g < 0 || g >= count) {
+      throw new InvalidArgument(`${what} group ${g}: the circuit has ${count} ${what} groups`, {
+        field: 'groups',
+      });
+    }
+  }
 }
 
 export class WireLabels {
@@ -73,28 +95,54 @@ export class WireLabels {
 
   /** Sets the input wires' labels from `labels`, 4 words per wire in the order of `circuit.inputs`' wires. */
   setInputs(labels: Uint32Array): void {
-    const wires = this.circuit.inputs.reduce((n, group) => n + group.wires.length, 0);
+    this.setInputGroups(
+      this.circuit.inputs.map((_, g) => g),
+      labels,
+    );
+  }
+
+  /** Sets the labels of the input groups `groups` from `labels`: their wires' labels, group after group. */
+  setInputGroups(groups: readonly number[], labels: Uint32Array): void {
+    const { inputs } = this.circuit;
+    checkGroups(groups, inputs.length, 'input');
+    const wires = groups.reduce((n, g) => n + inputs[g].wires.length, 0);
     if (labels.length !== 4 * wires) {
       throw new InvalidArgument(`expected ${wires} input labels, got ${labels.length / 4}`, {
         field: 'labels',
       });
     }
-    if (this.#layout.distinctInputs) {
-      this.words.set(labels);
-      return;
+    let from = 0;
+    for (const g of groups) {
+      const n = 4 * inputs[g].wires.length;
+      if (this.#layout.distinctInputs)
+        this.words.set(labels.subarray(from, from + n), this.#layout.inputStart[g]);
+      else inputs[g].wires.forEach((w, i) => this.set(w, labels.subarray(from + 4 * i, from + 4 * i + 4)));
+      from += n;
     }
-    let j = 0;
-    for (const group of this.circuit.inputs)
-      for (const w of group.wires) this.set(w, labels.subarray(4 * j, 4 * ++j));
   }
 
   /** The output wires' labels, 4 words per wire in the order of `circuit.outputs`' wires. */
   outputs(): Uint32Array {
-    const wires = this.circuit.outputs.flatMap((group) => Array.from(group.wires));
-    const out = new Uint32Array(4 * wires.length);
-    wires.forEach((w, k) => {
-      out.set(this.get(w), 4 * k);
-    });
+    return this.outputGroups(this.circuit.outputs.map((_, g) => g));
+  }
+
+  /** The labels of the output groups `groups`: their wires' labels, group after group. */
+  outputGroups(groups: readonly number[]): Uint32Array {
+    const { outputOffsets, outputStart } = this.#layout;
+    checkGroups(groups, this.circuit.outputs.length, 'output');
+    const wires = groups.reduce((n, g) => n + outputStart[g + 1] - outputStart[g], 0);
+    const out = new Uint32Array(4 * wires);
+    const L = this.words;
+    let o = 0;
+    for (const g of groups) {
+      for (let k = outputStart[g]; k < outputStart[g + 1]; k++, o += 4) {
+        const at = outputOffsets[k];
+        out[o] = L[at];
+        out[o + 1] = L[at + 1];
+        out[o + 2] = L[at + 2];
+        out[o + 3] = L[at + 3];
+      }
+    }
     return out;
   }
 

@@ -25,6 +25,10 @@ describe('WireLabels', () => {
     expect(() => labels.get(2)).toThrow(/wire 2 is neither an input nor an output wire/);
     expect(() => labels.set(3, [1, 2, 3])).toThrow(/a label is 4 words/);
     expect(() => labels.setInputs(new Uint32Array(4))).toThrow(/expected 2 input labels, got 1/);
+    expect(() => labels.setInputGroups([2], new Uint32Array(4))).toThrow(/input group 2: the circuit has 2/);
+    expect(() => labels.outputGroups([1])).toThrow(/output group 1: the circuit has 1/);
+    labels.setInputGroups([1], Uint32Array.of(9, 9, 9, 9));
+    expect([...labels.outputGroups([0])]).toEqual([0, 0, 0, 0, 9, 9, 9, 9]);
 
     // The same circuit garbled and evaluated: outputs in circuit.outputs' order, the pass-through included.
     const lc = layerByAndDepth(c);
