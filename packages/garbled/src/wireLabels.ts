@@ -7,18 +7,17 @@
  * every run and every chunk) counted as external memory and set off a full
  * collection per chunk on each side.
  *
- * The input wires come first, in the order of `circuit.inputs`' wires, then
- * the output wires that are not inputs, in the order of `circuit.outputs`'.
+ * The input wires come first, in the order of `circuit.inputs`' wires (a
+ * wire in two input groups is an InvalidCircuit), then the output wires that
+ * are not inputs, in the order of `circuit.outputs`'.
  */
 import type { BooleanCircuit } from '@parley/circuit';
-import { InvalidArgument } from '@parley/interface';
+import { InvalidArgument, InvalidCircuit } from '@parley/interface';
 
 interface Layout {
   /** Wire index → block position. */
   position: Map<number, number>;
-  /** Whether no wire is in two input groups, so `circuit.inputs`' order is the positions' order. */
-  distinctInputs: boolean;
-  /** Word offset of each input group's first label (when distinctInputs). */
+  /** Word offset of each input group's first label. */
   inputStart: number[];
   /** Word offset of every output wire's label, in the order of `circuit.outputs`' wires. */
   outputOffsets: Int32Array;
@@ -33,13 +32,13 @@ function layoutOf(circuit: BooleanCircuit): Layout {
   if (layout) return layout;
   const position = new Map<number, number>();
   const inputStart: number[] = [];
-  let listed = 0;
   for (const group of circuit.inputs) {
-    inputStart.push(4 * listed);
-    listed += group.wires.length;
-    for (const w of group.wires) if (!position.has(w)) position.set(w, position.size);
+    inputStart.push(4 * position.size);
+    for (const w of group.wires) {
+      if (position.has(w)) throw new InvalidCircuit(`wire ${w} is an input twice`, { field: 'inputs' });
+      position.set(w, position.size);
+    }
   }
-  const distinctInputs = listed === position.size;
   const outputStart = [0];
   for (const group of circuit.outputs) {
     outputStart.push(outputStart[outputStart.length - 1] + group.wires.length);
@@ -48,7 +47,7 @@ function layoutOf(circuit: BooleanCircuit): Layout {
   const outputOffsets = new Int32Array(outputStart[outputStart.length - 1]);
   let k = 0;
   for (const group of circuit.outputs) for (const w of group.wires) outputOffsets[k++] = 4 * position.get(w)!;
-  layout = { position, distinctInputs, inputStart, outputOffsets, outputStart };
+  layout = { position, inputStart, outputOffsets, outputStart };
   layouts.set(circuit, layout);
   return layout;
 }
@@ -114,9 +113,7 @@ export class WireLabels {
     let from = 0;
     for (const g of groups) {
       const n = 4 * inputs[g].wires.length;
-      if (this.#layout.distinctInputs)
-        this.words.set(labels.subarray(from, from + n), this.#layout.inputStart[g]);
-      else inputs[g].wires.forEach((w, i) => this.set(w, labels.subarray(from + 4 * i, from + 4 * i + 4)));
+      this.words.set(labels.subarray(from, from + n), this.#layout.inputStart[g]);
       from += n;
     }
   }

@@ -50,4 +50,18 @@ describe('WireLabels', () => {
     expect([...e.labels.get(3)]).toEqual([...zero.subarray(0, 4)]);
     expect([...e.labels.get(1)]).toEqual([50 ^ 0x1235, 60 ^ 7, 70 ^ 9, 80 ^ 11]);
   });
+
+  it('refuses a circuit with a wire in two input groups', () => {
+    const list = new GateList();
+    list.push(GateOp.XOR, 0, 1, 2);
+    const c = list.finish(
+      3,
+      [
+        { name: 'a', wires: Uint32Array.of(0, 1) },
+        { name: 'b', wires: Uint32Array.of(1) },
+      ],
+      [{ name: 'z', wires: Uint32Array.of(2) }],
+    );
+    expect(() => new WireLabels(c)).toThrow(/wire 1 is an input twice/);
+  });
 });
