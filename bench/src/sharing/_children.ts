@@ -1,4 +1,17 @@
 import type { ChildProcess } from 'node:child_process';
+import { ENGINE_V8_FLAGS } from '@parley/node';
+
+/**
+ * Node options of a bench party process: the V8 flags a party node runs with
+ * (@parley/node ENGINE_V8_FLAGS), then PARLEY_BENCH_PARTY_NODE_ARGS, e.g.
+ * '--cpu-prof --cpu-prof-dir=prof' to profile the parties.
+ */
+export function partyExecArgv(): string[] {
+  return [
+    ...ENGINE_V8_FLAGS,
+    ...(process.env.PARLEY_BENCH_PARTY_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+  ];
+}
 
 /**
  * The next message of each bench party (a forked child) that `pick` accepts;

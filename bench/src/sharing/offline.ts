@@ -44,7 +44,7 @@ import { memoryChannelPair, type OtChannel } from '@parley/ot';
 import { type OfflineStats, type OtExtension, OtTripleSource } from '@parley/sharing';
 import { createIdentity, type Session, WsEndpoint } from '@parley/transport';
 import { type BenchContext, medianMs } from '../harness.js';
-import { fromChildren } from './_children.js';
+import { fromChildren, partyExecArgv } from './_children.js';
 
 type Kind = 'arithmetic' | 'boolean';
 
@@ -126,8 +126,7 @@ class PartyProcesses {
     const children = names.map((name) =>
       fork(fileURLToPath(import.meta.url), [], {
         env: { ...process.env, [PARTY_ENV]: name },
-        // e.g. PARLEY_BENCH_PARTY_NODE_ARGS='--cpu-prof --cpu-prof-dir=prof' to profile the parties
-        execArgv: process.env.PARLEY_BENCH_PARTY_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
+        execArgv: partyExecArgv(),
       }),
     );
     const parties = new PartyProcesses(children);

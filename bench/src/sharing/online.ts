@@ -26,7 +26,7 @@ import type { Consortium } from '@parley/interface';
 import { prepareSharing, SharingSession, type SharingStats, schemeOf } from '@parley/sharing';
 import { createIdentity, WsEndpoint } from '@parley/transport';
 import type { BenchContext } from '../harness.js';
-import { fromChildren } from './_children.js';
+import { fromChildren, partyExecArgv } from './_children.js';
 
 interface Scenario {
   name: string;
@@ -140,8 +140,7 @@ async function inProcesses(
     fork(fileURLToPath(import.meta.url), [], {
       env: { ...process.env, [PARTY_ENV]: name },
       serialization: 'advanced',
-      // e.g. PARLEY_BENCH_PARTY_NODE_ARGS='--cpu-prof --cpu-prof-dir=prof' to profile the parties
-      execArgv: process.env.PARLEY_BENCH_PARTY_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
+      execArgv: partyExecArgv(),
     }),
   );
   try {
