@@ -167,7 +167,7 @@ const suite: BenchSuite = {
     const mem = await runGarbledLocally(program, inputs);
     ctx.record('garbled.and_per_s.e2e_memory', 'AND/s', ands / (mem.ms / 1000));
     // Each party in its own worker thread with its own TLS WebSocket endpoint (two cores), on a job of 512
-    // blocks (3.3M AND gates, streamed in 4 chunks) with the garbler's chunks garbled in one worker thread
+    // blocks (3.3M AND gates, streamed in 52 chunks of 10 blocks) with the garbler's chunks garbled in one worker thread
     // beside its sending thread: a cold run in fresh workers, then warm runs in the same workers (as in a
     // running node).
     const wsBlocks = 512;
