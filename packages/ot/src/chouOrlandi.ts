@@ -21,8 +21,8 @@
  * which representatives of one Ristretto element differ, so both sides get the
  * same u. The receiver's fixed-base products b_i·G come from node's Ed25519
  * key generation (s·G for s = clamp(SHA-512(seed))), whose s is then b_i's
- * X25519 key; the sender's a·G and the group operations stay in
- * @noble/curves with the scalar reduced mod ℓ. Security:
+ * X25519 key, and so does the sender's a·G; the group operations stay in
+ * @noble/curves. Security:
  * semi-honest (the protocol's UC proof against a malicious receiver was found
  * flawed, see Genç, Iovino, Rial, eprint 2017/1011; semi-honest security is
  * unaffected). The receiver checks A is a valid encoding and not the identity;
@@ -56,40 +56,26 @@ const Fp = ed25519.Point.Fp;
 /** A secret scalar: 32 random bytes as an X25519 private key (node clamps them) and the same clamped value mod ℓ. */
 interface Scalar {
   key: KeyObject;
-  /** The clamped scalar reduced mod the group order, for @noble/curves. */
+  /** The clamped scalar reduced mod the group order (a draw that gives 0 is drawn again). */
   reduced: bigint;
 }
 
-function randomScalar(random: RandomSource): Scalar {
+/**
+ * A fresh secret b and the point b·G (the sender's a and A too), with the
+ * fixed-base multiplication done natively: node's Ed25519 key generation
+ * computes s·G for s = clamp(SHA-512(seed)[0..32]) (RFC 8032 §5.1.5), and the
+ * same s, already clamped, is b's X25519 key. 6× faster than @noble/curves'
+ * base multiplication in JavaScript, whose first call also builds its
+ * precomputed table (~23 ms, once per thread).
+ */
+function randomBasePoint(random: RandomSource): { b: Scalar; bG: Point } {
   for (;;) {
-    const bytes = random.bytes(32);
-    const clamped = bytes.slice();
-    clamped[0] &= 248;
-    clamped[31] = (clamped[31] & 127) | 64;
-    let x = 0n;
-    for (let i = 31; i >= 0; i--) x = (x << 8n) | BigInt(clamped[i]);
-    const reduced = x % ORDER;
-    if (reduced === 0n) continue;
-    // A JWK private key: node builds it from `d` alone (`x` must be a string but is not read), 10× faster
-    // than decoding PKCS#8 DER through OpenSSL 3's decoders (37 vs 345 µs).
-    const key = createPrivateKey({
-      key: { kty: 'OKP', crv: 'X25519', d: Buffer.from(bytes).toString('base64url'), x: '' },
-      format: 'jwk',
-    });
-    bytes.fill(0);
-    clamped.fill(0);
-    return { key, reduced };
+    const drawn = drawBasePoint(random);
+    if (drawn.b.reduced !== 0n) return drawn;
   }
 }
 
-/**
- * A fresh secret b and the point b·G, with the fixed-base multiplication done
- * natively: node's Ed25519 key generation computes s·G for s =
- * clamp(SHA-512(seed)[0..32]) (RFC 8032 §5.1.5), and the same s, already
- * clamped, is b's X25519 key. 6× faster than @noble/curves' base
- * multiplication in JavaScript.
- */
-function randomBasePoint(random: RandomSource): { b: Scalar; bG: Point } {
+function drawBasePoint(random: RandomSource): { b: Scalar; bG: Point } {
   const seed = Buffer.from(random.bytes(32));
   const ed = createPrivateKey({
     key: { kty: 'OKP', crv: 'Ed25519', d: seed.toString('base64url'), x: '' },
@@ -170,8 +156,7 @@ export async function chouOrlandiSend(
   checkCount(count);
   const random = options.random ?? systemRandom;
   try {
-    const a = randomScalar(random);
-    const A = Point.BASE.multiply(a.reduced);
+    const { b: a, bG: A } = randomBasePoint(random);
     const aBytes = A.toBytes();
     const first = new Uint8Array(5 + POINT_BYTES);
     first[0] = TAG_CO_A;
