@@ -100,14 +100,20 @@ function drawBasePoint(random: RandomSource): { b: Scalar; bG: Point } {
   };
 }
 
-/** The Montgomery u-coordinate (32 bytes, little-endian) of the Edwards representative of `p`. */
-function montgomeryU(p: Point): Uint8Array {
-  const y = p.y;
-  const u = Fp.mul(Fp.add(Fp.ONE, y), Fp.inv(Fp.sub(Fp.ONE, y)));
-  const out = new Uint8Array(32);
-  let v = u;
-  for (let i = 0; i < 32; i++, v >>= 8n) out[i] = Number(v & 0xffn);
-  return out;
+/**
+ * The Montgomery u-coordinates (32 bytes, little-endian) of the Edwards
+ * representatives of `points`: u = (1 + y) / (1 − y), with one field
+ * inversion for all of them (Montgomery's batch inversion).
+ */
+function montgomeryUs(points: Point[]): Uint8Array[] {
+  const ys = points.map((p) => p.y);
+  const inverses = Fp.invertBatch(ys.map((y) => Fp.sub(Fp.ONE, y)));
+  return ys.map((y, i) => {
+    const out = new Uint8Array(32);
+    let v = Fp.mul(Fp.add(Fp.ONE, y), inverses[i]);
+    for (let j = 0; j < 32; j++, v >>= 8n) out[j] = Number(v & 0xffn);
+    return out;
+  });
 }
 
 /** X25519 of `s` and the point with u-coordinate `u`: the u-coordinate of s·P (node:crypto, native). */
@@ -169,14 +175,21 @@ export async function chouOrlandiSend(
     expectAgreement('base OT count', count, view.getUint32(1, true));
     const m0 = new Uint8Array(16 * count);
     const m1 = new Uint8Array(16 * count);
+    const bBytesOf = (i: number) => reply.subarray(5 + POINT_BYTES * i, 5 + POINT_BYTES * (i + 1));
+    // B_i and B_i − A for every i, then their u-coordinates with one inversion.
+    const points: Point[] = [];
     for (let i = 0; i < count; i++) {
-      const bBytes = reply.subarray(5 + POINT_BYTES * i, 5 + POINT_BYTES * (i + 1));
       const what = `base OT point B_${i}`;
-      const B = decodePoint(bBytes, what);
+      const B = decodePoint(bBytesOf(i), what);
       if (B.is0() || B.equals(A)) throw new ProtocolViolation(`${what} is degenerate`, { field: what });
+      points.push(B, B.subtract(A));
+    }
+    const us = montgomeryUs(points);
+    for (let i = 0; i < count; i++) {
+      const what = `base OT point B_${i}`;
       // a·B and a·(B − A) = a·B − a·A.
-      m0.set(keyOf(i, aBytes, bBytes, sharedU(a, montgomeryU(B), what)), 16 * i);
-      m1.set(keyOf(i, aBytes, bBytes, sharedU(a, montgomeryU(B.subtract(A)), what)), 16 * i);
+      m0.set(keyOf(i, aBytes, bBytesOf(i), sharedU(a, us[2 * i], what)), 16 * i);
+      m1.set(keyOf(i, aBytes, bBytesOf(i), sharedU(a, us[2 * i + 1], what)), 16 * i);
     }
     return { m0, m1 };
   } catch (e) {
@@ -221,7 +234,7 @@ export async function chouOrlandiReceive(
     // (A copy: a channel may transfer, and so detach, the buffer it is given.)
     channel.send(reply.slice());
     const keys = new Uint8Array(16 * count);
-    const uA = montgomeryU(A);
+    const [uA] = montgomeryUs([A]);
     for (let i = 0; i < count; i++) {
       const bBytes = reply.subarray(5 + POINT_BYTES * i, 5 + POINT_BYTES * (i + 1));
       keys.set(keyOf(i, aBytes, bBytes, sharedU(scalars[i], uA, 'base OT point A')), 16 * i);
