@@ -53,13 +53,6 @@ export interface BaseOtOptions {
 
 const Fp = ed25519.Point.Fp;
 
-/** A secret scalar: 32 random bytes as an X25519 private key (node clamps them) and the same clamped value mod ℓ. */
-interface Scalar {
-  key: KeyObject;
-  /** The clamped scalar reduced mod the group order (a draw that gives 0 is drawn again). */
-  reduced: bigint;
-}
-
 /**
  * A fresh secret b and the point b·G (the sender's a and A too), with the
  * fixed-base multiplication done natively: node's Ed25519 key generation
@@ -68,14 +61,15 @@ interface Scalar {
  * base multiplication in JavaScript, whose first call also builds its
  * precomputed table (~23 ms, once per thread).
  */
-function randomBasePoint(random: RandomSource): { b: Scalar; bG: Point } {
+function randomBasePoint(random: RandomSource): { b: KeyObject; bG: Point } {
   for (;;) {
     const drawn = drawBasePoint(random);
-    if (drawn.b.reduced !== 0n) return drawn;
+    if (drawn) return drawn;
   }
 }
 
-function drawBasePoint(random: RandomSource): { b: Scalar; bG: Point } {
+/** One draw of randomBasePoint; undefined when s is a multiple of the group order (b·G the identity). */
+function drawBasePoint(random: RandomSource): { b: KeyObject; bG: Point } | undefined {
   const seed = Buffer.from(random.bytes(32));
   const ed = createPrivateKey({
     key: { kty: 'OKP', crv: 'Ed25519', d: seed.toString('base64url'), x: '' },
@@ -94,10 +88,8 @@ function drawBasePoint(random: RandomSource): { b: Scalar; bG: Point } {
   for (let i = 31; i >= 0; i--) v = (v << 8n) | BigInt(s[i]);
   seed.fill(0);
   h.fill(0);
-  return {
-    b: { key, reduced: v % ORDER },
-    bG: new Point(ed25519.Point.fromBytes(Buffer.from(x, 'base64url'))),
-  };
+  if (v % ORDER === 0n) return undefined;
+  return { b: key, bG: new Point(ed25519.Point.fromBytes(Buffer.from(x, 'base64url'))) };
 }
 
 /**
@@ -117,13 +109,13 @@ function montgomeryUs(points: Point[]): Uint8Array[] {
 }
 
 /** X25519 of `s` and the point with u-coordinate `u`: the u-coordinate of s·P (node:crypto, native). */
-function sharedU(s: Scalar, u: Uint8Array, what: string): Uint8Array {
+function sharedU(s: KeyObject, u: Uint8Array, what: string): Uint8Array {
   try {
     const publicKey = createPublicKey({
       key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(u).toString('base64url') },
       format: 'jwk',
     });
-    return new Uint8Array(diffieHellman({ privateKey: s.key, publicKey }));
+    return new Uint8Array(diffieHellman({ privateKey: s, publicKey }));
   } catch {
     throw new ProtocolViolation(`${what} gives a degenerate shared point`, { field: what });
   }
@@ -222,7 +214,7 @@ export async function chouOrlandiReceive(
     const reply = new Uint8Array(5 + POINT_BYTES * count);
     reply[0] = TAG_CO_B;
     new DataView(reply.buffer).setUint32(1, count, true);
-    const scalars: Scalar[] = [];
+    const scalars: KeyObject[] = [];
     for (let i = 0; i < count; i++) {
       const { b, bG } = randomBasePoint(random);
       scalars.push(b);
