@@ -57,6 +57,18 @@ let cluster: Cluster;
 const client = (bank: string): ParleyClient =>
   connect({ url: `http://${cluster.nodes[bank].api}`, token: cluster.nodes[bank].token });
 
+/** Waits until job `id` has ended on every bank, asserts it failed with INVALID_INPUT there, and returns the messages. */
+async function invalidInputOnEveryBank(id: string): Promise<string[]> {
+  const messages: string[] = [];
+  for (const bank of BANKS) {
+    const j = await cluster.stateOn(bank, id, ['failed', 'recorded', 'delivered'], 60_000);
+    expect(j.state).toBe('failed');
+    expect(j.error).toMatchObject({ code: 'INVALID_INPUT' });
+    messages.push((j.error as { message: string }).message);
+  }
+  return messages;
+}
+
 beforeAll(async () => {
   cluster = await Cluster.start(BANKS, async (bank, dir, config) => {
     const { keys, balance } = accounts(bank);
@@ -190,11 +202,8 @@ describe('computations over joined tables on three nodes', () => {
 
   it('fails the job on every party when the join has more rows than the computation allows', async () => {
     const job = await client('bankA').submit(joinedTotals('join-small', 2));
-    for (const bank of BANKS) {
-      const j = await cluster.stateOn(bank, job.id, ['failed', 'recorded', 'delivered'], 60_000);
-      expect(j.state).toBe('failed');
-      expect(j.error).toMatchObject({ code: 'INVALID_INPUT' });
-      expect((j.error as { message: string }).message).toMatch(/more than the computation's bound of 2/);
+    for (const message of await invalidInputOnEveryBank(job.id)) {
+      expect(message).toMatch(/more than the computation's bound of 2/);
     }
   }, 90_000);
 
@@ -223,11 +232,7 @@ describe('computations over joined tables on three nodes', () => {
 
   it('fails the job on every party, naming rows and not keys, when a table repeats a key', async () => {
     const job = await client('bankA').submit(joinedTotals('join-repeats', 24));
-    for (const bank of BANKS) {
-      const j = await cluster.stateOn(bank, job.id, ['failed', 'recorded', 'delivered'], 60_000);
-      expect(j.state).toBe('failed');
-      expect(j.error).toMatchObject({ code: 'INVALID_INPUT' });
-      const message = (j.error as { message: string }).message;
+    for (const message of await invalidInputOnEveryBank(job.id)) {
       expect(message).toMatch(/rows 1 and 2 have the same key/);
       expect(message).not.toMatch(/acct-/);
     }
