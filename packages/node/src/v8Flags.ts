@@ -18,5 +18,20 @@
  * instead, the 3.3M-AND AES job over TLS took 10 % less CPU (893 against
  * 1,000 ms per run) and ran at 6.2–6.3M instead of 5.7–5.9M AND gates/s
  * (bench/README.md, suite `garbled`).
+ *
+ * `--initial-old-space-size=128`: the engines keep their data in
+ * ArrayBuffers, outside the JS heap, so the heap's live objects stay small
+ * (about 20 MB in a party process) and V8 sets the old generation's limit to
+ * about twice that. With so little room above the live size V8 began a full
+ * marking, mostly on background threads, every 50 ms while the offline phase
+ * ran: 146 mark-compacts in 8 s per party process, their marking threads
+ * competing with the other party for the two cores. A 128 MB floor on the
+ * limit leaves one mark-compact per ~0.8 s (external-memory pressure only):
+ * two-party triples went from 145k to 220k/s and their CPU from 6.4 to 4.4 µs
+ * per triple per party (bench/README.md, suite `sharing`); the garbled
+ * engine's figures did not move beyond their noise.
  */
-export const ENGINE_V8_FLAGS: readonly string[] = ['--no-concurrent-array-buffer-sweeping'];
+export const ENGINE_V8_FLAGS: readonly string[] = [
+  '--no-concurrent-array-buffer-sweeping',
+  '--initial-old-space-size=128',
+];
