@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--suite NAME]… [--json FILE]`: runs the suites
+ * `npm run bench [-- --quick] [--suite NAME]… [--json FILE] [--list] [--help]`: runs the suites
  * in ./suites, prints a markdown table and optionally writes the results as
  * JSON `{ node, cpu, timestamp, results: [{ suite, name, unit, value, samples }] }`.
  */
@@ -8,14 +8,36 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BenchResult, BenchSuite } from './harness.js';
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    suite: { type: 'string', multiple: true },
-    json: { type: 'string' },
-    list: { type: 'boolean', default: false },
-  },
-});
+const USAGE = `Usage: npm run bench -- [options]
+
+  --quick        fewer and smaller runs (what the acceptance scripts use)
+  --suite NAME   run only this suite (repeatable; see --list)
+  --json FILE    also write the results as JSON
+  --list         print the suite names and exit
+  --help         print this help and exit`;
+
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        suite: { type: 'string', multiple: true },
+        json: { type: 'string' },
+        list: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (e) {
+    console.error(`bench: ${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const values = parseOptions();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 const dir = new URL('./suites/', import.meta.url);
 const files = readdirSync(dir)
