@@ -22,6 +22,17 @@ export function overlaps(a: Uint8Array, aBytes: number, b: Uint8Array, bBytes: n
   return a.byteOffset < b.byteOffset + bBytes && b.byteOffset < a.byteOffset + aBytes;
 }
 
+/** True when the views `a` and `b` share at least one byte (no view is made). */
+export function viewsOverlap(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return (
+    a.buffer === b.buffer &&
+    a.byteLength > 0 &&
+    b.byteLength > 0 &&
+    a.byteOffset < b.byteOffset + b.byteLength &&
+    b.byteOffset < a.byteOffset + a.byteLength
+  );
+}
+
 /** Asserts `dst` is either exactly `src` (in place) or disjoint from it. */
 export function assertInPlaceOrDisjoint(dst: Uint8Array, src: Uint8Array, bytes: number, what: string): void {
   if (dst.buffer === src.buffer && dst.byteOffset === src.byteOffset) return;

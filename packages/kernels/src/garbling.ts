@@ -26,7 +26,7 @@
  * as they load them, with one unsigned maximum and one compare.
  */
 import { InvalidArgument } from '@parley/interface';
-import { assertCount } from './_checks.js';
+import { assertCount, viewsOverlap } from './_checks.js';
 import type { WasmKernelExports } from './_wasm.js';
 import { wasmKernelsOfBuffer } from './arena.js';
 
@@ -39,13 +39,7 @@ function assertWords(view: unknown, words: number, what: string): asserts view i
 }
 
 function assertDisjoint(dst: ArrayBufferView, src: ArrayBufferView, what: string): void {
-  if (
-    dst.buffer === src.buffer &&
-    dst.byteLength > 0 &&
-    src.byteLength > 0 &&
-    dst.byteOffset < src.byteOffset + src.byteLength &&
-    src.byteOffset < dst.byteOffset + dst.byteLength
-  ) {
+  if (viewsOverlap(dst, src)) {
     throw new InvalidArgument(`${what} overlaps the destination`, { field: what });
   }
 }

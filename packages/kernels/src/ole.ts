@@ -27,7 +27,7 @@
  * on 32-bit halves.
  */
 import { InvalidArgument } from '@parley/interface';
-import { assertRoom, overlaps } from './_checks.js';
+import { assertRoom, overlaps, viewsOverlap } from './_checks.js';
 import { halvesOf } from './_words.js';
 import { wasmKernelsOfBuffer } from './arena.js';
 
@@ -52,10 +52,6 @@ function kernelsFor(first: View, ...others: View[]): OleExports | undefined {
   return kernels as unknown as OleExports;
 }
 
-function bytes(v: View): Uint8Array {
-  return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-}
-
 function assertType<T>(v: unknown, type: new (...args: never[]) => T, what: string): asserts v is T {
   if (!(v instanceof type)) throw new InvalidArgument(`${what}: expected a ${type.name}`, { field: what });
 }
@@ -66,14 +62,15 @@ function assertLength(v: { length: number }, length: number, what: string): void
   }
 }
 
-/** Outputs must not overlap any input or each other. */
+/** Outputs must not overlap any input or each other (checked per call of a hot loop: no allocation). */
 function assertDisjoint(outputs: [View, string][], inputs: View[]): void {
-  for (const [o, what] of outputs) {
-    for (const v of [...inputs, ...outputs.map(([p]) => p)]) {
-      if (v !== o && overlaps(bytes(o), o.byteLength, bytes(v), v.byteLength)) {
-        throw new InvalidArgument(`${what} overlaps another argument`, { field: what });
-      }
-    }
+  for (let i = 0; i < outputs.length; i++) {
+    const [o, what] = outputs[i];
+    let clash = false;
+    for (const v of inputs) clash ||= v !== o && viewsOverlap(o, v);
+    for (let j = 0; j < outputs.length; j++)
+      clash ||= j !== i && outputs[j][0] !== o && viewsOverlap(o, outputs[j][0]);
+    if (clash) throw new InvalidArgument(`${what} overlaps another argument`, { field: what });
   }
 }
 
