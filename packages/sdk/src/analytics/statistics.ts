@@ -18,7 +18,9 @@
  *   denominator is 0. A row in both masks counts in both groups. With
  *   S = √(sA²/nA + sB²/nB):
  *     |t̂ − t| ≤ ε + (2ε + |t|·(ε + 4ε/S)) / (S − ε − 4ε/S),
- *   for n(n − 1) < 2^47 in each group.
+ *   for n(n − 1) < 2^47 in each group, when S > ε + 4ε/S (S above ~2.6ε);
+ *   below that the groups' spread is within the rounding and no bound holds
+ *   (a t of data spread over a few ε means little).
  *
  * Both need the sums of squares below 2^47, as aggregates.ts states for the
  * variance; in the secret-sharing engine, which truncates probabilistically
