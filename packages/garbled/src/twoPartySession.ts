@@ -408,7 +408,6 @@ export class GarbledSession {
     return spec.layers ? { circuit: spec.circuit, ...spec.layers } : layerByAndDepth(spec.circuit);
   }
 
-  /** Wires of the input groups owned by `owner`, in group order. */
   /** The input groups `owner` owns, and how many wires they have. */
   private inputWires(spec: TwoPartyCircuit, owner: string): { count: number; groups: number[] } {
     let count = 0;

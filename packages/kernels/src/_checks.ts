@@ -17,20 +17,14 @@ export function assertRoom(view: unknown, bytes: number, what: string): asserts 
 }
 
 /** True when the first `aBytes` of `a` and the first `bBytes` of `b` share memory. */
-export function overlaps(a: Uint8Array, aBytes: number, b: Uint8Array, bBytes: number): boolean {
+export function overlaps(a: ArrayBufferView, aBytes: number, b: ArrayBufferView, bBytes: number): boolean {
   if (a.buffer !== b.buffer || aBytes === 0 || bBytes === 0) return false;
   return a.byteOffset < b.byteOffset + bBytes && b.byteOffset < a.byteOffset + aBytes;
 }
 
 /** True when the views `a` and `b` share at least one byte (no view is made). */
 export function viewsOverlap(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return (
-    a.buffer === b.buffer &&
-    a.byteLength > 0 &&
-    b.byteLength > 0 &&
-    a.byteOffset < b.byteOffset + b.byteLength &&
-    b.byteOffset < a.byteOffset + a.byteLength
-  );
+  return overlaps(a, a.byteLength, b, b.byteLength);
 }
 
 /** Asserts `dst` is either exactly `src` (in place) or disjoint from it. */

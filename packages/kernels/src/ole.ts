@@ -64,13 +64,11 @@ function assertLength(v: { length: number }, length: number, what: string): void
 
 /** Outputs must not overlap any input or each other (checked per call of a hot loop: no allocation). */
 function assertDisjoint(outputs: [View, string][], inputs: View[]): void {
-  for (let i = 0; i < outputs.length; i++) {
-    const [o, what] = outputs[i];
-    let clash = false;
-    for (const v of inputs) clash ||= v !== o && viewsOverlap(o, v);
-    for (let j = 0; j < outputs.length; j++)
-      clash ||= j !== i && outputs[j][0] !== o && viewsOverlap(o, outputs[j][0]);
-    if (clash) throw new InvalidArgument(`${what} overlaps another argument`, { field: what });
+  const clashes = (o: View, v: View) => v !== o && viewsOverlap(o, v);
+  for (const [o, what] of outputs) {
+    if (inputs.some((v) => clashes(o, v)) || outputs.some(([v]) => clashes(o, v))) {
+      throw new InvalidArgument(`${what} overlaps another argument`, { field: what });
+    }
   }
 }
 
