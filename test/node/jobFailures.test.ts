@@ -1,7 +1,7 @@
 /**
  * Jobs that do not end well, on real node processes: cancelled by an
- * operator, a party killed with SIGKILL mid-job, a party restarted mid-job, a
- * data source with a value of the wrong type. Every party ends the job the
+ * operator, a party killed with SIGKILL mid-job, a party restarted mid-job or
+ * after delivery, a data source with a value of the wrong type. Every party ends the job the
  * same way, nothing hangs, and nothing is recorded as a success.
  */
 import { rm, writeFile } from 'node:fs/promises';
@@ -134,6 +134,32 @@ describe('jobs that fail', () => {
       expect(job.state, JSON.stringify(job.error)).toBe('recorded');
     }
   }, 90_000);
+
+  it('a party restarted after delivery keeps the job and its outputs, and the job is recorded once the ledger can be reached', async () => {
+    // With the sequencer (bankA) down, a job of bankB and bankC is delivered but cannot be recorded.
+    await cluster.kill('bankA');
+    const id = await cluster.submit('bankB', { name: 'short', program: program(3, 'bankB', 'bankC') });
+    for (const bank of ['bankB', 'bankC']) await cluster.stateOn(bank, id, ['delivered', 'failed'], 30_000);
+    expect(await cluster.ledgerOf('bankB', id, 30_000)).toMatchObject({
+      error: expect.stringContaining('bankA'),
+    });
+    // bankC dies before the job is on the ledger; back up, its job is still delivered, with its output.
+    await cluster.kill('bankC');
+    await cluster.startNode('bankC');
+    expect((await cluster.api('bankC', `/jobs/${id}`)).body.state).toBe('delivered');
+    expect((await cluster.api('bankC', `/jobs/${id}/outputs`)).body.outputs).toMatchObject({
+      dot: { type: 'uint(64)', values: ['14'] },
+    });
+    // Once the sequencer is back, the proposer puts the entry forward again and both parties record it.
+    await cluster.startNode('bankA');
+    for (const bank of ['bankB', 'bankC']) {
+      const job = await cluster.stateOn(bank, id, ['recorded', 'failed'], 40_000);
+      expect(job.state, JSON.stringify(job)).toBe('recorded');
+    }
+    const receipt = await cluster.api('bankC', `/jobs/${id}/receipt`);
+    expect(receipt.body).toMatchObject({ entry: { jobId: id, outcome: 'succeeded' } });
+    expect(verifyReceipt(receipt.body, cluster.consortium)).toMatchObject({ ok: true });
+  }, 120_000);
 
   it('a replica that lost its ledger catches up from the sequencer when it starts', async () => {
     const id = await cluster.submit('bankB', { name: 'short', program: program(3, 'bankB', 'bankC') });

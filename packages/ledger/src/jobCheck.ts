@@ -20,6 +20,8 @@ export interface LocalJobView {
   outputHashes?: Readonly<Record<string, string>>;
   transcriptHash?: string;
   outcome?: Outcome;
+  /** The sequence number of the job's entry when this node has seen it recorded: a job goes on the ledger once. */
+  recordedSeq?: number;
 }
 
 /** Looks up this node's record of a job; undefined when it has none. */
@@ -42,6 +44,8 @@ export function compareEntryWithJob(
     return problems;
   }
   const job = `job ${entry.jobId}`;
+  if (view.recordedSeq !== undefined)
+    problems.push(`${job} is on the ledger already (entry ${view.recordedSeq})`);
   if (view.computationId !== entry.computationId) problems.push(`${job}: the computation id differs`);
   if (view.parties.length !== entry.parties.length || view.parties.some((p, i) => entry.parties[i] !== p)) {
     problems.push(`${job}: the parties differ`);

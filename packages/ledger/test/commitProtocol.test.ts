@@ -181,6 +181,13 @@ describe('commit protocol', () => {
     const ok = await round(1, batch);
     for (const n of nodes) expect(ok[n.name].status).toBe('fulfilled');
     for (const n of nodes) expect(n.ledger.size).toBe(2);
+    // A job goes on the ledger once: bankB noted job-0's entry, and refuses it a second time.
+    nodes[1].jobs.set('job-0', { ...viewOf(batch[0], 'bankB'), recordedSeq: 0 });
+    const again = await round(0, [batch[0]]);
+    expect((again.bankA as PromiseRejectedResult).reason.message).toMatch(
+      /bankB refused: .*job job-0 is on the ledger already \(entry 0\)/,
+    );
+    for (const n of nodes) expect(n.ledger.size).toBe(2);
   });
 
   it('aborts everywhere on a bad signature or an altered proposal', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCode } from '@parley/interface';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobStore } from '../src/index.js';
+import { type JobState, JobStore } from '../src/index.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -71,6 +71,9 @@ describe('JobStore', () => {
     s.transition('running', 'approved');
     s.transition('running', 'inputs-committed');
     s.transition('running', 'computing');
+    s.create(job('delivered'));
+    for (const state of ['approved', 'inputs-committed', 'computing', 'delivered'] as const)
+      s.transition('delivered', state);
     s.close();
     const again = JobStore.open(file);
     const failed = again.failInFlight({
@@ -80,13 +83,41 @@ describe('JobStore', () => {
     expect(failed.map((j) => j.id)).toEqual(['running']);
     expect(again.get('running')).toMatchObject({ state: 'failed', error: { code: 'NODE_RESTARTED' } });
     expect(again.get('done').state).toBe('cancelled');
+    // A delivered job's outputs are with every party: it only waits for its ledger entry.
+    expect(again.get('delivered').state).toBe('delivered');
     expect(
       again
         .list()
         .map((j) => j.id)
         .sort(),
-    ).toEqual(['done', 'running']);
+    ).toEqual(['delivered', 'done', 'running']);
     expect(again.list({ state: 'failed' }).map((j) => j.id)).toEqual(['running']);
     again.close();
+  });
+
+  it('lists the jobs a proposer has to put on the ledger: ended or delivered, with no entry yet', () => {
+    const s = JobStore.open(join(dir, 'd.db'));
+    const to = (id: string, states: JobState[]) => {
+      s.create(job(id));
+      for (const state of states) s.transition(id, state);
+    };
+    const running: JobState[] = ['approved', 'inputs-committed', 'computing'];
+    to('refused', ['refused']);
+    to('computing', running);
+    to('delivered', [...running, 'delivered']);
+    to('recorded', [...running, 'delivered', 'recorded']);
+    to('failed', ['failed']);
+    to('noted', ['cancelled']);
+    s.setLedger('recorded', { seq: 0 });
+    s.setLedger('noted', { seq: 1 });
+    s.setLedger('failed', { error: 'the sequencer bankA is unreachable' });
+    expect(
+      s
+        .notOnLedger(job('x').proposer)
+        .map((j) => j.id)
+        .sort(),
+    ).toEqual(['delivered', 'failed', 'refused']);
+    expect(s.notOnLedger('someone-else')).toEqual([]);
+    s.close();
   });
 });

@@ -164,11 +164,7 @@ export class PartyNode {
         `${JSON.stringify({ pid: process.pid, api: `http://${node.apiAddress}`, startedAt: started })}\n`,
         { mode: 0o600 },
       );
-      // A replica that missed a commit before it stopped catches up; then the jobs this node proposed
-      // that failed because it restarted go on the ledger too.
-      void rec.catchUp().then(() => {
-        for (const job of failedAtStart) if (job.proposer === config.name) rec.submit(job);
-      });
+      void rec.resume();
       log.info(
         {
           parties: endpoint.address,

@@ -8,7 +8,8 @@
  *
  * A transition the flow does not allow is refused (InvalidArgument): a job
  * never goes back, and a finished job never changes. When a node starts,
- * jobs still in flight from before are marked failed with the reason.
+ * jobs it was still computing (or had not started) are marked failed with the
+ * reason; a delivered job keeps its outputs and waits for its ledger entry.
  */
 import {
   InvalidArgument,
@@ -247,6 +248,20 @@ export class JobStore {
     return rows.map(toRecord);
   }
 
+  /**
+   * Jobs `proposer` proposed that have an outcome (delivered or ended) and no
+   * ledger entry yet, oldest first, at most `limit`: what it puts forward when it starts.
+   */
+  notOnLedger(proposer: string, limit = 100): JobRecord[] {
+    const states = JOB_STATES.filter((s) => s === 'delivered' || (isFinished(s) && s !== 'recorded'));
+    const rows = this.db
+      .prepare(
+        `select * from jobs where proposer = ? and ledger_seq is null and state in (${states.map(() => '?').join(', ')}) order by updated_at limit ?`,
+      )
+      .all(proposer, ...states, limit) as JobRow[];
+    return rows.map(toRecord);
+  }
+
   /** Notes where the job's ledger entry is (or why recording it failed). */
   setLedger(id: string, ledger: { seq: number } | { error: string }): void {
     this.db
@@ -359,9 +374,10 @@ export class JobStore {
     );
   }
 
-  /** At start-up: every job still in flight failed, with `reason`. Returns them. */
+  /** At start-up: every job still in flight and not yet delivered failed, with `error`. Returns them. */
   failInFlight(error: { code: string; message: string }, now = Date.now()): JobRecord[] {
-    const states = JOB_STATES.filter((s) => !isFinished(s));
+    // A delivered job's computation is over and every party holds its outputs: only its recording is left.
+    const states = JOB_STATES.filter((s) => !isFinished(s) && s !== 'delivered');
     const inFlight = this.db
       .prepare(`select id from jobs where state in (${states.map(() => '?').join(', ')})`)
       .all(...states) as Array<{ id: string }>;

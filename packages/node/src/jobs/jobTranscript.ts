@@ -261,6 +261,7 @@ export function ledgerEntryFor(job: JobRecord, store: JobStore): LedgerEntryInpu
 export function ledgerViewOf(job: JobRecord, store: JobStore, self: string): LocalJobView {
   const outcome = outcomeOf(job.state) ?? 'failed';
   const view: LocalJobView = { computationId: job.computationId, parties: job.parties, outcome };
+  if (job.ledger && 'seq' in job.ledger) view.recordedSeq = job.ledger.seq;
   if (outcome !== 'succeeded') return view;
   const digests = store.digests(job.id);
   const mine = store.commitments(job.id)[self];

@@ -106,6 +106,18 @@ export class LedgerRecorder {
     this.stopListening();
   }
 
+  /**
+   * At start-up: a replica that missed a commit before it stopped catches up;
+   * then the jobs this node proposed that are not on the ledger go forward
+   * (those that failed because it restarted, and those delivered or ended
+   * whose recording it did not see through).
+   */
+  async resume(): Promise<void> {
+    await this.catchUp();
+    if (this.closed) return;
+    for (const job of this.o.store.notOnLedger(this.o.self)) this.submit(job);
+  }
+
   /** Puts forward again the jobs this node proposed whose recording failed (a few times each). */
   private retryUnrecorded(): void {
     if (this.closed) return;
