@@ -58,6 +58,24 @@ describe('ParleyEngine with mpc-framework Protocol (2 parties, garbled)', () => 
     });
   }
 
+  it('32-bit outputs that wrap and reach 2^31 or more: unsigned, as the plaintext engine gives them', async () => {
+    const src = `export default (io: Summon.IO) => {
+      const a = io.input('alice', 'a', summon.number());
+      const b = io.input('bob', 'b', summon.number());
+      io.outputPublic('product', a * b);
+      io.outputPublic('chain', (a * b + a) * b + 7);
+    };`;
+    const boolean = await compileSummon('wrap.ts', src, { boolifyWidth: 32 });
+    const arithmetic = await compileSummon('wrap.ts', src);
+    const inputs = { alice: { a: 123_457 }, bob: { b: 98_765 } };
+    const got = await runAll(boolean, inputs, () => new ParleyEngine());
+    const want = await runAll(arithmetic, inputs, () => new PlaintextEngine());
+    for (const party of Object.keys(want)) expect(num(got[party]), party).toEqual(num(want[party]));
+    // 123457 · 98765 mod 2^32 = 3,603,296,013: past 2^31, where a signed decoding would differ.
+    expect(num(got.alice).product).toBe(Number((123_457n * 98_765n) % 2n ** 32n));
+    expect(num(got.alice).product).toBeGreaterThanOrEqual(2 ** 31);
+  });
+
   it('reports its security model and refuses what it cannot run', () => {
     expect(new ParleyEngine().securityModel(2)).toEqual({
       adversary: 'semi-honest',
