@@ -4,7 +4,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { parseConsortium } from '@parley/interface';
 import { createConsortium, ENGINE_V8_FLAGS, initNode, NODE_CONFIG_FILE } from '@parley/node';
+import { createIdentity, WsEndpoint } from '@parley/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parley, ROOT } from '../helpers.js';
 
@@ -43,6 +45,16 @@ function start(dir: string): Promise<string> {
   });
 }
 
+/** The first log line (so far or within 10 s) that `match` accepts. */
+async function waitForLine(match: (l: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 200; i++) {
+    const line = lines.find(match);
+    if (line) return line;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no such log line in: ${lines.map((l) => l.msg).join(', ')}`);
+}
+
 let api: string;
 let token: string;
 beforeAll(async () => {
@@ -71,6 +83,41 @@ describe('parley node start', () => {
     const metrics = await fetch(`http://${api}/metrics`, { headers: { authorization: `Bearer ${token}` } });
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toContain('parley_node_consortium_parties 2');
+  });
+
+  it('refuses an impostor claiming a member’s name, logs and counts it, and keeps serving', async () => {
+    const dir = join(root, 'b');
+    const members = JSON.parse(await readFile(join(dir, 'consortium.json'), 'utf8')).parties as Array<{
+      name: string;
+      publicKey: string;
+    }>;
+    const health = (await (await fetch(`http://${api}/health`)).json()) as { parties: string };
+    // A fresh key that calls itself node-a dials node-b (the lower name dials).
+    const fake = await createIdentity('node-a');
+    const impostor = await WsEndpoint.listen({ identity: fake, host: '127.0.0.1', port: 0 });
+    try {
+      impostor.join(
+        parseConsortium({
+          parties: [
+            { name: 'node-a', publicKey: fake.publicKeyHex, address: impostor.address },
+            { ...members.find((p) => p.name === 'node-b')!, address: health.parties },
+          ],
+        }),
+      );
+      const refused = await impostor.openSession('x', ['node-a', 'node-b']).then(
+        () => undefined,
+        (e) => e,
+      );
+      expect(refused?.code).toBe('PEER_NOT_AUTHORIZED');
+    } finally {
+      await impostor.close();
+    }
+    const logged = await waitForLine((l) => l.msg === 'party connection refused');
+    expect(logged).toMatchObject({ level: 40, peer: 'node-a', code: 'PEER_NOT_AUTHORIZED' });
+    expect(String(logged.err)).toMatch(/not in the consortium/);
+    expect((await fetch(`http://${api}/health`)).status).toBe(200);
+    const metrics = await fetch(`http://${api}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await metrics.text()).toMatch(/parley_node_link_events_total\{event="peer-refused"\} 1/);
   });
 
   it('logs JSON lines without the token, and stops cleanly on SIGTERM', async () => {

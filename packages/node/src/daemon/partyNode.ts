@@ -23,6 +23,7 @@ import { LedgerRecorder } from '../jobs/ledgerRecorder.js';
 import { type LogLevel, loadNodeConfig, type NodeConfig } from '../setup/nodeConfig.js';
 import { loadPolicy, type Policy } from '../setup/policyFile.js';
 import { createHttpApi } from './httpApi.js';
+import { watchLinks } from './linkEvents.js';
 
 /** Written in the node directory while the node runs: where its API listens (for the CLI and SDK). */
 export const NODE_RUN_FILE = 'node.run.json';
@@ -94,6 +95,8 @@ export class PartyNode {
     });
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'parley_node_' });
+    // Logged and counted for as long as the endpoint lives (it closes with the node).
+    watchLinks(endpoint, log, metrics);
     new Gauge({
       name: 'parley_node_consortium_parties',
       help: 'parties in the consortium',
