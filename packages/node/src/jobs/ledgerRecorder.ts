@@ -113,9 +113,29 @@ export class LedgerRecorder {
    * whose recording it did not see through).
    */
   async resume(): Promise<void> {
+    await this.noteTail().catch((e: Error) =>
+      this.o.log.warn({ err: e.message }, 'reading the ledger tail at start-up failed'),
+    );
     await this.catchUp();
     if (this.closed) return;
     for (const job of this.o.store.notOnLedger(this.o.self)) this.submit(job);
+  }
+
+  /**
+   * A node that stopped after its replica appended a round but before it
+   * noted the round's entries on its jobs: no round commits without this
+   * node, so that round is the tail of its replica (at most MAX_ROUND_ENTRIES
+   * entries). Its entries of jobs with no ledger entry noted are noted now.
+   */
+  private async noteTail(): Promise<void> {
+    const size = this.o.ledger.size;
+    const missed: LedgerEntry[] = [];
+    for (let seq = Math.max(0, size - MAX_ROUND_ENTRIES); seq < size; seq++) {
+      const entry = await this.o.ledger.entry(seq);
+      const job = this.o.store.find(entry.jobId);
+      if (job && !(job.ledger && 'seq' in job.ledger)) missed.push(entry);
+    }
+    this.noteEntries(missed, size);
   }
 
   /** Puts forward again the jobs this node proposed whose recording failed (a few times each). */
