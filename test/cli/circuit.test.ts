@@ -1,5 +1,5 @@
 /** The `parley circuit` commands, run as a user runs them (a real process). */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,5 +116,19 @@ describe('parley circuit stats', () => {
     const r = await parley(['circuit', 'stats', join(dir, 'x.json')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown circuit file kind '\.json'/);
+  });
+
+  it('names a circuit file that does not exist, or a directory, with a typed error', async () => {
+    const missing = join(dir, 'missing.txt');
+    for (const command of ['stats', 'eval', 'run']) {
+      const r = await parley(['circuit', command, missing]);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr, command).toContain(`NOT_FOUND: circuit file ${missing} does not exist`);
+    }
+    const folder = join(dir, 'folder.ts');
+    await mkdir(folder, { recursive: true });
+    const r = await parley(['circuit', 'stats', folder]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`INVALID_ARGUMENT: ${folder} is not a file`);
   });
 });
