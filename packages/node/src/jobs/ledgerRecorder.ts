@@ -107,10 +107,11 @@ export class LedgerRecorder {
   }
 
   /**
-   * At start-up: a replica that missed a commit before it stopped catches up;
-   * then the jobs this node proposed that are not on the ledger go forward
-   * (those that failed because it restarted, and those delivered or ended
-   * whose recording it did not see through).
+   * At start-up: this node notes the last round its replica appended (in case
+   * it stopped before noting it), and catches up if it missed commits; then
+   * the jobs it proposed that are not on the ledger go forward (those that
+   * failed because it restarted, and those delivered or ended whose recording
+   * it did not see through).
    */
   async resume(): Promise<void> {
     await this.noteTail().catch((e: Error) =>
