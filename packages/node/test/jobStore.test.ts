@@ -118,6 +118,11 @@ describe('JobStore', () => {
         .sort(),
     ).toEqual(['delivered', 'failed', 'refused']);
     expect(s.notOnLedger('someone-else')).toEqual([]);
+    // An entry is final: a later failure (a second submission, refused) does not replace it.
+    expect(s.setLedger('recorded', { error: 'job recorded is on the ledger already (entry 0)' })).toBe(false);
+    expect(s.get('recorded').ledger).toEqual({ seq: 0 });
+    expect(s.setLedger('failed', { seq: 2 })).toBe(true);
+    expect(s.get('failed').ledger).toEqual({ seq: 2 });
     s.close();
   });
 });

@@ -262,11 +262,21 @@ export class JobStore {
     return rows.map(toRecord);
   }
 
-  /** Notes where the job's ledger entry is (or why recording it failed). */
-  setLedger(id: string, ledger: { seq: number } | { error: string }): void {
-    this.db
-      .prepare('update jobs set ledger_seq = ?, ledger_error = ? where id = ?')
-      .run('seq' in ledger ? ledger.seq : null, 'error' in ledger ? ledger.error.slice(0, 2000) : null, id);
+  /**
+   * Notes where the job's ledger entry is, or why recording it failed. An
+   * entry is final: once a job's seq is noted, a later failure (a second
+   * submission of it, refused) does not replace it. Returns whether it noted.
+   */
+  setLedger(id: string, ledger: { seq: number } | { error: string }): boolean {
+    const r =
+      'seq' in ledger
+        ? this.db
+            .prepare('update jobs set ledger_seq = ?, ledger_error = null where id = ?')
+            .run(ledger.seq, id)
+        : this.db
+            .prepare('update jobs set ledger_error = ? where id = ? and ledger_seq is null')
+            .run(ledger.error.slice(0, 2000), id);
+    return r.changes > 0;
   }
 
   find(id: string): JobRecord | undefined {

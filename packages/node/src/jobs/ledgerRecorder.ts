@@ -150,8 +150,9 @@ export class LedgerRecorder {
     }
   }
 
-  /** Puts a finished job's entry forward (to the sequencer, or into this node's own queue). */
+  /** Puts a finished job's entry forward (to the sequencer, or into this node's own queue), unless it is recorded. */
   submit(job: JobRecord): void {
+    if (job.ledger && 'seq' in job.ledger) return;
     let entry: LedgerEntryInput;
     try {
       entry = ledgerEntryFor(job, this.o.store);
@@ -203,18 +204,24 @@ export class LedgerRecorder {
     if (m.t === 'ledger-round') {
       this.following = this.following.then(() => this.follow(m.round));
     } else if (m.t === 'record-failed') {
-      const job = this.o.store.find(m.job);
-      if (job) this.o.store.setLedger(job.id, { error: m.reason });
+      if (this.o.store.find(m.job)) this.o.store.setLedger(m.job, { error: m.reason });
     }
     return undefined;
   }
 
   private failed(jobId: string, reason: string): void {
-    this.o.store.setLedger(jobId, { error: reason.slice(0, MAX_REASON) });
-    this.o.log.warn({ job: jobId, reason }, 'job not recorded on the ledger');
+    if (this.o.store.setLedger(jobId, { error: reason.slice(0, MAX_REASON) }))
+      this.o.log.warn({ job: jobId, reason }, 'job not recorded on the ledger');
+    else
+      this.o.log.info(
+        { job: jobId, reason },
+        'the job is on the ledger already; this failure leaves its entry noted',
+      );
   }
 
   private enqueue(entry: LedgerEntryInput): void {
+    // The same job put forward twice (a retry racing another) waits once.
+    if (this.queue.some((e) => e.jobId === entry.jobId)) return;
     this.queue.push(entry);
     if (!this.sequencing) void this.sequence();
   }
