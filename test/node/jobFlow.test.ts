@@ -168,8 +168,27 @@ describe('job proposal and approval across three nodes', () => {
       code: 'INVALID_ARGUMENT',
       message: 'parties not in the consortium: bankZ',
     });
+    const notBase64 = await api('bankA', '/jobs', { method: 'POST', body: { name: 'x', program: '!!!' } });
+    expect(notBase64.status).toBe(400);
+    expect(notBase64.body).toMatchObject({
+      code: 'INVALID_REQUEST',
+      message: expect.stringContaining('program'),
+    });
     expect((await api('bankA', '/jobs', { token: null })).status).toBe(401);
     const list = await api('bankA', '/jobs');
     expect((list.body.jobs as unknown[]).length).toBe(5);
+    expect(((await api('bankA', '/jobs?limit=2')).body.jobs as unknown[]).length).toBe(2);
+    const recorded = (await api('bankA', '/jobs?state=recorded')).body.jobs as Array<{ state: string }>;
+    expect(recorded.length).toBeGreaterThan(0);
+    expect(recorded.every((j) => j.state === 'recorded')).toBe(true);
+    // An unknown state or a limit out of range is refused, naming the parameter (it used to list every job).
+    for (const query of ['state=bogus', 'limit=-5', 'limit=1001', 'limit=many']) {
+      const r = await api('bankA', `/jobs?${query}`);
+      expect(r.status, query).toBe(400);
+      expect(r.body, query).toMatchObject({
+        code: 'INVALID_REQUEST',
+        message: expect.stringContaining(query.split('=')[0]),
+      });
+    }
   });
 });

@@ -11,9 +11,10 @@ import type { Ledger } from '@parley/ledger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { JobCoordinator } from '../jobs/jobCoordinator.js';
-import { JOB_PROTOCOLS, type JobProtocol } from '../jobs/jobMessages.js';
+import type { JobProtocol } from '../jobs/jobMessages.js';
 import type { JobRunner } from '../jobs/jobRunner.js';
-import { isFinished, JOB_STATES, type JobStore } from '../jobs/jobStore.js';
+import { isFinished, type JobState, type JobStore } from '../jobs/jobStore.js';
+import { LIST_QUERY, SUBMIT_BODY } from './apiSchemas.js';
 import { openApiDocument } from './openApi.js';
 
 const OPEN_ROUTES = new Set(['/health', '/openapi.json']);
@@ -29,24 +30,6 @@ export interface HttpApiOptions {
   runner: JobRunner;
   ledger: Ledger;
 }
-
-const submitSchema = {
-  body: {
-    type: 'object',
-    required: ['name', 'program'],
-    additionalProperties: false,
-    properties: {
-      name: { type: 'string', minLength: 1, maxLength: 200 },
-      protocol: { type: 'string', enum: [...JOB_PROTOCOLS] },
-      program: { type: 'string', description: 'the computation, parley-program-v1 bytes in base64' },
-      tables: {
-        type: 'object',
-        description:
-          "the computation's tables and private join (TableLayout of @parley/interface), when it has any",
-      },
-    },
-  },
-} as const;
 
 function sameToken(given: string | undefined, token: string): boolean {
   if (given === undefined) return false;
@@ -93,7 +76,7 @@ export function createHttpApi(options: HttpApiOptions): FastifyInstance {
     return reply.code(500).send({ code: 'INTERNAL', message: 'internal error' });
   });
   app.get('/health', async () => ({ status: 'ok', node: options.nodeName, ...options.health() }));
-  app.post('/jobs', { schema: submitSchema }, async (request, reply) => {
+  app.post('/jobs', { schema: { body: SUBMIT_BODY } }, async (request, reply) => {
     const body = request.body as { name: string; protocol?: JobProtocol; program: string; tables?: unknown };
     const job = await options.jobs.submit({
       name: body.name,
@@ -103,10 +86,9 @@ export function createHttpApi(options: HttpApiOptions): FastifyInstance {
     });
     return reply.code(202).send(job);
   });
-  app.get('/jobs', async (request) => {
-    const q = request.query as { state?: string; limit?: string };
-    const state = JOB_STATES.find((s) => s === q.state);
-    return { jobs: options.store.list({ state, limit: Math.min(1000, Number(q.limit ?? 100) || 100) }) };
+  app.get('/jobs', { schema: { querystring: LIST_QUERY } }, async (request) => {
+    const q = request.query as { state?: JobState; limit: number };
+    return { jobs: options.store.list({ state: q.state, limit: q.limit }) };
   });
   app.get('/jobs/:id', async (request) => {
     const { id } = request.params as { id: string };

@@ -3,6 +3,8 @@
  * GET /openapi.json. Routes are added here as the API grows; every route but
  * /health and /openapi.json needs the node's bearer token.
  */
+import { LIST_QUERY, SUBMIT_BODY } from './apiSchemas.js';
+
 export const API_VERSION = '0.1.0';
 
 export function openApiDocument(nodeName: string): Record<string, unknown> {
@@ -36,20 +38,7 @@ export function openApiDocument(nodeName: string): Record<string, unknown> {
           requestBody: {
             content: {
               'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['name', 'program'],
-                  properties: {
-                    name: { type: 'string' },
-                    protocol: { enum: ['auto', 'garbled', 'sharing', 'replicated'] },
-                    program: { type: 'string', description: 'parley-program-v1 bytes, base64' },
-                    tables: {
-                      type: 'object',
-                      description:
-                        "the computation's tables and private join (TableLayout: tables, join, rowOutputs), part of its id",
-                    },
-                  },
-                },
+                schema: SUBMIT_BODY,
               },
             },
           },
@@ -60,8 +49,17 @@ export function openApiDocument(nodeName: string): Record<string, unknown> {
           },
         },
         get: {
-          summary: 'jobs, newest first (?state=…&limit=…)',
-          responses: { '200': { description: '{ jobs: [...] }' }, '401': unauthorized },
+          summary: 'jobs, newest first',
+          parameters: Object.entries(LIST_QUERY.properties).map(([name, schema]) => ({
+            name,
+            in: 'query',
+            schema,
+          })),
+          responses: {
+            '200': { description: '{ jobs: [...] }' },
+            '400': { description: 'an unknown state or a limit out of range' },
+            '401': unauthorized,
+          },
         },
       },
       '/jobs/{id}': {
