@@ -83,6 +83,16 @@ describe('parley node start', () => {
     const metrics = await fetch(`http://${api}/metrics`, { headers: { authorization: `Bearer ${token}` } });
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toContain('parley_node_consortium_parties 2');
+    // Unknown routes and over-long path parameters get the API's error shape, without echoing the whole URL.
+    const auth = { headers: { authorization: `Bearer ${token}` } };
+    const unknown = await fetch(`http://${api}/jobs`, { ...auth, method: 'DELETE' });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ code: 'NOT_FOUND', message: 'no route DELETE /jobs' });
+    const long = await fetch(`http://${api}/jobs/${'a'.repeat(5000)}`, auth);
+    expect(long.status).toBe(400);
+    const body = (await long.json()) as { code: string; message: string };
+    expect(body.code).toBe('INVALID_REQUEST');
+    expect(body.message.length).toBeLessThan(260);
   });
 
   it('refuses an impostor claiming a member’s name, logs and counts it, and keeps serving', async () => {

@@ -8,7 +8,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Conflict, NotFound, ParleyError } from '@parley/interface';
 import type { Ledger } from '@parley/ledger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
 import type { Registry } from 'prom-client';
 import type { JobCoordinator } from '../jobs/jobCoordinator.js';
 import type { JobProtocol } from '../jobs/jobMessages.js';
@@ -31,6 +36,11 @@ export interface HttpApiOptions {
   ledger: Ledger;
 }
 
+/** At most 200 characters of a request's text in an error message. */
+function clip(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
 function sameToken(given: string | undefined, token: string): boolean {
   if (given === undefined) return false;
   const a = Buffer.from(given);
@@ -44,7 +54,14 @@ export function createHttpApi(options: HttpApiOptions): FastifyInstance {
     bodyLimit: 256 << 20,
     // One line per request at info level is noise for an operator; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+    // A malformed URL or an over-long path parameter: the same error shape as every other refusal.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).code(400).send({ code: 'INVALID_REQUEST', message: clip(error.message) });
+    },
   });
+  app.setNotFoundHandler(async (request, reply) =>
+    reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${clip(request.url)}` }),
+  );
   app.addHook('onRequest', async (request, reply) => {
     if (OPEN_ROUTES.has(request.routeOptions.url ?? '')) return;
     const header = request.headers.authorization;
