@@ -41,6 +41,25 @@ describe('CSV and JSON data sources', () => {
     expect(values(t.columns.get('rate'))).toEqual([128n, 320n, BigInt.asUintN(32, -512n)]);
   });
 
+  it('reads a spreadsheet export: a UTF-8 byte order mark (CSV and JSON), CRLF line ends, quoted fields', async () => {
+    await writeFile(join(dir, 'excel.csv'), '\uFEFFaccount,balance\r\n"A1",12\r\n"A,2","-3"\r\n');
+    const t = await readDataSource('excel', { type: 'csv', path: 'excel.csv' }, dir, [
+      { column: 'account', type: uint(8) },
+      { column: 'balance', type: int(16) },
+    ]).catch((e) => e);
+    // The first header is "account", not "\uFEFFaccount": the type check reaches the data.
+    expect(String(t.message)).toMatch(/column 'account', row 1: not a valid uint\(8\) value/);
+    const ok = await readDataSource('excel', { type: 'csv', path: 'excel.csv' }, dir, [
+      { column: 'balance', type: int(16) },
+    ]);
+    expect(values(ok.columns.get('balance'))).toEqual([12n, BigInt.asUintN(16, -3n)]);
+    await writeFile(join(dir, 'bom.json'), `\uFEFF${JSON.stringify({ x: [1, 2] })}`);
+    const json = await readDataSource('bom', { type: 'json', path: 'bom.json' }, dir, [
+      { column: 'x', type: uint(8) },
+    ]);
+    expect(values(json.columns.get('x'))).toEqual([1n, 2n]);
+  });
+
   it('names the column and row of a bad value without quoting it', async () => {
     const e = await rejection(
       readDataSource('b', { type: 'csv', path: 'bad.csv' }, dir, [{ column: 'balance', type: uint(16) }]),

@@ -98,9 +98,11 @@ function dirOf(path: string, dir: string): string {
   return isAbsolute(path) ? path : join(dir, path);
 }
 
+/** The file's text, without the UTF-8 byte order mark that spreadsheet exports put first. */
 async function text(name: string, file: string): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    const t = await readFile(file, 'utf8');
+    return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new NotFound(`data source ${name}: ${file} does not exist`, { source: name, file });
