@@ -10,15 +10,15 @@ import type { EndpointEvent, WsEndpoint } from '@parley/transport';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 
-/** Starts logging and counting `endpoint`'s link events; returns a function that stops it. */
-export function watchLinks(endpoint: WsEndpoint, log: Logger, metrics: Registry): () => void {
+/** Logs and counts `endpoint`'s link events for as long as it lives (it closes with the node). */
+export function watchLinks(endpoint: WsEndpoint, log: Logger, metrics: Registry): void {
   const counter = new Counter({
     name: 'parley_node_link_events_total',
     help: 'party link events: link-up, link-down, peer-refused, frame-rejected',
     labelNames: ['event'],
     registers: [metrics],
   });
-  return endpoint.onEvent((e: EndpointEvent) => {
+  endpoint.onEvent((e: EndpointEvent) => {
     if (e.type === 'session-ended') return;
     counter.inc({ event: e.type });
     if (e.type === 'link-up') {

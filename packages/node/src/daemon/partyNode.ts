@@ -95,7 +95,6 @@ export class PartyNode {
     });
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'parley_node_' });
-    // Logged and counted for as long as the endpoint lives (it closes with the node).
     watchLinks(endpoint, log, metrics);
     new Gauge({
       name: 'parley_node_consortium_parties',
