@@ -4,9 +4,8 @@
  * file's input groups are named `0`, `1`, … and owned by parties given by the
  * caller (default: group i belongs to party i mod the number of parties).
  */
-import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { InvalidArgument, NotFound } from '@parley/interface';
+import { InvalidArgument } from '@parley/interface';
 import type { BooleanCircuit } from './boolean/circuit.js';
 import { readBristolFile } from './bristol/reader.js';
 import { CircuitBuilder } from './ir/builder.js';
@@ -45,19 +44,8 @@ export function circuitKind(path: string): 'bristol' | 'summon' {
   );
 }
 
-/** Refuses a circuit path that is missing or not a file, with a typed error naming it. */
-async function checkCircuitFile(path: string): Promise<void> {
-  const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') throw new NotFound(`circuit file ${path} does not exist`, { file: path });
-    throw new InvalidArgument(`cannot read circuit file ${path}: ${e.code ?? e.message}`, { file: path });
-  });
-  if (!info.isFile()) throw new InvalidArgument(`${path} is not a file`, { file: path });
-}
-
 export async function loadCircuitFile(path: string, options: LoadOptions = {}): Promise<LoadedCircuit> {
-  const kind = circuitKind(path);
-  await checkCircuitFile(path);
-  if (kind === 'summon') {
+  if (circuitKind(path) === 'summon') {
     const mode = options.mode ?? 'boolean';
     const width = options.width ?? 32;
     const summon = await compileSummonFile(path, {

@@ -11,6 +11,7 @@
 import { createReadStream } from 'node:fs';
 import { CircuitFormatError, LimitExceeded } from '@parley/interface';
 import { type BooleanCircuit, GateList, GateOp, type WireGroup, wireRange } from '../boolean/circuit.js';
+import { circuitFileError } from '../fileErrors.js';
 
 /** Limits of the reader; a file over them is refused before it exhausts memory. */
 export const BRISTOL_LIMITS = {
@@ -376,7 +377,10 @@ export async function readBristolFile(
   options: BristolReadOptions = {},
 ): Promise<BooleanCircuit> {
   const p = new BristolParser({ file: path, ...options });
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  for await (const chunk of stream) p.push(chunk as Buffer);
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) p.push(chunk as Buffer);
+  } catch (e) {
+    throw circuitFileError(path, e);
+  }
   return p.end();
 }

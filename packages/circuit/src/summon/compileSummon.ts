@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { CircuitFormatError } from '@parley/interface';
 import * as summon from 'summon-ts';
+import { circuitFileError } from '../fileErrors.js';
 import type { SummonCircuit } from './importSummon.js';
 
 export interface SummonCompileOptions {
@@ -55,5 +56,8 @@ export async function compileSummonFile(
   path: string,
   options: SummonCompileOptions = {},
 ): Promise<SummonCircuit> {
-  return compileSummon(path, await readFile(path, 'utf8'), options);
+  const source = await readFile(path, 'utf8').catch((e: unknown) => {
+    throw circuitFileError(path, e);
+  });
+  return compileSummon(path, source, options);
 }
