@@ -68,6 +68,11 @@ export interface JobRecord {
   ledger?: JobLedger;
 }
 
+/** The ledger entry's sequence number, once the job is recorded. */
+export function ledgerSeq(record: Pick<JobRecord, 'ledger'>): number | undefined {
+  return record.ledger !== undefined && 'seq' in record.ledger ? record.ledger.seq : undefined;
+}
+
 /** One state transition of a job, with its time. */
 export interface JobEvent {
   state: JobState;

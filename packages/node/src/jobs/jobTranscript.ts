@@ -20,7 +20,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { type Column, type Program, typeToString, type ValueType, widthOf } from '@parley/circuit';
-import { ProtocolViolation } from '@parley/interface';
+import { ledgerSeq, ProtocolViolation } from '@parley/interface';
 import type { LedgerEntryInput, LocalJobView, Outcome } from '@parley/ledger';
 import type { Session } from '@parley/transport';
 import { Packr } from 'msgpackr';
@@ -261,7 +261,8 @@ export function ledgerEntryFor(job: JobRecord, store: JobStore): LedgerEntryInpu
 export function ledgerViewOf(job: JobRecord, store: JobStore, self: string): LocalJobView {
   const outcome = outcomeOf(job.state) ?? 'failed';
   const view: LocalJobView = { computationId: job.computationId, parties: job.parties, outcome };
-  if (job.ledger && 'seq' in job.ledger) view.recordedSeq = job.ledger.seq;
+  const recorded = ledgerSeq(job);
+  if (recorded !== undefined) view.recordedSeq = recorded;
   if (outcome !== 'succeeded') return view;
   const digests = store.digests(job.id);
   const mine = store.commitments(job.id)[self];

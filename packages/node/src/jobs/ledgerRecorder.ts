@@ -23,7 +23,7 @@
  * sequencer retries a round that failed for that reason once.
  */
 import { randomBytes } from 'node:crypto';
-import { type Consortium, hasCode } from '@parley/interface';
+import { type Consortium, hasCode, ledgerSeq } from '@parley/interface';
 import {
   type CommitPeers,
   type CommitResult,
@@ -126,17 +126,14 @@ export class LedgerRecorder {
    * A node that stopped after its replica appended a round but before it
    * noted the round's entries on its jobs: no round commits without this
    * node, so that round is the tail of its replica (at most MAX_ROUND_ENTRIES
-   * entries). Its entries of jobs with no ledger entry noted are noted now.
+   * entries), whose entries are noted now (those noted before are skipped).
    */
   private async noteTail(): Promise<void> {
     const size = this.o.ledger.size;
-    const missed: LedgerEntry[] = [];
-    for (let seq = Math.max(0, size - MAX_ROUND_ENTRIES); seq < size; seq++) {
-      const entry = await this.o.ledger.entry(seq);
-      const job = this.o.store.find(entry.jobId);
-      if (job && !(job.ledger && 'seq' in job.ledger)) missed.push(entry);
-    }
-    this.noteEntries(missed, size);
+    const tail: LedgerEntry[] = [];
+    for (let seq = Math.max(0, size - MAX_ROUND_ENTRIES); seq < size; seq++)
+      tail.push(await this.o.ledger.entry(seq));
+    this.noteEntries(tail, size);
   }
 
   /** Puts forward again the jobs this node proposed whose recording failed (a few times each). */
@@ -152,7 +149,7 @@ export class LedgerRecorder {
 
   /** Puts a finished job's entry forward (to the sequencer, or into this node's own queue), unless it is recorded. */
   submit(job: JobRecord): void {
-    if (job.ledger && 'seq' in job.ledger) return;
+    if (ledgerSeq(job) !== undefined) return;
     let entry: LedgerEntryInput;
     try {
       entry = ledgerEntryFor(job, this.o.store);
@@ -360,10 +357,11 @@ export class LedgerRecorder {
     this.noteEntries(result.entries, result.head.size);
   }
 
+  /** Notes each entry on this node's job (a delivered job is then recorded); jobs not here or noted before are skipped. */
   private noteEntries(entries: readonly LedgerEntry[], size: number): void {
     for (const e of entries) {
       const job = this.o.store.find(e.jobId);
-      if (!job) continue;
+      if (!job || ledgerSeq(job) !== undefined) continue;
       this.o.store.setLedger(job.id, { seq: e.seq });
       if (job.state === 'delivered')
         this.o.store.transition(job.id, 'recorded', { detail: `ledger entry ${e.seq}` });

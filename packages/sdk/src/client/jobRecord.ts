@@ -18,6 +18,7 @@ import {
   type JobLedger,
   type JobRecord,
   type JobState,
+  ledgerSeq,
   MalformedFrame,
   type ParleyError,
   PolicyRefused,
@@ -25,7 +26,7 @@ import {
 import type { OutputValue } from '../defineComputation.js';
 import { NotRecorded } from './clientErrors.js';
 
-export { JOB_STATES, type JobState };
+export { JOB_STATES, type JobState, ledgerSeq };
 
 /** States a job never leaves (a refused or failed job may still gain a ledger entry). */
 export const FINAL_STATES: readonly JobState[] = ['recorded', 'refused', 'failed', 'cancelled'];
@@ -97,11 +98,6 @@ export function checkJobStatus(json: unknown, where: string): JobStatus {
     delete s.progress;
   }
   return s;
-}
-
-/** The ledger entry's sequence number, once the job is recorded. */
-export function ledgerSeq(record: JobRecord): number | undefined {
-  return record.ledger !== undefined && 'seq' in record.ledger ? record.ledger.seq : undefined;
 }
 
 /**
