@@ -201,7 +201,7 @@ export class LedgerRecorder {
     if (m.t === 'ledger-round') {
       this.following = this.following.then(() => this.follow(m.round));
     } else if (m.t === 'record-failed') {
-      if (this.o.store.find(m.job)) this.o.store.setLedger(m.job, { error: m.reason });
+      this.o.store.setLedger(m.job, { error: m.reason });
     }
     return undefined;
   }
