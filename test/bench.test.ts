@@ -1,6 +1,11 @@
-// The benchmark harness's command line: help, suite list, and a clear error for an unknown option.
+// The benchmark harness's command line: help, suite list, and a clear error for an unknown option;
+// and one quick suite run end to end (the transport suite, a few seconds), its JSON checked.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runScript } from './helpers.js';
+import { ROOT, runScript, temporaryDirectory } from './helpers.js';
+
+const dir = temporaryDirectory('parley-bench-test-');
 
 const RUN = `${ROOT}bench/dist/run.js`;
 
@@ -29,4 +34,31 @@ describe('npm run bench', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown suite nope');
   });
+
+  it('runs the transport suite quickly and writes every figure, the node:tls baseline among them', async () => {
+    const out = join(dir(), 'transport.json');
+    const r = await runScript(RUN, ['--quick', '--suite', 'transport', '--json', out], {
+      timeoutMs: 120_000,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const { results } = JSON.parse(await readFile(out, 'utf8')) as {
+      results: Array<{ suite: string; name: string; value: number }>;
+    };
+    const byName = new Map(results.map((x) => [x.name, x.value]));
+    for (const name of [
+      'transport.ws_tls.mb_per_s.1mb',
+      'transport.ws_tls.cpu_ns_per_byte.1mb',
+      'transport.node_tls.mb_per_s.1mb',
+      'transport.node_tls.cpu_ns_per_byte.1mb',
+      'transport.ws_tls_vs_node_tls.1mb',
+    ]) {
+      const value = byName.get(name);
+      expect(value, name).toBeGreaterThan(0);
+      expect(Number.isFinite(value), name).toBe(true);
+    }
+    expect(byName.get('transport.ws_tls_vs_node_tls.1mb')).toBeCloseTo(
+      byName.get('transport.ws_tls.mb_per_s.1mb')! / byName.get('transport.node_tls.mb_per_s.1mb')!,
+      6,
+    );
+  }, 150_000);
 });

@@ -12,6 +12,11 @@
  * (awaiting each `send`, i.e. under back-pressure) and the other receives all
  * of them and acknowledges; MB = 10^6 bytes; median of the samples.
  * rtt_ms.<size>: median time for a message to go and come back (echo).
+ * cpu_ns_per_byte.1mb: CPU time of this process (both parties' threads) per
+ * byte while the 1 MiB samples ran.
+ * - transport.node_tls.*: the same 1 MiB stream over a bare node:tls socket
+ *   (../transport/nodeTlsBaseline.ts), the floor under ws_tls;
+ *   transport.ws_tls_vs_node_tls.1mb is the ratio of their MB/s.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import {
@@ -23,6 +28,7 @@ import {
   WsEndpoint,
 } from '@parley/transport';
 import type { BenchContext, BenchSuite } from '../harness.js';
+import { nodeTlsStream, type TlsStreamFigure } from '../transport/nodeTlsBaseline.js';
 
 const SIZES: Array<[string, number]> = [
   ['64b', 64],
@@ -38,6 +44,9 @@ interface Plan {
   samples: number;
   rttRounds: number;
 }
+
+/** The message size of the CPU figures and of the node:tls baseline. */
+const BASELINE_SIZE = 1 << 20;
 
 const QUICK: Plan = { volume: 96 << 20, maxMessages: 20_000, samples: 3, rttRounds: 200 };
 const FULL: Plan = { volume: 512 << 20, maxMessages: 200_000, samples: 5, rttRounds: 1000 };
@@ -94,19 +103,31 @@ async function roundTrips(s: Session, to: string, size: number, rounds: number):
   return median(times.slice(Math.min(5, rounds >> 2)));
 }
 
-/** Runs every size against a peer serving `s` and records `transport.<label>.*`. */
-async function measure(ctx: BenchContext, label: string, s: Session, to: string): Promise<void> {
+/**
+ * Runs every size against a peer serving `s` and records `transport.<label>.*`;
+ * returns the MB/s of BASELINE_SIZE messages.
+ */
+async function measure(ctx: BenchContext, label: string, s: Session, to: string): Promise<number> {
   const plan = ctx.quick ? QUICK : FULL;
+  let baselineRate = 0;
   for (const [name, size] of SIZES) {
     const count = Math.max(4, Math.min(plan.maxMessages, Math.floor(plan.volume / size)));
     await throughput(s, to, size, Math.max(2, count >> 2));
     const rates: number[] = [];
+    const cpu = process.cpuUsage();
     for (let i = 0; i < plan.samples; i++) rates.push(await throughput(s, to, size, count));
     ctx.record(`transport.${label}.mb_per_s.${name}`, 'MB/s', median(rates), plan.samples);
+    if (size === BASELINE_SIZE) {
+      baselineRate = median(rates);
+      const used = process.cpuUsage(cpu);
+      const ns = ((used.user + used.system) * 1000) / (size * count * plan.samples);
+      ctx.record(`transport.${label}.cpu_ns_per_byte.${name}`, 'ns/B', ns, plan.samples);
+    }
     const rounds = Math.max(8, Math.min(plan.rttRounds, Math.floor((plan.volume >> 3) / size)));
     ctx.record(`transport.${label}.rtt_ms.${name}`, 'ms', await roundTrips(s, to, size, rounds), rounds);
   }
   await command(s, to, { op: 'end' });
+  return baselineRate;
 }
 
 async function memoryBench(ctx: BenchContext): Promise<void> {
@@ -126,7 +147,8 @@ interface PeerData {
   certificatePem: string;
 }
 
-async function wsBench(ctx: BenchContext): Promise<void> {
+/** Records `transport.ws_tls.*`; returns the MB/s of 1 MiB messages. */
+async function wsBench(ctx: BenchContext): Promise<number> {
   const [alice, bob] = await Promise.all([createIdentity('alice'), createIdentity('bob')]);
   const here = await WsEndpoint.listen({ identity: alice, host: '127.0.0.1', port: 0 });
   const data: PeerData = {
@@ -153,8 +175,9 @@ async function wsBench(ctx: BenchContext): Promise<void> {
     worker.postMessage(consortium);
     here.join(consortium);
     const s = await here.openSession('bench', ['alice', 'bob']);
-    await measure(ctx, 'ws_tls', s, 'bob');
+    const rate = await measure(ctx, 'ws_tls', s, 'bob');
     await exited;
+    return rate;
   } finally {
     await worker.terminate();
     await here.close();
@@ -178,11 +201,29 @@ if (!isMainThread && (workerData as PeerData | undefined)?.parleyTransportBench)
   await workerMain(workerData as PeerData);
 }
 
+/** The bare node:tls stream under the WebSocket figures, for 1 MiB messages, and the ratio of the two. */
+async function nodeTlsBench(ctx: BenchContext, wsMbPerS: number): Promise<void> {
+  const plan = ctx.quick ? QUICK : FULL;
+  const count = Math.floor(plan.volume / BASELINE_SIZE);
+  await nodeTlsStream(BASELINE_SIZE, Math.max(2, count >> 2));
+  const runs: TlsStreamFigure[] = [];
+  for (let i = 0; i < plan.samples; i++) runs.push(await nodeTlsStream(BASELINE_SIZE, count));
+  const rate = median(runs.map((r) => r.mbPerS));
+  ctx.record('transport.node_tls.mb_per_s.1mb', 'MB/s', rate, plan.samples);
+  ctx.record(
+    'transport.node_tls.cpu_ns_per_byte.1mb',
+    'ns/B',
+    median(runs.map((r) => r.cpuNsPerByte)),
+    plan.samples,
+  );
+  ctx.record('transport.ws_tls_vs_node_tls.1mb', 'ratio', wsMbPerS / rate);
+}
+
 const suite: BenchSuite = {
   name: 'transport',
   async run(ctx) {
     await memoryBench(ctx);
-    await wsBench(ctx);
+    await nodeTlsBench(ctx, await wsBench(ctx));
   },
 };
 

@@ -53,4 +53,5 @@ export type {
   SessionStats,
   TransportLimits,
 } from './types.js';
+export { TLS_CIPHERS } from './wsAuth.js';
 export { startWsEndpoint, WsEndpoint, type WsEndpointOptions } from './wsNetwork.js';
