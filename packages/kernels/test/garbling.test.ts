@@ -114,6 +114,14 @@ describe('half-gates kernels: WebAssembly and JS agree', () => {
       expect(evaluateGather(e, W.labels, W.a, W.b, n)).toBe(-1);
       expect(evaluateGatherJs(eJs, labels, a, b, n)).toBe(-1);
       expect(same(e, eJs)).toBe(-1);
+      const ER = new Uint32Array(8 * n);
+      for (let g = 0; g < n; g++) {
+        for (let k = 0; k < 4; k++) {
+          ER[8 * g + k] = labels[4 * a[g] + k];
+          ER[8 * g + 4 + k] = labels[4 * b[g] + k];
+        }
+      }
+      expect(same(eJs, ER)).toBe(-1);
 
       // Garbler post-pass: tables and output labels, against the formulas.
       const T = inArena(arena, new Uint32Array(8 * n));

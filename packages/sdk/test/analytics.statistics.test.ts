@@ -214,7 +214,7 @@ describe('tStatistic', () => {
     });
   });
 
-  it('worked example: 1, 2, 3 against 4, 6, 8 and 10 gives t = −3.7796…', () => {
+  it('worked example: 1, 2, 3 against 4, 6, 8 and 10 gives t = −3.5355… (−5/√2)', () => {
     const xs = [1n, 2n, 3n, 4n, 6n, 8n, 10n, 0n].map((v) => v * RAW_ONE);
     const a = [1, 1, 1, 0, 0, 0, 0, 0];
     const b = [0, 0, 0, 1, 1, 1, 1, 0];

@@ -40,11 +40,33 @@ describe('defineComputation', () => {
 
   it('the canonical encoding has sorted keys and no secret values', () => {
     const c = defineComputation(spec());
-    const text = new TextDecoder().decode(
-      canonicalEncoding(c.circuit, { name: c.name, protocol: c.protocol }),
-    );
+    const encode = () =>
+      new TextDecoder().decode(canonicalEncoding(c.circuit, { name: c.name, protocol: c.protocol }));
+    const text = encode();
     expect(text.startsWith('{"format":"parley-computation-v1"')).toBe(true);
-    expect(JSON.parse(text).nodes.length).toBe(c.circuit.nodes.length);
+    const parsed = JSON.parse(text);
+    expect(parsed.nodes.length).toBe(c.circuit.nodes.length);
+    // Every object's keys, at every depth, in sorted order.
+    const unsorted: string[] = [];
+    const walk = (v: unknown, path: string): void => {
+      if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
+      else if (v !== null && typeof v === 'object') {
+        const keys = Object.keys(v);
+        if (keys.join('\0') !== [...keys].sort().join('\0')) unsorted.push(path || '(top)');
+        for (const k of keys) walk((v as Record<string, unknown>)[k], `${path}.${k}`);
+      }
+    };
+    walk(parsed, '');
+    expect(unsorted).toEqual([]);
+    expect(text).toBe(JSON.stringify(parsed, (_, v) => v));
+    // The encoding describes the computation only: a run on distinctive inputs leaves it unchanged.
+    const secrets = {
+      alice: { a: [918_273, 645_546, 372_819, 100_092] },
+      bob: { b: [827_365, 554_638, 281_911, 9_184] },
+    };
+    c.evaluatePlaintext(secrets);
+    expect(encode()).toBe(text);
+    for (const v of [...secrets.alice.a, ...secrets.bob.b]) expect(text).not.toContain(String(v));
   });
 
   it('supports fixed point and signed types', () => {

@@ -44,13 +44,14 @@ describe('ParleyEngine with mpc-framework Protocol (2 parties, garbled)', () => 
     it(`${name}: same outputs as mpc-framework's plaintext engine`, async () => {
       const boolean = await compileSummon(`${name}.ts`, src, { boolifyWidth: 16 });
       const arithmetic = await compileSummon(`${name}.ts`, src);
-      for (let trial = 0; trial < 4; trial++) {
+      // Trial 0 gives the first party the smaller value, trials 1–3 the larger, trial 4 equal values.
+      for (let trial = 0; trial < 5; trial++) {
         const inputs: Record<string, Record<string, number>> = {};
-        for (const s of boolean.mpcSettings) {
+        boolean.mpcSettings.forEach((s, party) => {
           inputs[s.name as string] = Object.fromEntries(
-            s.inputs.map((i) => [i, (trial * 7919 + i.length * 131) % 1000]),
+            s.inputs.map((i, k) => [i, trial === 4 ? 500 : (trial * 7919 + party * 4513 + k * 131) % 1000]),
           );
-        }
+        });
         const got = await runAll(boolean, inputs, () => new ParleyEngine());
         const want = await runAll(arithmetic, inputs, () => new PlaintextEngine());
         for (const party of Object.keys(want)) expect(num(got[party]), party).toEqual(num(want[party]));

@@ -20,6 +20,7 @@ describe('OtTripleSource: fresh, random, streaming', () => {
       const { sources } = parties(2, prg, { source: { chunkRows: 2048 }, tag: 'fresh' });
       await Promise.all(sources.map((s) => s.setup()));
       const seen = new Set<bigint>();
+      const ownC = sources.map(() => new Set<bigint>());
       let ones = 0;
       let bits = 0;
       for (let call = 0; call < 3; call++) {
@@ -31,9 +32,15 @@ describe('OtTripleSource: fresh, random, streaming', () => {
           ones += popcount(x);
           bits += 64;
         }
-        // Each party's own shares differ between calls too.
-        for (const s of shares) expect(new Set(s.c).size).toBe(500);
+        // Each party's own shares of c differ within a call and between calls too.
+        shares.forEach((s, party) => {
+          for (const x of s.c) {
+            expect(ownC[party].has(x)).toBe(false);
+            ownC[party].add(x);
+          }
+        });
       }
+      for (const own of ownC) expect(own.size).toBe(1500);
       // 192,000 bits: the share of ones is 1/2 within a few standard deviations (0.11%).
       expect(Math.abs(ones / bits - 0.5)).toBeLessThan(0.01);
       const bitShares = await Promise.all(sources.map((s) => s.boolean(300)));
