@@ -33,28 +33,37 @@ export class Cluster {
     configure: (bank: string, dir: string, config: Record<string, unknown>) => Promise<void>,
   ): Promise<Cluster> {
     const cluster = new Cluster(await mkdtemp(join(tmpdir(), 'parley-nodes-')));
-    const pubs: string[] = [];
-    for (const bank of banks) {
-      const r = await initNode({
-        name: bank,
-        dir: join(cluster.root, bank),
-        port: await freePort(),
-        apiPort: 0,
-      });
-      pubs.push(r.publicFile);
+    try {
+      const pubs: string[] = [];
+      for (const bank of banks) {
+        const r = await initNode({
+          name: bank,
+          dir: join(cluster.root, bank),
+          port: await freePort(),
+          apiPort: 0,
+        });
+        pubs.push(r.publicFile);
+      }
+      const members = await createConsortium(pubs);
+      for (const bank of banks) {
+        const dir = join(cluster.root, bank);
+        await writeFile(join(dir, 'consortium.json'), JSON.stringify(members));
+        const config = JSON.parse(await readFile(join(dir, NODE_CONFIG_FILE), 'utf8'));
+        await configure(bank, dir, config);
+        await writeFile(join(dir, NODE_CONFIG_FILE), JSON.stringify(config));
+        cluster.nodes[bank] = { dir, api: '', token: config.api.token };
+      }
+      cluster.consortium = await loadConsortium(join(cluster.root, banks[0], 'consortium.json'));
+      // allSettled: every start has ended (up or failed) before a failure stops the ones that came up.
+      const started = await Promise.allSettled(banks.map((b) => cluster.startNode(b)));
+      const failed = started.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      return cluster;
+    } catch (e) {
+      // Nothing is left behind when the cluster cannot start: no node process, no directory.
+      await cluster.stop();
+      throw e;
     }
-    const members = await createConsortium(pubs);
-    for (const bank of banks) {
-      const dir = join(cluster.root, bank);
-      await writeFile(join(dir, 'consortium.json'), JSON.stringify(members));
-      const config = JSON.parse(await readFile(join(dir, NODE_CONFIG_FILE), 'utf8'));
-      await configure(bank, dir, config);
-      await writeFile(join(dir, NODE_CONFIG_FILE), JSON.stringify(config));
-      cluster.nodes[bank] = { dir, api: '', token: config.api.token };
-    }
-    cluster.consortium = await loadConsortium(join(cluster.root, banks[0], 'consortium.json'));
-    await Promise.all(banks.map((b) => cluster.startNode(b)));
-    return cluster;
   }
 
   /** Starts (or restarts) `bank`'s node process (logs in its directory's node.log); resolves once it is up. */

@@ -37,7 +37,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await cluster.stop();
+  await cluster?.stop();
 });
 
 function program(rows: number, ...banks: string[]): string {

@@ -5,7 +5,7 @@
  * tampering the node acceptance test does (one flipped byte in the newest
  * row's blob of a table named like a ledger).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCode } from '@parley/interface';
@@ -129,6 +129,8 @@ describe('SQLite specifics', () => {
     expect((await verifyLedger(ro, consortium)).ok).toBe(true);
     await ro.close();
     expect(() => SqliteStore.open(join(dir, 'absent.db'), { readonly: true })).toThrow(/does not exist/);
+    for (const suffix of ['', '-wal', '-shm', '-journal'])
+      expect(existsSync(join(dir, `absent.db${suffix}`))).toBe(false);
     const notLedger = join(dir, 'other.db');
     new Database(notLedger).exec('create table t (x)');
     for (const readonly of [true, false]) {

@@ -49,8 +49,9 @@ describe('defineComputation', () => {
     // Every object's keys, at every depth, in sorted order.
     const unsorted: string[] = [];
     const walk = (v: unknown, path: string): void => {
-      if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
-      else if (v !== null && typeof v === 'object') {
+      if (Array.isArray(v)) {
+        for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`);
+      } else if (v !== null && typeof v === 'object') {
         const keys = Object.keys(v);
         if (keys.join('\0') !== [...keys].sort().join('\0')) unsorted.push(path || '(top)');
         for (const k of keys) walk((v as Record<string, unknown>)[k], `${path}.${k}`);
