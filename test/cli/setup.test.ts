@@ -35,6 +35,19 @@ describe('parley init / consortium create', () => {
     const again = await parley(['consortium', 'create', ...pubs, '-o', out]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('already exists');
+    const nowhere = join(root, 'no-such-dir', 'consortium.json');
+    const missing = await parley(['consortium', 'create', ...pubs, '-o', nowhere]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(
+      `NOT_FOUND: cannot write consortium file ${nowhere}: its directory does not exist`,
+    );
+    expect(missing.stderr).not.toMatch(/ENOENT|\n\s+at /);
+    const underFile = join(pubs[0], 'node');
+    const notDir = await parley(['init', '--name', 'bankD', '--dir', underFile]);
+    expect(notDir.code).toBe(2);
+    expect(notDir.stderr).toContain(
+      `CONFIG: --dir ${underFile} cannot be a node directory: a part of the path is a file`,
+    );
     const reinit = await parley(['init', '--name', 'bankA', '--dir', join(root, 'bankA')]);
     expect(reinit.code).toBe(2);
     expect(reinit.stderr).toMatch(/CONFIG: .*already a node directory/);

@@ -1,6 +1,7 @@
 /** The party node daemon as an operator runs it: `parley node start` in its own process. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -151,4 +152,45 @@ describe('parley node start', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/CONFIG: .*not a party of the consortium/);
   });
+
+  it('names the port in use (party or API) and a job database that is not one, and exits', async () => {
+    // node-a, set up beside node-b, is pointed at ports this test holds, then at a bad database.
+    const dir = join(root, 'a');
+    await writeFile(join(dir, 'consortium.json'), await readFile(join(root, 'b', 'consortium.json')));
+    const file = join(dir, NODE_CONFIG_FILE);
+    const config = JSON.parse(await readFile(file, 'utf8'));
+    const host = '127.0.0.1';
+    const held = createServer();
+    await new Promise<void>((resolve) => held.listen(0, host, resolve));
+    const port = (held.address() as AddressInfo).port;
+    try {
+      const attempts: Array<[Record<string, unknown>, RegExp]> = [
+        [
+          { listen: { host, port }, api: { ...config.api, host, port: 0 } },
+          new RegExp(`CONFIG: listen\\.port: ${host}:${port} is in use`),
+        ],
+        [
+          { listen: { host, port: 0 }, api: { ...config.api, host, port } },
+          new RegExp(`CONFIG: api\\.port: ${host}:${port} is in use`),
+        ],
+      ];
+      for (const [change, message] of attempts) {
+        await writeFile(file, JSON.stringify({ ...config, ...change }));
+        const r = await parley(['node', 'start', '--node', dir], { timeoutMs: 30_000 });
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(message);
+        expect(r.stderr).not.toMatch(/EADDRINUSE|\n\s+at /);
+      }
+    } finally {
+      held.close();
+    }
+    await writeFile(
+      file,
+      JSON.stringify({ ...config, listen: { host, port: 0 }, api: { ...config.api, host, port: 0 } }),
+    );
+    await writeFile(join(dir, config.database), 'not a database, a text file');
+    const r = await parley(['node', 'start', '--node', dir], { timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/CONFIG: the job database .* cannot be opened/);
+  }, 90_000);
 });

@@ -163,27 +163,37 @@ describe('jobs that fail', () => {
     expect(verifyReceipt(receipt.body, cluster.consortium)).toMatchObject({ ok: true });
   }, 120_000);
 
-  it('a proposer that stopped before noting a committed entry notes it from its replica at start, and records nothing twice', async () => {
-    const id = await cluster.submit('bankC', { name: 'short', program: program(3, 'bankC', 'bankB') });
-    const done = await cluster.stateOn('bankC', id, ['recorded', 'failed'], 30_000);
-    expect(done.state).toBe('recorded');
-    const seq = (done.ledger as { seq: number }).seq;
-    // bankC stops, and its job store is put back as it was between the commit and the noting of it.
-    await cluster.kill('bankC');
-    const db = new Database(join(cluster.nodes.bankC.dir, 'node.db'));
-    db.prepare(
-      "update jobs set state = 'delivered', ledger_seq = null, ledger_error = null where id = ?",
-    ).run(id);
-    db.prepare("delete from job_events where job_id = ? and state = 'recorded'").run(id);
-    db.close();
-    await cluster.startNode('bankC');
-    // Put forward again, the entry would be refused by bankB (the job is on the ledger already).
-    const job = await cluster.waitFor('bankC', id, (j) => j.ledger !== undefined, 20_000);
-    expect(job).toMatchObject({ state: 'recorded', ledger: { seq } });
-    const receipt = await cluster.api('bankB', `/jobs/${id}/receipt`);
-    expect(receipt.body).toMatchObject({ entry: { jobId: id, outcome: 'succeeded' } });
-    expect((await cluster.api('bankC', `/jobs/${id}/receipt`)).body.entryBytes).toBe(receipt.body.entryBytes);
-  }, 90_000);
+  it.each([
+    ['before noting a committed entry', false],
+    ['after noting the entry but before recording the job (two writes in older versions)', true],
+  ])(
+    'a proposer that stopped %s notes it from its replica at start, and records nothing twice',
+    async (_, keepSeq) => {
+      const id = await cluster.submit('bankC', { name: 'short', program: program(3, 'bankC', 'bankB') });
+      const done = await cluster.stateOn('bankC', id, ['recorded', 'failed'], 30_000);
+      expect(done.state).toBe('recorded');
+      const seq = (done.ledger as { seq: number }).seq;
+      // bankC stops, and its job store is put back as it was between the commit and the noting of it
+      // (or between the noting of its seq and the job's move to recorded).
+      await cluster.kill('bankC');
+      const db = new Database(join(cluster.nodes.bankC.dir, 'node.db'));
+      db.prepare(
+        `update jobs set state = 'delivered', ledger_seq = ${keepSeq ? 'ledger_seq' : 'null'}, ledger_error = null where id = ?`,
+      ).run(id);
+      db.prepare("delete from job_events where job_id = ? and state = 'recorded'").run(id);
+      db.close();
+      await cluster.startNode('bankC');
+      // Put forward again, the entry would be refused by bankB (the job is on the ledger already).
+      const job = await cluster.waitFor('bankC', id, (j) => j.state !== 'delivered', 20_000);
+      expect(job).toMatchObject({ state: 'recorded', ledger: { seq } });
+      const receipt = await cluster.api('bankB', `/jobs/${id}/receipt`);
+      expect(receipt.body).toMatchObject({ entry: { jobId: id, outcome: 'succeeded' } });
+      expect((await cluster.api('bankC', `/jobs/${id}/receipt`)).body.entryBytes).toBe(
+        receipt.body.entryBytes,
+      );
+    },
+    90_000,
+  );
 
   it('a replica that lost its ledger catches up from the sequencer when it starts', async () => {
     const id = await cluster.submit('bankB', { name: 'short', program: program(3, 'bankB', 'bankC') });

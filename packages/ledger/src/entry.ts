@@ -94,7 +94,8 @@ function bad(field: string, why: string): never {
   throw new InvalidInput(`ledger entry: ${field} ${why}`, { field });
 }
 
-function checkName(x: unknown, field: string): string {
+/** Throws InvalidInput naming `field` unless `x` fits an entry's names: job id, party and output names. */
+export function checkName(x: unknown, field: string): string {
   if (typeof x !== 'string' || x.length === 0) bad(field, 'must be a non-empty string');
   if (x.length > LIMITS.maxNameLength) bad(field, `is longer than ${LIMITS.maxNameLength} characters`);
   if (CONTROL.test(x)) bad(field, 'contains a control character');

@@ -25,6 +25,7 @@ export { checkLedgerConsortium, consortiumKeys, parseLedgerConsortium } from './
 export {
   type AppData,
   canonicalJson,
+  checkName as checkEntryName,
   decodeEntry,
   ENTRY_FORMAT_VERSION,
   encodeEntry,

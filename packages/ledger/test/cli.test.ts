@@ -124,5 +124,17 @@ describe('parley ledger', () => {
     expect(hasCode(await parleyError('receipt', '-1', '--node', node, '-o', file), 'INVALID_ARGUMENT')).toBe(
       true,
     );
+    // An output in a directory that does not exist, or that is a directory; an anchor that is JSON null.
+    const nowhere = join(dir, 'no-such-dir', 'r.json');
+    const e4 = await parleyError('receipt', '1', '--node', node, '-o', nowhere);
+    expect(hasCode(e4, 'NOT_FOUND')).toBe(true);
+    expect((e4 as Error).message).toBe(`cannot write receipt file ${nowhere}: its directory does not exist`);
+    const e5 = await parleyError('receipt', '1', '--node', node, '-o', dir);
+    expect((e5 as Error).message).toBe(`receipt file ${dir} is a directory`);
+    const nullAnchor = join(dir, 'null.json');
+    writeFileSync(nullAnchor, 'null');
+    const e6 = await parleyError('verify', '--node', node, '--anchor', nullAnchor);
+    expect(e6).not.toBeInstanceOf(TypeError);
+    expect((e6 as Error).message).toMatch(/anchor .*null\.json/);
   });
 });

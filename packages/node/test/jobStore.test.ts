@@ -125,4 +125,21 @@ describe('JobStore', () => {
     expect(s.get('failed').ledger).toEqual({ seq: 2 });
     s.close();
   });
+
+  it('records a delivered job and notes its ledger entry in one step, or neither', () => {
+    const s = JobStore.open(join(dir, 'noted.db'));
+    s.create(job('n1'), 1);
+    for (const state of ['approved', 'inputs-committed', 'computing', 'delivered'] as const)
+      s.transition('n1', state);
+    s.setLedger('n1', { error: 'the sequencer is down' });
+    const recorded = s.transition('n1', 'recorded', { detail: 'ledger entry 7', ledgerSeq: 7 });
+    expect(recorded).toMatchObject({ state: 'recorded', ledger: { seq: 7 } });
+    // A transition the flow refuses notes no seq either.
+    s.create(job('n2'), 1);
+    expect(() => s.transition('n2', 'recorded', { ledgerSeq: 8 })).toThrow(
+      /cannot go from proposed to recorded/,
+    );
+    expect(s.get('n2').ledger).toBeUndefined();
+    s.close();
+  });
 });

@@ -11,7 +11,7 @@
  * cancelled (or is delivered but cannot be recorded) prints its typed error
  * and exits 1; a command that fails itself exits 2 (report.ts).
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { decodeProgram, loadCircuitFile, MAX_PROGRAM_BYTES, type Program } from '@parley/circuit';
 import {
@@ -39,6 +39,7 @@ import {
   verifyReceipt,
 } from '@parley/sdk';
 import type { Command } from 'commander';
+import { writeTextFile } from '../files.js';
 import { ProgressView } from '../progressView.js';
 import { reportError } from '../report.js';
 import { loadOptions, parseAssignments } from './circuit.js';
@@ -346,7 +347,7 @@ export function registerJobCommands(program: Command): void {
         if (!checked.startsWith('verified')) console.error(`parley: ${checked}`);
         return;
       }
-      writeFileSync(flags.output, text);
+      writeTextFile(flags.output, text, 'receipt file');
       const where = `ledger entry ${receipt.leafIndex}, tree size ${receipt.treeHead?.size}`;
       console.log(`receipt of job ${id} (${where}) written to ${flags.output}; ${checked}`);
     });

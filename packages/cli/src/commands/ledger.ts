@@ -5,7 +5,7 @@
  * `--consortium FILE`). Verification exits 0 only when everything verifies,
  * 1 with a report naming the first bad sequence number otherwise.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Consortium } from '@parley/interface';
 import { InvalidArgument, NotFound } from '@parley/interface';
 import {
@@ -25,6 +25,7 @@ import {
   verifyReceipt,
 } from '@parley/ledger';
 import type { Command } from 'commander';
+import { readTextFile, writeTextFile } from '../files.js';
 
 interface TargetFlags {
   node?: string;
@@ -85,16 +86,6 @@ function consortiumOf(flags: TargetFlags): Consortium {
   return readConsortiumFile(consortiumFile);
 }
 
-function readTextFile(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new NotFound(`${what} ${path} does not exist`, { file: path });
-    throw new InvalidArgument(`cannot read ${what} ${path}: ${err.message}`, { file: path });
-  }
-}
-
 function parseSeq(v: string): number {
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 0 || !/^\d+$/.test(v)) {
@@ -116,8 +107,9 @@ function collect(value: string, previous: string[]): string[] {
 /** Heads to check the replica against: from receipts or tree head JSON files. */
 function readAnchors(files: string[]): SignedTreeHead[] {
   return files.map((f) => {
-    const json = parseReceiptText(readTextFile(f, 'anchor'), f) as { treeHead?: unknown };
-    return treeHeadFromJSON(json.treeHead ?? json, `anchor ${f}`);
+    const json = parseReceiptText(readTextFile(f, 'anchor'), f);
+    const head = json !== null && typeof json === 'object' && 'treeHead' in json ? json.treeHead : json;
+    return treeHeadFromJSON(head, `anchor ${f}`);
   });
 }
 
@@ -229,7 +221,7 @@ export function registerLedgerCommands(program: Command): void {
         throw new InvalidArgument(
           `the receipt of entry ${seq} does not verify: ${check.problems.join('; ')}`,
         );
-      writeFileSync(flags.output, `${JSON.stringify(receipt, null, 2)}\n`);
+      writeTextFile(flags.output, `${JSON.stringify(receipt, null, 2)}\n`, 'receipt file');
       console.log(`receipt of entry ${seq} (tree size ${receipt.treeHead.size}) written to ${flags.output}`);
     });
 

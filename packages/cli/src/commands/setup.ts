@@ -4,10 +4,10 @@
  *   parley init --name bankA --dir ./bankA [--host H --port P --address A --api-port Q]
  *   parley consortium create bankA.pub.json bankB.pub.json bankC.pub.json -o consortium.json [--name N]
  */
-import { writeFile } from 'node:fs/promises';
-import { ConfigError, InvalidArgument } from '@parley/interface';
+import { InvalidArgument } from '@parley/interface';
 import { createConsortium, initNode } from '@parley/node';
 import type { Command } from 'commander';
+import { writeTextFile } from '../files.js';
 
 function portNumber(v: string): number {
   const n = Number(v);
@@ -61,14 +61,7 @@ export function registerSetupCommands(program: Command): void {
     .option('--name <name>', 'a name for the consortium')
     .action(async (files: string[], flags: { output: string; name?: string }) => {
       const consortium = await createConsortium(files, flags.name);
-      try {
-        await writeFile(flags.output, `${JSON.stringify(consortium, null, 2)}\n`, { flag: 'wx' });
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        throw new ConfigError(`${flags.output} already exists: choose another -o or remove it`, {
-          file: flags.output,
-        });
-      }
+      writeTextFile(flags.output, `${JSON.stringify(consortium, null, 2)}\n`, 'consortium file', true);
       console.log(`${flags.output}: ${consortium.parties.map((p) => p.name).join(', ')}`);
     });
 }

@@ -9,7 +9,7 @@
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ConfigError, type Consortium, loadConsortium, NodeRestarted } from '@parley/interface';
+import { ConfigError, type Consortium, loadConsortium, NodeRestarted, ParleyError } from '@parley/interface';
 import { Ledger, openLedgerStore } from '@parley/ledger';
 import { identitySecretKey, loadIdentity, WsEndpoint } from '@parley/transport';
 import type { FastifyInstance } from 'fastify';
@@ -79,11 +79,23 @@ export class PartyNode {
     const consortium = await loadConsortium(join(dir, config.consortium));
     const policy = await loadPolicy(join(dir, config.policy));
     const ledgerTarget = config.ledger.includes('://') ? config.ledger : join(dir, config.ledger);
-    const ledger = await Ledger.open(await openLedgerStore(ledgerTarget), consortium);
-    const store = JobStore.open(join(dir, config.database));
-    const restarted = new NodeRestarted(`${config.name} restarted while the job was in flight`);
-    const failedAtStart = store.failInFlight({ code: restarted.code, message: restarted.message });
-    for (const job of failedAtStart) log.warn({ job: job.id }, 'job failed: the node restarted');
+    const ledgerStore = await openLedgerStore(ledgerTarget);
+    const ledger = await Ledger.open(ledgerStore, consortium).catch(async (e) => {
+      await ledgerStore.close();
+      throw e;
+    });
+    let opened: JobStore | undefined;
+    try {
+      opened = openJobStore(join(dir, config.database));
+      const restarted = new NodeRestarted(`${config.name} restarted while the job was in flight`);
+      const failedAtStart = opened.failInFlight({ code: restarted.code, message: restarted.message });
+      for (const job of failedAtStart) log.warn({ job: job.id }, 'job failed: the node restarted');
+    } catch (e) {
+      opened?.close();
+      await ledger.close();
+      throw e;
+    }
+    const store = opened;
     const endpoint = await WsEndpoint.listen({
       identity,
       host: config.listen.host,
@@ -91,7 +103,7 @@ export class PartyNode {
     }).catch(async (e) => {
       store.close();
       await ledger.close();
-      throw e;
+      throw listenError(e, 'listen', config.listen);
     });
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'parley_node_' });
@@ -145,7 +157,11 @@ export class PartyNode {
           uptimeSeconds: Math.round((Date.now() - started) / 1000),
         }),
       });
-      const apiAddress = await api.listen({ host: config.api.host, port: config.api.port });
+      const apiAddress = await api
+        .listen({ host: config.api.host, port: config.api.port })
+        .catch((e: unknown) => {
+          throw listenError(e, 'api', config.api);
+        });
       const node = new PartyNode(
         dir,
         config,
@@ -200,6 +216,32 @@ export class PartyNode {
     this.log.info('node stopped');
     this.log.flush();
   }
+}
+
+/** The job database, opened and checked; a file that cannot be one gets a ConfigError naming `database`. */
+function openJobStore(file: string): JobStore {
+  try {
+    return JobStore.open(file);
+  } catch (e) {
+    if (e instanceof ParleyError) throw e;
+    throw new ConfigError(`the job database ${file} cannot be opened: ${(e as Error).message}`, {
+      field: 'database',
+      file,
+    });
+  }
+}
+
+/** A listen failure as a ConfigError naming the config field (`listen.port`, `api.port`), or as it was. */
+function listenError(e: unknown, field: 'listen' | 'api', at: { host: string; port: number }): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const where = `${at.host}:${at.port}`;
+  if (code === 'EADDRINUSE')
+    return new ConfigError(`${field}.port: ${where} is in use by another process`, {
+      field: `${field}.port`,
+    });
+  if (code === 'EADDRNOTAVAIL' || code === 'EACCES')
+    return new ConfigError(`${field}: cannot listen on ${where} (${code})`, { field: `${field}.host` });
+  return e;
 }
 
 async function readConfigFile(file: string): Promise<string> {

@@ -32,6 +32,7 @@ import {
   LEDGER_MESSAGES,
 } from './jobMessages.js';
 import type { JobRecord, JobStore } from './jobStore.js';
+import { checkRecordable } from './jobTranscript.js';
 import { checkPolicy, type JobBindings } from './policyCheck.js';
 import { checkTableLayout, tableInputNames } from './tableLayout.js';
 
@@ -78,9 +79,7 @@ export class JobCoordinator {
 
   constructor(private readonly o: JobCoordinatorOptions) {
     this.timeoutMs = o.decisionTimeoutMs ?? 30_000;
-    o.control.onMessage((from, bytes) => {
-      void this.receive(from, bytes);
-    });
+    o.control.onMessage((from, bytes) => this.receive(from, bytes));
   }
 
   /** The operator's submission: this node proposes the job to every party of the program. */
@@ -91,6 +90,7 @@ export class JobCoordinator {
     tables?: unknown;
   }): Promise<JobRecord> {
     const program = decodeProgram(request.program);
+    checkRecordable(program);
     const tables = request.tables === undefined ? undefined : checkTableLayout(request.tables, program);
     if (!program.parties.includes(this.o.self)) {
       throw new InvalidArgument(
@@ -150,7 +150,8 @@ export class JobCoordinator {
     this.pending.clear();
   }
 
-  private async receive(from: string, bytes: Uint8Array): Promise<void> {
+  /** One control message from a peer. Nothing a peer sends may end this process: every failure is logged. */
+  private receive(from: string, bytes: Uint8Array): void {
     let m: JobMessage;
     try {
       m = decodeJobMessage(bytes, from);
@@ -158,10 +159,47 @@ export class JobCoordinator {
       this.o.log.warn({ from, code: (e as ParleyError).code, err: (e as Error).message }, 'bad job message');
       return;
     }
-    if (LEDGER_MESSAGES.has(m.t)) this.o.onLedgerMessage?.(from, m);
-    else if (m.t === 'propose') this.onProposal(from, m);
-    else if (m.t === 'decision')
-      this.onDecision(from, m.job, { approved: m.approved, reason: m.reason, cancelled: m.cancelled });
+    try {
+      if (LEDGER_MESSAGES.has(m.t)) this.o.onLedgerMessage?.(from, m);
+      else if (m.t === 'propose') this.onProposal(from, m);
+      else if (m.t === 'decision')
+        this.onDecision(from, m.job, { approved: m.approved, reason: m.reason, cancelled: m.cancelled });
+    } catch (e) {
+      this.o.log.error(
+        {
+          from,
+          type: m.t,
+          job: 'job' in m ? m.job : undefined,
+          code: (e as ParleyError).code,
+          err: (e as Error).message,
+        },
+        'a job message could not be handled',
+      );
+      if (m.t === 'propose') this.refuseAfterFailure(from, m.job, e);
+    }
+  }
+
+  /**
+   * A proposal whose handling failed after its job was created: the job ends
+   * failed here, is no longer pending, and the proposer hears a refusal.
+   */
+  private refuseAfterFailure(from: string, jobId: string, e: unknown): void {
+    const reason = `the proposal could not be handled: ${(e as Error).message}`.slice(0, 900);
+    const refusal = encodeJobMessage({ t: 'decision', job: jobId, approved: false, reason });
+    const p = this.pending.get(jobId);
+    if (!p) {
+      void this.o.control.send(from, refusal).catch(() => {});
+      return;
+    }
+    void this.broadcast(p.parties, refusal, jobId);
+    try {
+      this.settle(jobId, new PolicyRefused(reason, { party: this.o.self, job: jobId }));
+    } catch (again) {
+      this.o.log.error(
+        { job: jobId, err: (again as Error).message },
+        'the failed proposal could not be ended',
+      );
+    }
   }
 
   private onProposal(from: string, m: Extract<JobMessage, { t: 'propose' }>): void {
@@ -173,6 +211,7 @@ export class JobCoordinator {
     let tables: TableLayout | undefined;
     try {
       program = decodeProgram(m.program);
+      checkRecordable(program);
       tables = m.tables === undefined ? undefined : checkTableLayout(m.tables, program);
       const id = computationId(program, { name: m.name, protocol: m.protocol, tables });
       if (id !== m.computationId)
@@ -238,7 +277,7 @@ export class JobCoordinator {
         s.party === this.o.self ? [t] : [],
       ),
       outputRecipients: [...new Set(p.program.outputs.flatMap((o) => o.recipients))],
-      minRows: mine.length === 0 ? Number.MAX_SAFE_INTEGER : Math.min(...mine.map((n) => n.length)),
+      minRows: fewestRows(mine),
     });
     const reason = decision.approved ? undefined : decision.reason;
     if (decision.approved) p.bindings = decision;
@@ -259,9 +298,16 @@ export class JobCoordinator {
     const p = this.pending.get(jobId);
     if (!p) {
       if (this.o.store.find(jobId)) return; // already settled here
-      const list = this.early.get(jobId) ?? [];
-      if (this.early.size < EARLY_LIMIT) this.early.set(jobId, [...list, { from, ...d }]);
-      setTimeout(() => this.early.delete(jobId), this.timeoutMs).unref();
+      // Kept for a proposal still on its way: one decision per member at most, one timer per job id.
+      const list = this.early.get(jobId);
+      if (list) {
+        if (list.length < this.o.consortium.parties.length && !list.some((x) => x.from === from)) {
+          list.push({ from, ...d });
+        }
+      } else if (this.early.size < EARLY_LIMIT) {
+        this.early.set(jobId, [{ from, ...d }]);
+        setTimeout(() => this.early.delete(jobId), this.timeoutMs).unref();
+      }
       return;
     }
     if (!p.parties.includes(from) || p.decisions.has(from)) {
@@ -328,4 +374,11 @@ export class JobCoordinator {
         ),
     );
   }
+}
+
+/** The fewest rows among this party's inputs (a loop: a spread of many nodes would overflow the stack). */
+function fewestRows(inputs: ReadonlyArray<{ length: number }>): number {
+  let fewest = Number.MAX_SAFE_INTEGER;
+  for (const n of inputs) if (n.length < fewest) fewest = n.length;
+  return fewest;
 }

@@ -186,11 +186,20 @@ export class JobStore {
     return this.get(job.id);
   }
 
-  /** Moves job `id` to `state`; `error` for refused, failed and cancelled jobs. */
+  /**
+   * Moves job `id` to `state`; `error` for refused, failed and cancelled jobs;
+   * `ledgerSeq` notes the job's ledger entry in the same transaction (a
+   * delivered job becoming recorded).
+   */
   transition(
     id: string,
     state: JobState,
-    options: { error?: { code: string; message: string }; detail?: string; now?: number } = {},
+    options: {
+      error?: { code: string; message: string };
+      detail?: string;
+      now?: number;
+      ledgerSeq?: number;
+    } = {},
   ): JobRecord {
     const now = options.now ?? Date.now();
     this.db.transaction(() => {
@@ -205,6 +214,11 @@ export class JobStore {
       this.db
         .prepare('update jobs set state = ?, error_code = ?, error_message = ?, updated_at = ? where id = ?')
         .run(state, options.error?.code ?? null, options.error?.message ?? null, now, id);
+      if (options.ledgerSeq !== undefined) {
+        this.db
+          .prepare('update jobs set ledger_seq = ?, ledger_error = null where id = ?')
+          .run(options.ledgerSeq, id);
+      }
       const seq =
         (this.db.prepare('select max(seq) as s from job_events where job_id = ?').get(id) as { s: number })
           .s + 1;

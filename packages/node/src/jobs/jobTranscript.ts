@@ -20,8 +20,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { type Column, type Program, typeToString, type ValueType, widthOf } from '@parley/circuit';
-import { ledgerSeq, ProtocolViolation } from '@parley/interface';
-import type { LedgerEntryInput, LocalJobView, Outcome } from '@parley/ledger';
+import { InvalidArgument, ledgerSeq, ProtocolViolation } from '@parley/interface';
+import {
+  checkEntryName,
+  type LedgerEntryInput,
+  LIMITS,
+  type LocalJobView,
+  type Outcome,
+} from '@parley/ledger';
 import type { Session } from '@parley/transport';
 import { Packr } from 'msgpackr';
 import type { JobRecord, JobState, JobStore } from './jobStore.js';
@@ -234,6 +240,30 @@ export function outcomeOf(state: JobState): Outcome | undefined {
  * refused or failed job records neither commitments nor outputs (parties may
  * have got to different steps), only the outcome and the reason.
  */
+/**
+ * Throws InvalidArgument, naming the output, unless the program's outputs fit
+ * a ledger entry (at most LIMITS.maxOutputs, names of at most
+ * LIMITS.maxNameLength characters without control characters): checked when
+ * a job is submitted or proposed, so a job that runs can be recorded.
+ */
+export function checkRecordable(program: Program): void {
+  if (program.outputs.length > LIMITS.maxOutputs) {
+    throw new InvalidArgument(
+      `the computation has ${program.outputs.length} outputs; a ledger entry holds at most ${LIMITS.maxOutputs}`,
+      { field: 'outputs' },
+    );
+  }
+  for (const [i, o] of program.outputs.entries()) {
+    try {
+      checkEntryName(o.name, `outputs[${i}]`);
+    } catch (e) {
+      throw new InvalidArgument(`output ${i} cannot be recorded: ${(e as Error).message}`, {
+        field: `outputs[${i}]`,
+      });
+    }
+  }
+}
+
 export function ledgerEntryFor(job: JobRecord, store: JobStore): LedgerEntryInput {
   const outcome = outcomeOf(job.state);
   if (outcome === undefined) throw new ProtocolViolation(`job ${job.id} has not finished`, { job: job.id });

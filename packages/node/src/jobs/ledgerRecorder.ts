@@ -72,7 +72,8 @@ export class LedgerRecorder {
   private readonly timeoutMs: number;
   private readonly queue: LedgerEntryInput[] = [];
   private sequencing = false;
-  private following: Promise<void> = Promise.resolve();
+  /** The replica's appends, one at a time: followed rounds, the sequencer's rounds, catch-ups. */
+  private appends: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly stopListening: () => void;
   private readonly retryTimer: ReturnType<typeof setInterval>;
@@ -117,7 +118,7 @@ export class LedgerRecorder {
     await this.noteTail().catch((e: Error) =>
       this.o.log.warn({ err: e.message }, 'reading the ledger tail at start-up failed'),
     );
-    await this.catchUp();
+    await this.serially(() => this.catchUp());
     if (this.closed) return;
     for (const job of this.o.store.notOnLedger(this.o.self)) this.submit(job);
   }
@@ -151,8 +152,11 @@ export class LedgerRecorder {
   submit(job: JobRecord): void {
     if (ledgerSeq(job) !== undefined) return;
     let entry: LedgerEntryInput;
+    let bytes: Uint8Array;
     try {
       entry = ledgerEntryFor(job, this.o.store);
+      // Encoded here too on the sequencer: an entry past the ledger's limits fails this job alone.
+      bytes = encodeEntry({ ...entry, seq: 0 });
     } catch (e) {
       this.failed(job.id, (e as Error).message);
       return;
@@ -161,7 +165,6 @@ export class LedgerRecorder {
       this.enqueue(entry);
       return;
     }
-    const bytes = encodeEntry({ ...entry, seq: 0 });
     this.o.endpoint.control
       .send(this.sequencer, encodeJobMessage({ t: 'record', job: job.id, entry: bytes }))
       .catch((e: Error) =>
@@ -199,7 +202,7 @@ export class LedgerRecorder {
     }
     if (from !== this.sequencer) return 'the sender is not the sequencer';
     if (m.t === 'ledger-round') {
-      this.following = this.following.then(() => this.follow(m.round));
+      void this.serially(() => this.follow(m.round));
     } else if (m.t === 'record-failed') {
       this.o.store.setLedger(m.job, { error: m.reason });
     }
@@ -230,11 +233,11 @@ export class LedgerRecorder {
       while (this.queue.length > 0 && !this.closed) {
         const batch = this.queue.splice(0, MAX_ROUND_ENTRIES);
         try {
-          await this.round(batch).catch(async (e: Error) => {
+          await this.serially(() => this.round(batch)).catch(async (e: Error) => {
             // A member that missed a commit asks to catch up when it refuses; give it a moment, once.
             if (!/catch up/.test(e.message) || this.closed) throw e;
             await new Promise((r) => setTimeout(r, 2000));
-            await this.round(batch);
+            await this.serially(() => this.round(batch));
           });
         } catch (e) {
           // One refused entry must not keep the others off the ledger: retry them one by one. Any other
@@ -244,13 +247,30 @@ export class LedgerRecorder {
           if (retry.length === 0) for (const entry of batch) this.notifyFailure(entry, (e as Error).message);
           for (const entry of retry) {
             if (this.closed) break;
-            await this.round([entry]).catch((err: Error) => this.notifyFailure(entry, err.message));
+            await this.serially(() => this.round([entry])).catch((err: Error) =>
+              this.notifyFailure(entry, err.message),
+            );
           }
         }
       }
     } finally {
       this.sequencing = false;
     }
+  }
+
+  /**
+   * Runs `append` after every append queued before it: two appends to the
+   * replica never overlap (a PostgreSQL store would refuse the second after
+   * both passed the size check, and stop appending until restarted).
+   * `append` must not itself call serially (follow's catch-up runs inside it).
+   */
+  private serially<T>(append: () => Promise<T>): Promise<T> {
+    const run = this.appends.then(append);
+    this.appends = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   /** Tells every party of the entry (this node too, when it is one) that it could not be recorded. */
@@ -311,7 +331,7 @@ export class LedgerRecorder {
   }
 
   /** Catches this replica up from `source` (another member); logs and returns on failure. */
-  async catchUp(
+  private async catchUp(
     source: string = this.sequencer === this.o.self ? this.members[1] : this.sequencer,
   ): Promise<void> {
     if (this.closed || source === undefined) return;
@@ -357,15 +377,24 @@ export class LedgerRecorder {
     this.noteEntries(result.entries, result.head.size);
   }
 
-  /** Notes each entry on this node's job (a delivered job is then recorded); jobs not here or noted before are skipped. */
+  /**
+   * Notes each entry on this node's job; a delivered job becomes recorded in
+   * the same transaction. Jobs not here, or noted before, are skipped, except
+   * a job still delivered with its seq noted (a node stopped between the two
+   * writes before they were one), which is recorded now.
+   */
   private noteEntries(entries: readonly LedgerEntry[], size: number): void {
     for (const e of entries) {
       const job = this.o.store.find(e.jobId);
-      if (!job || ledgerSeq(job) !== undefined) continue;
-      this.o.store.setLedger(job.id, { seq: e.seq });
-      if (job.state === 'delivered')
-        this.o.store.transition(job.id, 'recorded', { detail: `ledger entry ${e.seq}` });
-      this.o.log.info({ job: job.id, seq: e.seq, size }, 'job recorded on the ledger');
+      if (!job) continue;
+      const noted = ledgerSeq(job);
+      if (job.state === 'delivered') {
+        const seq = noted ?? e.seq;
+        this.o.store.transition(job.id, 'recorded', { detail: `ledger entry ${seq}`, ledgerSeq: seq });
+      } else if (noted === undefined) {
+        this.o.store.setLedger(job.id, { seq: e.seq });
+      } else continue;
+      this.o.log.info({ job: job.id, seq: noted ?? e.seq, size }, 'job recorded on the ledger');
     }
   }
 

@@ -46,8 +46,16 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
     );
   }
   const dir = resolve(options.dir);
-  await mkdir(dir, { recursive: true });
-  const existing = await readdir(dir);
+  let existing: string[];
+  try {
+    await mkdir(dir, { recursive: true });
+    existing = await readdir(dir);
+  } catch (e) {
+    throw new ConfigError(`--dir ${dir} cannot be a node directory: ${fsReason(e)}`, {
+      field: 'dir',
+      file: dir,
+    });
+  }
   if (existing.includes(NODE_CONFIG_FILE)) {
     throw new ConfigError(`${dir} is already a node directory (it has ${NODE_CONFIG_FILE})`, {
       file: join(dir, NODE_CONFIG_FILE),
@@ -77,7 +85,8 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
     try {
       await writeFile(file, text, { mode, flag: 'wx' });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new ConfigError(`cannot write ${file}: ${fsReason(e)}`, { file });
       throw new ConfigError(`${file} already exists: init writes only to a new node directory`, { file });
     }
   };
@@ -87,4 +96,13 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
   await create(publicFile, `${JSON.stringify(pub, null, 2)}\n`);
   await create(join(dir, NODE_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`, 0o600);
   return { dir, config, publicFile, identity: pub };
+}
+
+/** What went wrong with a file operation, in words (node's code when it has one). */
+function fsReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'ENOTDIR') return 'a part of the path is a file';
+  if (err.code === 'EACCES' || err.code === 'EPERM') return 'permission denied';
+  if (err.code === 'ENOTEMPTY' || err.code === 'EEXIST') return 'it exists and is not a directory';
+  return err.code ?? err.message;
 }
