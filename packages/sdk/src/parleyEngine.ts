@@ -29,9 +29,17 @@ import type { Circuit, Engine, EngineSession } from 'mpc-framework-common';
 export interface ParleyEngineOptions {
   /** `auto` (default): garbled for two parties, `sharing` (additive) for more. */
   protocol?: 'auto' | 'garbled' | 'sharing' | 'replicated';
-  /** Receive timeout in ms (0: none). */
+  /**
+   * How long a party waits for a peer's next message before the run fails
+   * with a typed Timeout, in ms (default 60 s, as a party node waits; 0: no
+   * limit). mpc-framework tells an engine nothing when a peer goes away, so
+   * this is what ends a run whose peer stopped.
+   */
   timeoutMs?: number;
 }
+
+/** ParleyEngineOptions.timeoutMs when none is given. */
+export const DEFAULT_ENGINE_TIMEOUT_MS = 60_000;
 
 type EngineName = 'garbled' | 'sharing' | 'replicated';
 
@@ -104,7 +112,7 @@ export class ParleyEngine implements Engine {
       p[engine] = spec;
       const session = new SharingSession(spec, name, input, send, {
         protocol: engine,
-        timeoutMs: this.options.timeoutMs,
+        timeoutMs: this.options.timeoutMs ?? DEFAULT_ENGINE_TIMEOUT_MS,
       });
       return {
         handleMessage: (from, msg) => session.handleMessage(from, msg),
@@ -114,7 +122,7 @@ export class ParleyEngine implements Engine {
     const garbled = p.garbled ?? prepareProgram(p.program);
     p.garbled = garbled;
     const session = new GarbledSession(garbled.spec, name, inputBits(garbled, name, input), send, {
-      timeoutMs: this.options.timeoutMs,
+      timeoutMs: this.options.timeoutMs ?? DEFAULT_ENGINE_TIMEOUT_MS,
     });
     return {
       handleMessage: (from, msg) => session.handleMessage(from, msg),

@@ -1,10 +1,11 @@
 /** ParleyEngine through mpc-framework's Protocol, against mpc-framework's own plaintext engine. */
 import { compileSummon, type SummonCircuit } from '@parley/circuit';
+import { hasCode } from '@parley/interface';
 import { Protocol } from 'mpc-framework';
 import PlaintextEngine from 'mpc-framework/dist/src/PlaintextEngine/PlaintextEngine.js';
 import type { Engine } from 'mpc-framework-common';
 import { describe, expect, it } from 'vitest';
-import { ParleyEngine } from '../src/index.js';
+import { DEFAULT_ENGINE_TIMEOUT_MS, ParleyEngine } from '../src/index.js';
 
 const programs: Record<string, string> = {
   absdiff: `export default (io: Summon.IO) => {
@@ -75,6 +76,30 @@ describe('ParleyEngine with mpc-framework Protocol (2 parties, garbled)', () => 
     // 123457 · 98765 mod 2^32 = 3,603,296,013: past 2^31, where a signed decoding would differ.
     expect(num(got.alice).product).toBe(Number((123_457n * 98_765n) % 2n ** 32n));
     expect(num(got.alice).product).toBeGreaterThanOrEqual(2 ** 31);
+  });
+
+  it('ends with a typed Timeout when a peer goes silent (60 s unless timeoutMs says otherwise)', async () => {
+    expect(DEFAULT_ENGINE_TIMEOUT_MS).toBe(60_000);
+    const circuit = await compileSummon('absdiff.ts', programs.absdiff, { boolifyWidth: 16 });
+    for (const protocol of ['garbled', 'sharing'] as const) {
+      const engine = () => new ParleyEngine({ protocol, timeoutMs: 300 });
+      const sessions: Record<string, ReturnType<Protocol['join']>> = {};
+      const inputs: Record<string, Record<string, number>> = { alice: { a: 3 }, bob: { b: 5 } };
+      for (const name of ['alice', 'bob']) {
+        sessions[name] = new Protocol(circuit, engine()).join(name, inputs[name], (to, msg) => {
+          // bob's messages never arrive: alice waits for them, then gives up.
+          if (name === 'alice') queueMicrotask(() => sessions[to].handleMessage(name, msg));
+        });
+      }
+      const started = Date.now();
+      const e = await sessions.alice.output().then(
+        () => expect.fail(`${protocol}: alice got outputs without bob`),
+        (err: unknown) => err,
+      );
+      expect(hasCode(e, 'TIMEOUT'), `${protocol}: ${String(e)}`).toBe(true);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      sessions.bob.output().catch(() => undefined);
+    }
   });
 
   it('reports its security model and refuses what it cannot run', () => {
