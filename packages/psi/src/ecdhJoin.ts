@@ -127,16 +127,21 @@ export async function ecdhJoin(
     return out;
   });
   // Steps 1 … n−1: the list that started t hops back gets this party's scalar and moves on.
+  // Its length is noted: the owner's final list must have the same.
+  const listBytes = new Map<string, number>();
   for (let step = 1; step < n; step++) {
+    const origin = parties[(me + n - step) % n];
+    listBytes.set(origin, 0);
     await relayList(channel, prev, next, step, (chunk) => {
       total += chunk.length / POINT_BYTES;
+      listBytes.set(origin, (listBytes.get(origin) ?? 0) + chunk.length);
       const out = key.apply(chunk, prev);
       progress(chunk.length / POINT_BYTES);
       return out;
     });
   }
   // This party's own list, back with every scalar on it, in its shuffled order.
-  const own = await receiveList(channel, prev, n - 1);
+  const own = await receiveList(channel, prev, n - 1, points.length);
   if (own.length !== points.length) {
     throw new ProtocolViolation(`${prev} returned ${own.length / POINT_BYTES} tags for ${keys.length} keys`, {
       party: prev,
@@ -148,7 +153,16 @@ export async function ecdhJoin(
   }
   const lists = new Map<string, Uint8Array>([[self, own]]);
   for (const p of parties) {
-    if (p !== self) lists.set(p, await receiveList(channel, p, FINAL_STEP));
+    if (p === self) continue;
+    const expected = listBytes.get(p) ?? 0;
+    const list = await receiveList(channel, p, FINAL_STEP, expected);
+    if (list.length !== expected) {
+      throw new ProtocolViolation(
+        `${p} sent ${list.length / POINT_BYTES} final tags for a list of ${expected / POINT_BYTES}`,
+        { party: p },
+      );
+    }
+    lists.set(p, list);
   }
   return joinRows(parties, self, lists, order, minParties);
 }
@@ -251,11 +265,28 @@ async function relayList(
   }
 }
 
-/** The whole list of step `step` from `from`, its chunks joined. */
-async function receiveList(channel: JoinChannel, from: string, step: number): Promise<Uint8Array> {
+/**
+ * The whole list of step `step` from `from`, its chunks joined; a sender that
+ * goes past `maxBytes` (the length this party knows the list has) is refused
+ * at once, before its chunks fill memory.
+ */
+async function receiveList(
+  channel: JoinChannel,
+  from: string,
+  step: number,
+  maxBytes: number,
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
+  let bytes = 0;
   for (;;) {
     const m = decodeJoinMessage(await channel.recv(from), from, step);
+    bytes += m.points.length;
+    if (bytes > maxBytes) {
+      throw new ProtocolViolation(
+        `${from} sent more than the ${maxBytes / POINT_BYTES} tags of its list (step ${step})`,
+        { party: from, step },
+      );
+    }
     chunks.push(m.points);
     if (m.last) return Buffer.concat(chunks);
   }

@@ -169,6 +169,26 @@ describe('ecdhJoin', () => {
     }
   });
 
+  it.each([
+    ['its own list back', 2],
+    ['its final list', 255],
+  ])('refuses a party that sends more tags than %s holds, as soon as it does', async (_, step) => {
+    const sets = randomSets(3, 30, () => 12);
+    // p1 repeats each chunk of that step that is not the list's last: 7 + 7 + 5 tags for a list of 12.
+    const results = await join(sets, undefined, (party, s) => ({
+      send: async (to, bytes) => {
+        if (party === 'p1' && bytes[1] === step && bytes[2] === 0) await s.send(to, bytes);
+        return s.send(to, bytes);
+      },
+      recv: (from) => s.recv(from),
+    }));
+    const refusals = results.filter(
+      (r) => r instanceof Error && /p1 sent more than the 12 tags of its list/.test(r.message),
+    );
+    expect(refusals.length).toBeGreaterThan(0);
+    for (const r of results) expect((r as ParleyError).code).toBe('PROTOCOL_VIOLATION');
+  });
+
   it('uses fresh randomness: the same keys give unrelated tags in two runs', () => {
     const points = hashToPoints('ctx', [enc(randomBytes(8).toString('hex'))]);
     const a = new CommutativeKey().apply(points);
