@@ -21,6 +21,7 @@
 import { type BooleanCircuit, layerByAndDepth } from '@parley/circuit';
 import { randomBytes, sha256 } from '@parley/crypto';
 import {
+  type ConsumedListener,
   InvalidArgument,
   InvalidOutputLabel,
   type ParleyError,
@@ -154,6 +155,12 @@ export interface GarbledSessionOptions {
   /** Receive timeout in ms (0: none). */
   timeoutMs?: number;
   /**
+   * Told when the protocol takes a peer's message, with its size as received
+   * (PeerInbox `onConsumed`): a party node gives those bytes back to its
+   * transport, which holds back-pressure on the peer until then.
+   */
+  onConsumed?: ConsumedListener;
+  /**
    * Called after each chunk of garbled tables is sent (garbler) or evaluated
    * (evaluator), never per gate, and once more with `done === total` when the
    * session has its outputs (the only call with `done === total`). Called
@@ -230,7 +237,7 @@ export class GarbledSession {
     this.role = party === g ? 'garbler' : 'evaluator';
     this.peer = party === g ? e : g;
     if (this.job.chunks === 1) checkInputs(this.job.chunk(0), party);
-    this.inbox = new PeerInbox([this.peer], options.timeoutMs ?? 0);
+    this.inbox = new PeerInbox([this.peer], options.timeoutMs ?? 0, options.onConsumed);
     this.result = this.run().catch((e: ParleyError) => {
       if (!this.closed) {
         this.closed = true;

@@ -2,6 +2,11 @@
  * The engine side of mpc-framework's boundary: an engine is fed
  * `handleMessage(from, bytes)` and its protocol code awaits `recv(from)`,
  * in order per sender. `fail(error)` rejects every pending and future receive.
+ *
+ * `onConsumed(from, bytes)`, when given, is told each time a message leaves
+ * the inbox for the protocol, with the size it had on the wire: a transport
+ * holding back-pressure on the sender until then (@parley/transport
+ * `onMessage(…, { holdUntilConsumed })`) gives those bytes back.
  */
 import { type ParleyError, ProtocolViolation, Timeout } from './errors.js';
 import type { PartyName } from './types.js';
@@ -12,18 +17,30 @@ interface Waiter {
   timer?: ReturnType<typeof setTimeout>;
 }
 
+interface Queued {
+  bytes: Uint8Array;
+  /** Its size on the wire (the engine may have stripped a header). */
+  wireBytes: number;
+}
+
+export type ConsumedListener = (from: PartyName, bytes: number) => void;
+
 export class PeerInbox {
-  private readonly queues = new Map<PartyName, Uint8Array[]>();
+  private readonly queues = new Map<PartyName, Queued[]>();
   private readonly waiters = new Map<PartyName, Waiter[]>();
   private failure: Error | undefined;
 
   constructor(
     private readonly peers: readonly PartyName[],
     private readonly timeoutMs = 0,
+    private readonly onConsumed?: ConsumedListener,
   ) {}
 
-  /** Feeds a message from `from`; unknown senders are a protocol violation. */
-  deliver(from: PartyName, bytes: Uint8Array): void {
+  /**
+   * Feeds a message from `from` (`wireBytes`: its size as received, when the
+   * engine stripped part of it); unknown senders are a protocol violation.
+   */
+  deliver(from: PartyName, bytes: Uint8Array, wireBytes = bytes.length): void {
     if (this.failure) return;
     if (!this.peers.includes(from)) {
       this.fail(
@@ -35,6 +52,7 @@ export class PeerInbox {
     const w = waiting?.shift();
     if (w) {
       if (w.timer) clearTimeout(w.timer);
+      this.onConsumed?.(from, wireBytes);
       w.resolve(bytes);
       return;
     }
@@ -43,14 +61,17 @@ export class PeerInbox {
       q = [];
       this.queues.set(from, q);
     }
-    q.push(bytes);
+    q.push({ bytes, wireBytes });
   }
 
   /** The next message from `from`. */
   recv(from: PartyName): Promise<Uint8Array> {
     if (this.failure) return Promise.reject(this.failure);
-    const q = this.queues.get(from);
-    if (q && q.length > 0) return Promise.resolve(q.shift() as Uint8Array);
+    const next = this.queues.get(from)?.shift();
+    if (next) {
+      this.onConsumed?.(from, next.wireBytes);
+      return Promise.resolve(next.bytes);
+    }
     return new Promise((resolve, reject) => {
       const w: Waiter = { resolve, reject };
       if (this.timeoutMs > 0) {

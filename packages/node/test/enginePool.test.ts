@@ -50,6 +50,9 @@ interface PartyResult {
   progress: EngineProgress[];
   /** When `run` settled (performance.now()). */
   endedAt: number;
+  /** Bytes the engine gave back to the transport (consumed), and the bytes the session received. */
+  consumed?: number;
+  received?: number;
 }
 
 /**
@@ -68,7 +71,9 @@ async function runJob(
   } = {},
 ): Promise<Record<string, PartyResult>> {
   const { parties } = program;
-  const net = new MemoryNetwork(parties);
+  // A small receive high-water mark: the engines' messages are held until taken, as in a party node,
+  // so reading from a peer pauses often; a protocol that needed a message behind held ones would hang.
+  const net = new MemoryNetwork(parties, { limits: { receiveHighWaterMark: 128 * 1024 } });
   const id = `job-${jobs++}`;
   const sessions = await Promise.all(parties.map((p) => net.endpoint(p).openSession(id, parties)));
   try {
@@ -77,6 +82,8 @@ async function runJob(
         const session = sessions[i];
         const own = options.programOf?.(party) ?? program;
         const progress: EngineProgress[] = [];
+        let consumed = 0;
+        const traffic = () => ({ consumed, received: session.stats().total.bytesReceived });
         try {
           const outputs = await poolOf(party).run(
             {
@@ -88,7 +95,11 @@ async function runJob(
             },
             {
               send: (to, bytes) => session.send(to, bytes),
-              onMessage: (h) => session.onMessage(h),
+              onMessage: (h, o) => session.onMessage(h, o),
+              consumed: (from, bytes) => {
+                consumed += bytes;
+                session.consumed(from, bytes);
+              },
               onProgress: (p) => {
                 progress.push(p);
                 options.onProgress?.(party, p);
@@ -97,10 +108,10 @@ async function runJob(
               ended: session.ended,
             },
           );
-          return [party, { outputs, progress, endedAt: performance.now() }];
+          return [party, { outputs, progress, endedAt: performance.now(), ...traffic() }];
         } catch (e) {
           session.abort(e as Error);
-          return [party, { error: e as ParleyError, progress, endedAt: performance.now() }];
+          return [party, { error: e as ParleyError, progress, endedAt: performance.now(), ...traffic() }];
         }
       }),
     );
@@ -112,6 +123,10 @@ async function runJob(
 }
 
 function expectPlaintextOutputs(program: Program, inputs: PlainInputs, results: Record<string, PartyResult>) {
+  // Every byte a party received was taken by its engine and given back to the transport.
+  for (const [party, r] of Object.entries(results)) {
+    if (r.error === undefined) expect(r.consumed, `${party}: bytes given back`).toBe(r.received);
+  }
   const want = evaluateProgram(program, encodeInputs(program, inputs));
   for (const o of program.outputs) {
     for (const party of o.recipients) {

@@ -19,6 +19,7 @@
  */
 import { type Column, encodePartyInputs, type PartyInputs, type Program } from '@parley/circuit';
 import {
+  type ConsumedListener,
   InvalidArgument,
   type ParleyError,
   PeerInbox,
@@ -82,6 +83,12 @@ export interface SharingOptions {
   protocol?: SharingProtocolName;
   /** Receive timeout in ms (0: none). */
   timeoutMs?: number;
+  /**
+   * Told when the protocol takes a peer's message, with its size as received
+   * (PeerInbox `onConsumed`): a party node gives those bytes back to its
+   * transport, which holds back-pressure on the peer until then.
+   */
+  onConsumed?: ConsumedListener;
   /** The offline phase (default: Beaver triples from pairwise OT). */
   tripleSource?: TripleSourceFactory;
   /** Record when each online round ended (stats().roundEnds), for benchmarks. */
@@ -175,8 +182,8 @@ export class SharingSession {
     this.security = scheme === 'additive' ? ADDITIVE_SECURITY : REPLICATED_SECURITY;
     this.inputs = encodePartyInputs(this.prepared.program, party, inputs);
     this.peers = parties.filter((p) => p !== party);
-    this.inbox = new PeerInbox(this.peers, options.timeoutMs ?? 0);
-    this.otInbox = new PeerInbox(this.peers, options.timeoutMs ?? 0);
+    this.inbox = new PeerInbox(this.peers, options.timeoutMs ?? 0, options.onConsumed);
+    this.otInbox = new PeerInbox(this.peers, options.timeoutMs ?? 0, options.onConsumed);
     this.result = this.run().catch((e: ParleyError) => {
       this.fail(e, true);
       throw e;
@@ -191,7 +198,7 @@ export class SharingSession {
       this.fail(abortError(bytes.subarray(1), from), false);
       return;
     }
-    if (bytes.length > 0 && bytes[0] === Tag.OT) this.otInbox.deliver(from, bytes.subarray(1));
+    if (bytes.length > 0 && bytes[0] === Tag.OT) this.otInbox.deliver(from, bytes.subarray(1), bytes.length);
     else this.inbox.deliver(from, bytes);
   }
 

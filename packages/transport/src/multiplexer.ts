@@ -29,7 +29,7 @@ import {
 import { ControlChannelImpl } from './controlChannel.js';
 import { encodeAbortBody, type FrameHeader, FrameKind, SESSION_ID_PATTERN } from './frame.js';
 import type { Link, LinkHost } from './link.js';
-import { type SessionHost, SessionImpl } from './session.js';
+import { MESSAGE_OVERHEAD, type SessionHost, SessionImpl } from './session.js';
 import type { EndpointEvent, EndpointListener, Session, SessionOptions, TransportLimits } from './types.js';
 
 /** Ids of ended sessions remembered, so that late frames for them are dropped quietly. */
@@ -227,7 +227,7 @@ export class Multiplexer implements SessionHost {
   #hold(link: Link, header: FrameHeader, body: Uint8Array): void {
     const id = header.session;
     const peer = link.peer;
-    const held = (this.#heldBytes.get(peer) ?? 0) + body.length;
+    const held = (this.#heldBytes.get(peer) ?? 0) + heldCost(header, body);
     if (held > this.limits.pendingSessionBytes || this.limits.unknownSessionGraceMs === 0) {
       if (header.kind !== FrameKind.Abort) {
         const error = new UnknownSession(`no session ${id} is open at '${this.self}'`, {
@@ -256,7 +256,7 @@ export class Multiplexer implements SessionHost {
     this.#pending.delete(id);
     for (const f of pending.frames) {
       const peer = f.link.peer;
-      this.#heldBytes.set(peer, (this.#heldBytes.get(peer) ?? 0) - f.body.length);
+      this.#heldBytes.set(peer, (this.#heldBytes.get(peer) ?? 0) - heldCost(f.header, f.body));
     }
   }
 
@@ -330,4 +330,13 @@ export class Multiplexer implements SessionHost {
     for (const [id, pending] of [...this.#pending]) this.#dropPending(id, pending);
     this.#closed = true;
   }
+}
+
+/**
+ * What a frame held for a session not yet open counts against
+ * `pendingSessionBytes`: its body, its session id and a fixed share for the
+ * bookkeeping, so that frames with empty bodies are bounded too.
+ */
+function heldCost(header: FrameHeader, body: Uint8Array): number {
+  return body.length + header.session.length + MESSAGE_OVERHEAD;
 }

@@ -26,14 +26,17 @@ interface SenderState {
 export interface ReceiveQueueOptions {
   /** Default `recv` timeout in ms (0 = wait forever). */
   timeoutMs?: number;
-  /** Called with the byte count of each message taken out of the queue. */
-  onDequeue?: (from: PartyName, bytes: number) => void;
+  /**
+   * Called when messages leave the queue (taken, or dropped by `close`): their
+   * byte count and how many they were.
+   */
+  onDequeue?: (from: PartyName, bytes: number, messages: number) => void;
 }
 
 export class ReceiveQueue {
   readonly #senders = new Map<PartyName, SenderState>();
   readonly #timeoutMs: number;
-  readonly #onDequeue: ((from: PartyName, bytes: number) => void) | undefined;
+  readonly #onDequeue: ((from: PartyName, bytes: number, messages: number) => void) | undefined;
   #closed: ParleyError | undefined;
   #queuedBytes = 0;
 
@@ -61,7 +64,7 @@ export class ReceiveQueue {
     const waiter = s.waiters.shift();
     if (waiter) {
       if (waiter.timer) clearTimeout(waiter.timer);
-      this.#onDequeue?.(from, bytes.length);
+      this.#onDequeue?.(from, bytes.length, 1);
       waiter.resolve(bytes);
       return;
     }
@@ -107,7 +110,7 @@ export class ReceiveQueue {
       s.head = 0;
     }
     this.#queuedBytes -= bytes.length;
-    this.#onDequeue?.(from, bytes.length);
+    this.#onDequeue?.(from, bytes.length, 1);
     return bytes;
   }
 
@@ -141,7 +144,7 @@ export class ReceiveQueue {
         let n = 0;
         for (let i = s.head; i < s.messages.length; i++) n += s.messages[i].length;
         this.#queuedBytes -= n;
-        this.#onDequeue?.(from, n);
+        this.#onDequeue?.(from, n, dropped);
       }
       s.messages.length = 0;
       s.head = 0;

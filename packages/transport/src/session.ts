@@ -50,6 +50,11 @@ export interface SessionHost {
 }
 
 const EMPTY = new Uint8Array(0);
+/**
+ * Bytes charged per received message besides its body, in the receive
+ * accounting (and so in back-pressure): empty or tiny messages still count.
+ */
+export const MESSAGE_OVERHEAD = 64;
 const ignore = (): void => {};
 
 export class SessionImpl implements Session {
@@ -70,6 +75,8 @@ export class SessionImpl implements Session {
   readonly #closedPeers = new Set<PartyName>();
   readonly #recvTimeoutMs: number;
   #handler: MessageHandler | undefined;
+  /** Bytes handed to a holding handler and not yet given back, per sender (onMessage's holdUntilConsumed). */
+  #held: Map<PartyName, number> | undefined;
   #step = 0;
   #open = true;
   #error: ParleyError | undefined;
@@ -94,7 +101,9 @@ export class SessionImpl implements Session {
       this.#lastStep.set(p, 0);
       this.#stats.set(p, { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0 });
     }
-    this.#queue = new ReceiveQueue(this.peers, { onDequeue: (from, n) => host.accountQueued(from, -n) });
+    this.#queue = new ReceiveQueue(this.peers, {
+      onDequeue: (from, n, messages) => host.accountQueued(from, -(n + messages * MESSAGE_OVERHEAD)),
+    });
     this.ended = new Promise((resolve) => {
       this.#resolveEnded = resolve;
     });
@@ -183,15 +192,29 @@ export class SessionImpl implements Session {
     return link.write({ kind: FrameKind.Data, session: this.id, step: this.#step, seq }, bytes);
   }
 
-  onMessage(handler: MessageHandler): void {
+  onMessage(handler: MessageHandler, options: { holdUntilConsumed?: boolean } = {}): void {
     this.#handler = handler;
+    if (options.holdUntilConsumed) this.#held ??= new Map();
     for (const [from, bytes] of this.#queue.drain()) {
       if (!this.#open) return;
       this.#callHandler(from, bytes);
     }
   }
 
+  consumed(from: PartyName, bytes: number): void {
+    const held = this.#held?.get(from);
+    if (held === undefined || !(bytes >= 0)) return;
+    const n = Math.min(held, bytes + MESSAGE_OVERHEAD);
+    this.#held!.set(from, held - n);
+    this.#host.accountQueued(from, -n);
+  }
+
   #callHandler(from: PartyName, bytes: Uint8Array): void {
+    if (this.#held) {
+      const n = bytes.length + MESSAGE_OVERHEAD;
+      this.#held.set(from, (this.#held.get(from) ?? 0) + n);
+      this.#host.accountQueued(from, n);
+    }
     try {
       this.#handler!(from, bytes);
     } catch (e) {
@@ -263,6 +286,9 @@ export class SessionImpl implements Session {
     this.#open = false;
     this.#error = error;
     this.#queue.close(this.#endError());
+    // What a holding handler had not given back stops counting: the session is over.
+    for (const [from, held] of this.#held ?? []) if (held > 0) this.#host.accountQueued(from, -held);
+    this.#held?.clear();
     if (error) {
       const body = encodeAbortBody(error);
       for (const peer of this.peers) {
@@ -321,7 +347,7 @@ export class SessionImpl implements Session {
     if (this.#handler) {
       this.#callHandler(from, body);
     } else {
-      this.#host.accountQueued(from, body.length);
+      this.#host.accountQueued(from, body.length + MESSAGE_OVERHEAD);
       this.#queue.push(from, body);
     }
   }

@@ -58,8 +58,21 @@ export interface Session {
    * Delivers every message of the session to `handler` (an engine's
    * `handleMessage`) instead of the receive queue; messages already queued are
    * delivered first. A handler that throws ends the session with that error.
+   *
+   * With `holdUntilConsumed`, the bytes handed to `handler` still count
+   * against their sender's receive high-water mark, as queued bytes do, until
+   * `consumed(from, bytes)` gives them back: a consumer that passes messages
+   * on (to a worker thread, say) keeps back-pressure on a sender that runs
+   * ahead of it. Without it, delivered bytes stop counting at once.
    */
-  onMessage(handler: MessageHandler): void;
+  onMessage(handler: MessageHandler, options?: { holdUntilConsumed?: boolean }): void;
+  /**
+   * Gives back one message of `bytes` from `from` that the handler's consumer
+   * has taken (see `onMessage`); reading from `from` resumes below half the
+   * high-water mark. More than is held is ignored; so is a call after the
+   * session ended, which gives back everything it held.
+   */
+  consumed(from: PartyName, bytes: number): void;
   /**
    * The next message from `from`, in the order `from` sent them. Rejects with the
    * session's error once it has ended (a rejection nobody awaits is never reported

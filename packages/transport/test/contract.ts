@@ -253,6 +253,55 @@ export function transportContract(label: string, makeCluster: ClusterFactory): v
       expect(accepted).toBe(total);
     });
 
+    it('keeps back-pressure on messages a holding handler has not given back, and frees it when the session ends', async () => {
+      const names = ['alice', 'bob'];
+      const MiB = 1024 * 1024;
+      cluster = await makeCluster(names, { sendHighWaterMark: MiB, receiveHighWaterMark: MiB });
+      const [a, b] = await open(names, 'held');
+      const chunk = patterned('held', MiB);
+      const total = 64;
+      const got: Uint8Array[] = [];
+      b.onMessage((_, bytes) => got.push(bytes), { holdUntilConsumed: true });
+      let accepted = 0;
+      const sending = (async () => {
+        for (let i = 0; i < total; i++) {
+          await a.send('bob', chunk);
+          accepted++;
+        }
+      })();
+      sending.catch(() => undefined);
+      await delay(500);
+      // Nothing given back: bob's reading stopped near the high-water mark, and alice's sends wait.
+      expect(got.length).toBeLessThan(total / 2);
+      expect(accepted).toBeLessThan(total);
+      // Given back as they come: everything arrives.
+      let given = 0;
+      for (let i = 0; i < 400 && got.length < total; i++) {
+        for (; given < got.length; given++) b.consumed('alice', got[given].length);
+        await delay(10);
+      }
+      expect(got.length).toBe(total);
+      await sending;
+      expect(Buffer.from(got[total - 1]).equals(Buffer.from(chunk))).toBe(true);
+      for (; given < got.length; given++) b.consumed('alice', got[given].length);
+
+      // A session that ends holding bytes frees them: the peers' next session is not held up.
+      const [a2, b2] = await open(names, 'held-2');
+      const got2: Uint8Array[] = [];
+      b2.onMessage((_, bytes) => got2.push(bytes), { holdUntilConsumed: true });
+      const filling = (async () => {
+        for (let i = 0; i < 8; i++) await a2.send('bob', chunk);
+      })();
+      filling.catch(() => undefined);
+      await delay(300);
+      expect(got2.length).toBeGreaterThan(0);
+      expect(got2.length).toBeLessThan(8);
+      b2.abort(new Error('done with it'));
+      const [a3, b3] = await open(names, 'held-3');
+      await a3.send('bob', bytesOf('after'));
+      expect(textOf(await b3.recv('alice', { timeoutMs: 5_000 }))).toBe('after');
+    });
+
     it('ends sessions with a peer whose endpoint closes, and rejects its pending receives', async () => {
       const names = ['alice', 'bob', 'carol'];
       cluster = await makeCluster(names);

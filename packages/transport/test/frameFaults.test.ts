@@ -156,6 +156,24 @@ describe('bad frames over TLS end only their session', () => {
     await stillWorks(s3a, s3b);
   });
 
+  it('frames with empty bodies for sessions not yet open count against pendingSessionBytes too', async () => {
+    const { toBob, s3a, s3b } = await setup({
+      pendingSessionBytes: 64 * 1024,
+      unknownSessionGraceMs: 30_000,
+    });
+    // Each held frame costs its session id and a fixed share besides its (empty) body: some 70 bytes,
+    // so well before 2,000 of them the cap is reached, and the rest are refused at once.
+    for (let i = 0; i < 2_000; i++) toBob.send(FrameKind.Data, `E${i}`, 0);
+    const refused = await Promise.race([
+      toBob.abortFor('E1999'),
+      // Well before the 30 s grace would refuse it.
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 20_000)),
+    ]);
+    expect(refused?.code).toBe('UNKNOWN_SESSION');
+    expect(s3b.isOpen).toBe(true);
+    await stillWorks(s3a, s3b);
+  }, 40_000);
+
   it('unattributable garbage is reported and dropped; the connection carries on', async () => {
     const { toBob, s2b, rejected } = await setup();
     toBob.sendRaw(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));

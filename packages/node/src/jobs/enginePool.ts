@@ -63,10 +63,21 @@ export interface EngineProgress {
   unit: string;
 }
 
-/** A job's traffic and controls: a @parley/transport `Session` fits `send` and `onMessage`. */
+/** A job's traffic and controls: a @parley/transport `Session` fits `send`, `onMessage` and `consumed`. */
 export interface EngineIo {
   send(to: string, bytes: Uint8Array): Promise<void> | void;
-  onMessage(handler: (from: string, bytes: Uint8Array) => void): void;
+  /**
+   * Delivers the peers' messages. The pool asks the transport to hold their
+   * bytes against the sender's receive high-water mark until the engine has
+   * taken them (`consumed`), so a peer that runs ahead of this party's engine
+   * is slowed by back-pressure instead of filling the worker's memory.
+   */
+  onMessage(
+    handler: (from: string, bytes: Uint8Array) => void,
+    options?: { holdUntilConsumed?: boolean },
+  ): void;
+  /** Bytes of `from`'s messages the engine has taken (see `onMessage`). */
+  consumed?(from: string, bytes: number): void;
   onProgress?(progress: EngineProgress): void;
   /** Aborting stops the engine and rejects `run` with the reason (a ParleyError, e.g. JobCancelled). */
   signal?: AbortSignal;
@@ -267,12 +278,16 @@ class JobBridge {
   start(): void {
     this.port.on('message', (m: FromEngine) => this.fromEngine(m));
     this.io.signal?.addEventListener('abort', this.onAbort);
-    this.io.onMessage((from, bytes) => {
-      if (this.settled) return;
-      // A copy of its own, transferred: the transport may reuse or share the buffer it handed out.
-      const own = bytes.slice();
-      this.toEngine({ type: 'message', from, bytes: own }, [own.buffer]);
-    });
+    this.io.onMessage(
+      (from, bytes) => {
+        if (this.settled) return;
+        // A copy of its own, transferred: the transport may reuse or share the buffer it handed out.
+        const own = bytes.slice();
+        this.toEngine({ type: 'message', from, bytes: own }, [own.buffer]);
+      },
+      // Held only when the engine's takings can be given back.
+      this.io.consumed ? { holdUntilConsumed: true } : undefined,
+    );
     this.io.ended?.then((error) => {
       this.transportEnded(error ?? new SessionClosed("the job's transport session closed while it ran"));
     });
@@ -341,6 +356,8 @@ class JobBridge {
           .catch((e: unknown) => this.transportEnded(e))
           .finally(() => this.toEngine({ type: 'sent', bytes: bytes.byteLength })),
       );
+    } else if (m.type === 'consumed') {
+      this.io.consumed?.(m.from, m.bytes);
     } else if (!this.settled) {
       try {
         this.io.onProgress?.({ done: m.done, total: m.total, unit: m.unit });

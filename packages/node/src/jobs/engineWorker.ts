@@ -38,6 +38,8 @@ export type ToEngine =
 /** Out of the worker, on a job's port; `end` is the last message. */
 export type FromEngine =
   | { type: 'send'; to: string; bytes: Uint8Array }
+  /** The engine took this many bytes of `from`'s messages (the transport may read more from it). */
+  | { type: 'consumed'; from: string; bytes: number }
   | ({ type: 'progress' } & EngineProgress)
   | { type: 'end' };
 
@@ -93,6 +95,7 @@ const api = {
       lastProgress = now;
       post({ type: 'progress', done: p.done, total: p.total, unit: p.unit });
     };
+    const onConsumed = (from: string, bytes: number) => post({ type: 'consumed', from, bytes });
     let session: GarbledSession | SharingSession | undefined;
     const onMessage = (m: ToEngine) => {
       if (m.type === 'message') session?.handleMessage(m.from, m.bytes);
@@ -117,6 +120,7 @@ const api = {
           // `send` copies what it is given before it returns.
           sendCopies: true,
           onProgress,
+          onConsumed,
         });
         session = s;
         port.on('message', onMessage);
@@ -126,6 +130,7 @@ const api = {
           timeoutMs,
           otContexts,
           onProgress,
+          onConsumed,
         });
         session = s;
         port.on('message', onMessage);

@@ -269,7 +269,8 @@ export class JobRunner {
       },
       {
         send: (to, bytes) => session.send(to, bytes),
-        onMessage: (handler) => session.onMessage(handler),
+        onMessage: (handler, options) => session.onMessage(handler, options),
+        consumed: (from, bytes) => session.consumed(from, bytes),
         onProgress: (p) => {
           const r = this.running.get(jobId);
           if (r) r.progress = p;

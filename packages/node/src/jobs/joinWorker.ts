@@ -30,6 +30,8 @@ export type ToJoin =
 /** Out of the worker; `result` or `error` is the last message. */
 export type FromJoin =
   | { type: 'send'; to: string; bytes: Uint8Array }
+  /** The join took this many bytes of `from`'s messages (the transport may read more from it). */
+  | { type: 'consumed'; from: string; bytes: number }
   | { type: 'progress'; done: number; total: number }
   | { type: 'result'; rows: number; ownRows: Int32Array; holders: Uint32Array; sizes: Record<string, number> }
   | { type: 'error'; error: ReturnType<ParleyError['toJSON']> };
@@ -46,6 +48,7 @@ if (port) {
       inbox = new PeerInbox(
         w.parties.filter((p) => p !== w.self),
         w.timeoutMs,
+        (from, bytes) => post({ type: 'consumed', from, bytes }),
       );
       const box = inbox;
       let lastProgress = 0;

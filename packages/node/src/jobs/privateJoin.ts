@@ -45,6 +45,8 @@ export function joinInWorker(
     worker.on('message', (m: FromJoin) => {
       if (m.type === 'send') {
         session.send(m.to, m.bytes).catch((e: Error) => finish(() => reject(e)));
+      } else if (m.type === 'consumed') {
+        session.consumed(m.from, m.bytes);
       } else if (m.type === 'progress') {
         options.onProgress?.(m.done, m.total);
       } else if (m.type === 'result') {
@@ -53,7 +55,8 @@ export function joinInWorker(
         finish(() => reject(errorFromJSON(m.error)));
       }
     });
-    session.onMessage((from, bytes) => tell({ type: 'message', from, bytes }));
+    // The peers' bytes count against their receive high-water mark until the join takes them.
+    session.onMessage((from, bytes) => tell({ type: 'message', from, bytes }), { holdUntilConsumed: true });
     tell({ type: 'start', work });
   });
 }
