@@ -149,6 +149,12 @@ describe('Bristol reader', () => {
     ['input header count', '1 3\n3 1 1\n1 1\n\n2 1 0 1 2 AND\n', /malformed input header/],
     ['output never set', '1 4\n2 1 1\n1 1\n\n2 1 0 1 2 AND\n', /output wire 3 is never set/],
     ['truncated header', '1 3\n2 1 1\n', /incomplete header/],
+    [
+      'an input wider than the circuit',
+      '1 10\n1 9007199254740991\n1 1\n\n',
+      /need 9007199254740992 wires but the header declares 10/,
+    ],
+    ['an empty input group', '1 3\n2 0 2\n1 1\n\n', /a group of 0 wires/],
   ];
   for (const [what, text, pattern] of bad) {
     it(`refuses ${what} with a CircuitFormatError naming the line`, () => {

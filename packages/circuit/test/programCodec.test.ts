@@ -100,4 +100,43 @@ describe('program codec', () => {
     expect(() => decodeProgram(new Uint8Array(10), { maxBytes: 5 })).toThrow(/exceed the limit/);
     expect(() => decodeProgram(Uint8Array.of(0xff, 0xfe))).toThrow(/not UTF-8 JSON/);
   });
+
+  it('refuses small programs that ask for a hang, a deep recursion or 2 GiB, with typed errors at once', async () => {
+    const decode = (doc: unknown) => {
+      try {
+        decodeProgram(new TextEncoder().encode(JSON.stringify(doc)));
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('accepted');
+    };
+    const empty = { wireCount: 1, gateCount: 0, op: '', a: '', b: '', out: '', inputs: [], outputs: [] };
+    const program = (circuit: object, nodes: object[]) => ({
+      format: 'parley-program-v1',
+      parties: ['a'],
+      circuits: [circuit],
+      nodes,
+      outputs: [],
+    });
+    // A call of a circuit with no outputs gives no value: the decoder used to loop on it for ever.
+    const noValue = decode(program(empty, [{ op: 'call', type: 'bit', length: 1, circuit: 0 }]));
+    expect(hasCode(noValue, 'INVALID_CIRCUIT')).toBe(true);
+    expect(noValue.message).toMatch(/nodes\[0\]: gives no value/);
+    // 20,000 levels of nesting in a node: refused before anything recurses over it.
+    let deep: unknown = 1;
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    const nested = await tamper((d) => (d.nodes[0].visibility = deep));
+    expect(hasCode(nested, 'INVALID_CIRCUIT')).toBe(true);
+    expect(nested.message).toMatch(/nodes\[0\]: nests deeper than 16 levels/);
+    // 2^31 wires declared by a circuit with one input wire and no gates.
+    const wires = btoa(String.fromCharCode(0, 0, 0, 0));
+    const huge = decode(
+      program(
+        { ...empty, wireCount: 2 ** 31, inputs: [{ name: 'x', wires }], outputs: [{ name: 'y', wires }] },
+        [],
+      ),
+    );
+    expect(hasCode(huge, 'INVALID_CIRCUIT')).toBe(true);
+    expect(huge.message).toMatch(/wireCount: is 2147483648, more than its 1 input wires and 0 gates can set/);
+  });
 });

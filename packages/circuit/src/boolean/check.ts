@@ -1,7 +1,8 @@
 /**
  * Checks a boolean circuit from an untrusted source (a peer's job proposal):
  * array lengths agree with the gate count, every opcode is known, every wire
- * index is below the wire count, input-group wires are distinct and written
+ * index is below the wire count (itself at most the input wires plus the
+ * gates), input-group wires are distinct and written
  * by no gate, every gate reads only wires already set and writes a wire not
  * yet set, and every output wire is set. Throws InvalidCircuit naming the
  * gate or group.
@@ -18,6 +19,12 @@ export function checkBooleanCircuit(c: BooleanCircuit, what = 'circuit'): void {
   if (!Number.isInteger(G) || G < 0) fail('gateCount', 'must be a whole number');
   for (const k of ['op', 'a', 'b', 'out'] as const) {
     if (c[k].length !== G) fail(k, `has ${c[k].length} entries for ${G} gates`);
+  }
+  // Every wire is set by an input group or a gate: a larger count only asks for memory (a peer's
+  // proposal of a few bytes could ask for 2 GiB here).
+  const inputWires = c.inputs.reduce((n, g) => n + g.wires.length, 0);
+  if (W > inputWires + G) {
+    fail('wireCount', `is ${W}, more than its ${inputWires} input wires and ${G} gates can set`);
   }
   const set = new Uint8Array(W);
   for (const [kind, groups] of [

@@ -13,6 +13,9 @@ import { CircuitFormatError, LimitExceeded } from '@parley/interface';
 import { type BooleanCircuit, GateList, GateOp, type WireGroup, wireRange } from '../boolean/circuit.js';
 import { circuitFileError } from '../fileErrors.js';
 
+/** The most wires a Bristol file may declare (as for any boolean circuit: 2^31). */
+const MAX_BRISTOL_WIRES = 2 ** 31;
+
 /** Limits of the reader; a file over them is refused before it exhausts memory. */
 export const BRISTOL_LIMITS = {
   maxGates: 2_000_000_000,
@@ -267,6 +270,24 @@ export class BristolParser {
   }
 
   private begin(gates: number, wires: number, inWidths: number[], outWidths: number[]): void {
+    // Everything the header declares is checked before anything is allocated from it.
+    for (const w of [...inWidths, ...outWidths]) {
+      if (!(w >= 1))
+        this.fail(this.line - 1, `a group of ${w} wires: every input and output needs at least 1`);
+    }
+    const totalIn = inWidths.reduce((s, w) => s + w, 0);
+    const totalOut = outWidths.reduce((s, w) => s + w, 0);
+    if (totalIn + totalOut > wires)
+      this.fail(
+        this.line,
+        `inputs and outputs need ${totalIn + totalOut} wires but the header declares ${wires}`,
+      );
+    // One byte per wire is allocated below (MAND gates set several wires each, so the gates do not bound it).
+    if (wires > MAX_BRISTOL_WIRES)
+      this.fail(
+        this.line,
+        `the header declares ${wires} wires, more than the ${MAX_BRISTOL_WIRES} supported`,
+      );
     this.gatesDeclared = gates;
     this.wireCount = wires;
     this.defined = new Uint8Array(wires);
@@ -275,12 +296,6 @@ export class BristolParser {
       this.inputs.push({ name: String(i), wires: wireRange(first, w) });
       first += w;
     }
-    const totalOut = outWidths.reduce((s, w) => s + w, 0);
-    if (first + totalOut > wires)
-      this.fail(
-        this.line,
-        `inputs and outputs need ${first + totalOut} wires but the header declares ${wires}`,
-      );
     this.defined.fill(1, 0, first);
     this.outputWidths = outWidths;
     this.gates = new GateList(Math.max(16, Math.min(gates, 1 << 24)));

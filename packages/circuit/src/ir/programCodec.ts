@@ -125,6 +125,20 @@ function decodeCircuit(v: unknown, i: number): BooleanCircuit {
   return circuit;
 }
 
+/** How deep a node's JSON may nest: real nodes nest a few levels; the comparison below recurses. */
+const MAX_NODE_DEPTH = 16;
+
+/** Throws unless `v` nests at most MAX_NODE_DEPTH levels (checked without recursion). */
+function checkDepth(v: unknown, where: string): void {
+  const stack: Array<[unknown, number]> = [[v, 0]];
+  while (stack.length > 0) {
+    const [x, depth] = stack.pop()!;
+    if (typeof x !== 'object' || x === null) continue;
+    if (depth >= MAX_NODE_DEPTH) fail(where, `nests deeper than ${MAX_NODE_DEPTH} levels`);
+    for (const y of Object.values(x)) stack.push([y, depth + 1]);
+  }
+}
+
 /** Decodes and checks a program; `maxBytes` caps the input. */
 export function decodeProgram(bytes: Uint8Array, options: { maxBytes?: number } = {}): Program {
   const max = options.maxBytes ?? MAX_PROGRAM_BYTES;
@@ -143,8 +157,10 @@ export function decodeProgram(bytes: Uint8Array, options: { maxBytes?: number } 
   const b = new CircuitBuilder(parties);
   const circuitIndex = new Map(circuits.map((c, k) => [c, k]));
   const values: Value[] = [];
+  for (const [i, n] of nodes.entries()) checkDepth(n, `nodes[${i}]`);
   for (let i = 0; i < nodes.length; ) {
     const made = rebuild(b, nodes, i, values, circuits);
+    if (made.length === 0) fail(`nodes[${i}]`, 'gives no value (a call of a circuit with no outputs)');
     for (const v of made) {
       const where = `nodes[${values.length}]`;
       const want = canonicalJson(nodes[values.length]);
