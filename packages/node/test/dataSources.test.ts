@@ -89,6 +89,22 @@ describe('CSV and JSON data sources', () => {
       (await rejection(readDataSource('j', { type: 'json', path: 'ragged.json' }, dir, []))).message,
     ).toContain('equally long column arrays');
   });
+
+  it('refuses a JSON number past 2^53 (rounded by the parse) and reads the same value exactly as a string', async () => {
+    await writeFile(join(dir, 'big.json'), '{"x": [1, 12345678901234567890]}');
+    await writeFile(join(dir, 'bigText.json'), '{"x": [1, "12345678901234567890"]}');
+    const e = await rejection(
+      readDataSource('b', { type: 'json', path: 'big.json' }, dir, [{ column: 'x', type: uint(64) }]),
+    );
+    expect(e.code).toBe('INVALID_INPUT');
+    expect(e.message).toBe(
+      "data source b (big.json): column 'x', row 2: a JSON number beyond 2^53 cannot be read exactly; write it as a string",
+    );
+    const exact = await readDataSource('t', { type: 'json', path: 'bigText.json' }, dir, [
+      { column: 'x', type: uint(64) },
+    ]);
+    expect(values(exact.columns.get('x'))).toEqual([1n, 12345678901234567890n]);
+  });
 });
 
 const url = PG_URL;

@@ -192,6 +192,9 @@ describe('connect({ url, token })', () => {
     expect(boom.code).toBe('INTERNAL');
     expect(boom.family).toBe('internal');
     expect(await rejection(client.job('not-json').status())).toBeInstanceOf(MalformedFrame);
+    const nullAnswer = await rejection(client.job('null').status());
+    expect(nullAnswer).toBeInstanceOf(MalformedFrame);
+    expect(nullAnswer.message).toMatch(/answer \(200\) is not a JSON object/);
     expect(() => client.job('')).toThrow(InvalidArgument);
   });
 

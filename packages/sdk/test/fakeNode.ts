@@ -165,6 +165,7 @@ export class FakeNode {
       return send(res, 200, { jobs });
     }
     if (path === '/jobs/not-json') return send(res, 200, 'this is not JSON');
+    if (path === '/jobs/null') return send(res, 200, null);
     if (path === '/jobs/boom') return send(res, 500, { code: 'INTERNAL', message: 'internal error' });
     const m = /^\/jobs\/([^/]+)(\/outputs|\/cancel|\/receipt)?$/.exec(path);
     const job = m ? this.jobs.get(decodeURIComponent(m[1])) : undefined;

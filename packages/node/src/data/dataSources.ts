@@ -75,8 +75,16 @@ export async function readDataSource(
     if (rows.length > 0 && !(column in rows[0])) throw noColumn(column);
     const col = newColumn(widthOf(type), rows.length);
     for (let i = 0; i < rows.length; i++) {
+      const value = rows[i][column];
+      // A JSON number past 2^53 was rounded when the file was parsed: refuse it rather than use another value.
+      if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+        throw new InvalidInput(
+          `${where}: column '${column}', row ${i + 1}: a JSON number beyond 2^53 cannot be read exactly; write it as a string`,
+          { source: name, column, row: i + 1 },
+        );
+      }
       try {
-        col[i] = encodeValue(rows[i][column], type, column);
+        col[i] = encodeValue(value, type, column);
       } catch {
         // Not encodeValue's message: it may quote the value.
         throw new InvalidInput(

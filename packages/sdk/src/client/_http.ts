@@ -80,6 +80,10 @@ export class HttpApi {
     if (json === undefined) {
       throw new MalformedFrame(`${where}: the node's answer (${status}) is not JSON`, { status });
     }
+    // Every answer of the API is an object: null or a bare value would fail later as a raw TypeError.
+    if (typeof json !== 'object' || json === null) {
+      throw new MalformedFrame(`${where}: the node's answer (${status}) is not a JSON object`, { status });
+    }
     return json;
   }
 
