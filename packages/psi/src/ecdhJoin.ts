@@ -130,15 +130,15 @@ export async function ecdhJoin(
   // Its length is noted: the owner's final list must have the same.
   const listBytes = new Map<string, number>();
   for (let step = 1; step < n; step++) {
-    const origin = parties[(me + n - step) % n];
-    listBytes.set(origin, 0);
+    let bytes = 0;
     await relayList(channel, prev, next, step, (chunk) => {
       total += chunk.length / POINT_BYTES;
-      listBytes.set(origin, (listBytes.get(origin) ?? 0) + chunk.length);
+      bytes += chunk.length;
       const out = key.apply(chunk, prev);
       progress(chunk.length / POINT_BYTES);
       return out;
     });
+    listBytes.set(parties[(me + n - step) % n], bytes);
   }
   // This party's own list, back with every scalar on it, in its shuffled order.
   const own = await receiveList(channel, prev, n - 1, points.length);

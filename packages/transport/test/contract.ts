@@ -15,6 +15,23 @@ import {
   textOf,
 } from './helpers.js';
 
+/**
+ * Sends `total` copies of `chunk` to `to`, one after the other, each when the
+ * previous `send` resolved (back-pressure); `accepted` counts the resolved
+ * sends. A rejection (the session ended) stops it quietly.
+ */
+function sendAll(s: Session, to: string, chunk: Uint8Array, total: number) {
+  const progress = { accepted: 0, done: Promise.resolve() };
+  progress.done = (async () => {
+    for (let i = 0; i < total; i++) {
+      await s.send(to, chunk);
+      progress.accepted++;
+    }
+  })();
+  progress.done.catch(() => undefined);
+  return progress;
+}
+
 export function transportContract(label: string, makeCluster: ClusterFactory): void {
   describe(`transport contract: ${label}`, () => {
     let cluster: Cluster | undefined;
@@ -235,22 +252,16 @@ export function transportContract(label: string, makeCluster: ClusterFactory): v
       const [a, b] = await open(names, 'pressure');
       const chunk = patterned('chunk', MiB);
       const total = 128;
-      let accepted = 0;
-      const sending = (async () => {
-        for (let i = 0; i < total; i++) {
-          await a.send('bob', chunk);
-          accepted++;
-        }
-      })();
+      const sending = sendAll(a, 'bob', chunk, total);
       await delay(500);
-      expect(accepted).toBeLessThan(total);
+      expect(sending.accepted).toBeLessThan(total);
       for (let i = 0; i < total; i++) {
         const got = await b.recv('alice');
         expect(got.length).toBe(MiB);
         if (i === 0 || i === total - 1) expect(Buffer.from(got).equals(Buffer.from(chunk))).toBe(true);
       }
-      await sending;
-      expect(accepted).toBe(total);
+      await sending.done;
+      expect(sending.accepted).toBe(total);
     });
 
     it('keeps back-pressure on messages a holding handler has not given back, and frees it when the session ends', async () => {
@@ -262,18 +273,11 @@ export function transportContract(label: string, makeCluster: ClusterFactory): v
       const total = 64;
       const got: Uint8Array[] = [];
       b.onMessage((_, bytes) => got.push(bytes), { holdUntilConsumed: true });
-      let accepted = 0;
-      const sending = (async () => {
-        for (let i = 0; i < total; i++) {
-          await a.send('bob', chunk);
-          accepted++;
-        }
-      })();
-      sending.catch(() => undefined);
+      const sending = sendAll(a, 'bob', chunk, total);
       await delay(500);
       // Nothing given back: bob's reading stopped near the high-water mark, and alice's sends wait.
       expect(got.length).toBeLessThan(total / 2);
-      expect(accepted).toBeLessThan(total);
+      expect(sending.accepted).toBeLessThan(total);
       // Given back as they come: everything arrives.
       let given = 0;
       for (let i = 0; i < 400 && got.length < total; i++) {
@@ -281,7 +285,7 @@ export function transportContract(label: string, makeCluster: ClusterFactory): v
         await delay(10);
       }
       expect(got.length).toBe(total);
-      await sending;
+      await sending.done;
       expect(Buffer.from(got[total - 1]).equals(Buffer.from(chunk))).toBe(true);
       for (; given < got.length; given++) b.consumed('alice', got[given].length);
 
@@ -289,10 +293,7 @@ export function transportContract(label: string, makeCluster: ClusterFactory): v
       const [a2, b2] = await open(names, 'held-2');
       const got2: Uint8Array[] = [];
       b2.onMessage((_, bytes) => got2.push(bytes), { holdUntilConsumed: true });
-      const filling = (async () => {
-        for (let i = 0; i < 8; i++) await a2.send('bob', chunk);
-      })();
-      filling.catch(() => undefined);
+      sendAll(a2, 'bob', chunk, 8);
       await delay(300);
       expect(got2.length).toBeGreaterThan(0);
       expect(got2.length).toBeLessThan(8);

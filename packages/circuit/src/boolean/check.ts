@@ -8,14 +8,14 @@
  * gate or group.
  */
 import { InvalidCircuit } from '@parley/interface';
-import { type BooleanCircuit, GateOp } from './circuit.js';
+import { type BooleanCircuit, GateOp, MAX_WIRES } from './circuit.js';
 
 export function checkBooleanCircuit(c: BooleanCircuit, what = 'circuit'): void {
   const fail = (where: string, why: string): never => {
     throw new InvalidCircuit(`${what}: ${where}: ${why}`, { field: where });
   };
   const { wireCount: W, gateCount: G } = c;
-  if (!Number.isInteger(W) || W < 1 || W > 2 ** 31) fail('wireCount', 'must be a whole number 1..2^31');
+  if (!Number.isInteger(W) || W < 1 || W > MAX_WIRES) fail('wireCount', 'must be a whole number 1..2^31');
   if (!Number.isInteger(G) || G < 0) fail('gateCount', 'must be a whole number');
   for (const k of ['op', 'a', 'b', 'out'] as const) {
     if (c[k].length !== G) fail(k, `has ${c[k].length} entries for ${G} gates`);

@@ -6,6 +6,9 @@
  * value, as in Bristol Fashion.
  */
 
+/** The most wires a boolean circuit may have (its wire indices are 32-bit). */
+export const MAX_WIRES = 2 ** 31;
+
 export const GateOp = {
   XOR: 0,
   AND: 1,

@@ -10,11 +10,15 @@
  */
 import { createReadStream } from 'node:fs';
 import { CircuitFormatError, LimitExceeded } from '@parley/interface';
-import { type BooleanCircuit, GateList, GateOp, type WireGroup, wireRange } from '../boolean/circuit.js';
+import {
+  type BooleanCircuit,
+  GateList,
+  GateOp,
+  MAX_WIRES,
+  type WireGroup,
+  wireRange,
+} from '../boolean/circuit.js';
 import { circuitFileError } from '../fileErrors.js';
-
-/** The most wires a Bristol file may declare (as for any boolean circuit: 2^31). */
-const MAX_BRISTOL_WIRES = 2 ** 31;
 
 /** Limits of the reader; a file over them is refused before it exhausts memory. */
 export const BRISTOL_LIMITS = {
@@ -283,11 +287,8 @@ export class BristolParser {
         `inputs and outputs need ${totalIn + totalOut} wires but the header declares ${wires}`,
       );
     // One byte per wire is allocated below (MAND gates set several wires each, so the gates do not bound it).
-    if (wires > MAX_BRISTOL_WIRES)
-      this.fail(
-        this.line,
-        `the header declares ${wires} wires, more than the ${MAX_BRISTOL_WIRES} supported`,
-      );
+    if (wires > MAX_WIRES)
+      this.fail(this.line, `the header declares ${wires} wires, more than the ${MAX_WIRES} supported`);
     this.gatesDeclared = gates;
     this.wireCount = wires;
     this.defined = new Uint8Array(wires);

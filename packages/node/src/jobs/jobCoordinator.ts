@@ -89,9 +89,7 @@ export class JobCoordinator {
     program: Uint8Array;
     tables?: unknown;
   }): Promise<JobRecord> {
-    const program = decodeProgram(request.program);
-    checkRecordable(program);
-    const tables = request.tables === undefined ? undefined : checkTableLayout(request.tables, program);
+    const { program, tables } = admitProgram(request.program, request.tables);
     if (!program.parties.includes(this.o.self)) {
       throw new InvalidArgument(
         `${this.o.self} is not a party of this computation (${program.parties.join(', ')})`,
@@ -180,8 +178,8 @@ export class JobCoordinator {
   }
 
   /**
-   * A proposal whose handling failed after its job was created: the job ends
-   * failed here, is no longer pending, and the proposer hears a refusal.
+   * A proposal whose handling failed: a job already pending here ends
+   * refused and every party hears the refusal; otherwise the proposer does.
    */
   private refuseAfterFailure(from: string, jobId: string, e: unknown): void {
     const reason = `the proposal could not be handled: ${(e as Error).message}`.slice(0, 900);
@@ -210,9 +208,7 @@ export class JobCoordinator {
     let program: Program;
     let tables: TableLayout | undefined;
     try {
-      program = decodeProgram(m.program);
-      checkRecordable(program);
-      tables = m.tables === undefined ? undefined : checkTableLayout(m.tables, program);
+      ({ program, tables } = admitProgram(m.program, m.tables));
       const id = computationId(program, { name: m.name, protocol: m.protocol, tables });
       if (id !== m.computationId)
         throw new ProtocolViolation('the computation id does not match the program');
@@ -374,6 +370,19 @@ export class JobCoordinator {
         ),
     );
   }
+}
+
+/**
+ * A program as submitted or proposed, decoded and checked: its outputs fit a
+ * ledger entry, and its table layout (if any) fits it.
+ */
+function admitProgram(
+  bytes: Uint8Array,
+  layout: unknown,
+): { program: Program; tables: TableLayout | undefined } {
+  const program = decodeProgram(bytes);
+  checkRecordable(program);
+  return { program, tables: layout === undefined ? undefined : checkTableLayout(layout, program) };
 }
 
 /** The fewest rows among this party's inputs (a loop: a spread of many nodes would overflow the stack). */

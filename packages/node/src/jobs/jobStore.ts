@@ -214,11 +214,7 @@ export class JobStore {
       this.db
         .prepare('update jobs set state = ?, error_code = ?, error_message = ?, updated_at = ? where id = ?')
         .run(state, options.error?.code ?? null, options.error?.message ?? null, now, id);
-      if (options.ledgerSeq !== undefined) {
-        this.db
-          .prepare('update jobs set ledger_seq = ?, ledger_error = null where id = ?')
-          .run(options.ledgerSeq, id);
-      }
+      if (options.ledgerSeq !== undefined) this.#noteSeq(id, options.ledgerSeq);
       const seq =
         (this.db.prepare('select max(seq) as s from job_events where job_id = ?').get(id) as { s: number })
           .s + 1;
@@ -282,15 +278,20 @@ export class JobStore {
    * submission of it, refused) does not replace it. Returns whether it noted.
    */
   setLedger(id: string, ledger: { seq: number } | { error: string }): boolean {
-    const r =
-      'seq' in ledger
-        ? this.db
-            .prepare('update jobs set ledger_seq = ?, ledger_error = null where id = ?')
-            .run(ledger.seq, id)
-        : this.db
-            .prepare('update jobs set ledger_error = ? where id = ? and ledger_seq is null')
-            .run(ledger.error.slice(0, 2000), id);
-    return r.changes > 0;
+    if ('seq' in ledger) return this.#noteSeq(id, ledger.seq);
+    return (
+      this.db
+        .prepare('update jobs set ledger_error = ? where id = ? and ledger_seq is null')
+        .run(ledger.error.slice(0, 2000), id).changes > 0
+    );
+  }
+
+  /** Notes the job's ledger entry (clearing a recorded failure); whether the job exists. */
+  #noteSeq(id: string, seq: number): boolean {
+    return (
+      this.db.prepare('update jobs set ledger_seq = ?, ledger_error = null where id = ?').run(seq, id)
+        .changes > 0
+    );
   }
 
   find(id: string): JobRecord | undefined {

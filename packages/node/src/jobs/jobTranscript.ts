@@ -236,11 +236,6 @@ export function outcomeOf(state: JobState): Outcome | undefined {
 }
 
 /**
- * The ledger entry of a finished job, as its proposer puts it forward. A
- * refused or failed job records neither commitments nor outputs (parties may
- * have got to different steps), only the outcome and the reason.
- */
-/**
  * Throws InvalidArgument, naming the output, unless the program's outputs fit
  * a ledger entry (at most LIMITS.maxOutputs, names of at most
  * LIMITS.maxNameLength characters without control characters): checked when
@@ -264,6 +259,11 @@ export function checkRecordable(program: Program): void {
   }
 }
 
+/**
+ * The ledger entry of a finished job, as its proposer puts it forward. A
+ * refused or failed job records neither commitments nor outputs (parties may
+ * have got to different steps), only the outcome and the reason.
+ */
 export function ledgerEntryFor(job: JobRecord, store: JobStore): LedgerEntryInput {
   const outcome = outcomeOf(job.state);
   if (outcome === undefined) throw new ProtocolViolation(`job ${job.id} has not finished`, { job: job.id });

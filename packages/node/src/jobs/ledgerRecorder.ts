@@ -388,13 +388,12 @@ export class LedgerRecorder {
       const job = this.o.store.find(e.jobId);
       if (!job) continue;
       const noted = ledgerSeq(job);
-      if (job.state === 'delivered') {
-        const seq = noted ?? e.seq;
+      if (noted !== undefined && job.state !== 'delivered') continue;
+      const seq = noted ?? e.seq;
+      if (job.state === 'delivered')
         this.o.store.transition(job.id, 'recorded', { detail: `ledger entry ${seq}`, ledgerSeq: seq });
-      } else if (noted === undefined) {
-        this.o.store.setLedger(job.id, { seq: e.seq });
-      } else continue;
-      this.o.log.info({ job: job.id, seq: noted ?? e.seq, size }, 'job recorded on the ledger');
+      else this.o.store.setLedger(job.id, { seq });
+      this.o.log.info({ job: job.id, seq, size }, 'job recorded on the ledger');
     }
   }
 
