@@ -15,12 +15,14 @@ import type { ControlChannel } from '@parley/transport';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  DEFAULT_MAX_ROWS,
   decodeJobMessage,
   EMPTY_POLICY,
   encodeJobMessage,
   JobCoordinator,
   type JobMessage,
   JobStore,
+  policySchema,
 } from '../src/index.js';
 import { rejection } from './_helpers.js';
 
@@ -41,7 +43,7 @@ const consortium: Consortium = {
 };
 
 /** bankB's coordinator; `deliver` hands it a message from a peer, `sent` holds what it sent. */
-function bankB(file: string) {
+function bankB(file: string, policy = EMPTY_POLICY) {
   let handler: ((from: string, bytes: Uint8Array) => void) | undefined;
   const sent: Array<{ to: string; m: JobMessage }> = [];
   const control: ControlChannel = {
@@ -57,7 +59,7 @@ function bankB(file: string) {
   const coordinator = new JobCoordinator({
     self: 'bankB',
     consortium,
-    policy: EMPTY_POLICY,
+    policy,
     store,
     control,
     log: pino({ level: process.env.DEBUG_LOG ? 'debug' : 'silent' }),
@@ -73,6 +75,7 @@ function bankB(file: string) {
 /** Job ids are 32 hex digits. */
 const MANY = '1'.repeat(32);
 const NAMES = '2'.repeat(32);
+const HUGE = '3'.repeat(32);
 
 function proposal(job: string, program: Program): JobMessage {
   return {
@@ -102,6 +105,37 @@ describe('JobCoordinator', () => {
     expect(node.store.get(MANY).error?.message).toMatch(/^bankB: no policy rule allows/);
     node.coordinator.close();
   }, 60_000);
+
+  it('refuses, by the policy’s size bound, a proposal whose vectors no node could hold', () => {
+    // A rule that allows the computation by name lets the proposer choose its size.
+    const policy = policySchema.parse({
+      version: 1,
+      allow: [
+        {
+          computation: 'test',
+          dataSources: ['accounts'],
+          inputs: { x: { source: 'accounts', column: 'x' } },
+          outputRecipients: ['bankA', 'bankB'],
+        },
+      ],
+    });
+    const b = new CircuitBuilder(['bankA', 'bankB']);
+    const x = b.input('bankB', 'x', uint(32), 2 ** 30);
+    b.output('total', x.add(b.input('bankA', 'y', uint(32), 2 ** 30)).sum(), ['bankA', 'bankB']);
+    const node = bankB('huge.db', policy);
+    node.deliver('bankA', proposal(HUGE, b.build()));
+    expect(node.store.get(HUGE)).toMatchObject({
+      state: 'refused',
+      error: {
+        code: 'POLICY_REFUSED',
+        message: `bankB: a vector of ${2 ** 30} rows is above the policy's maximum of ${DEFAULT_MAX_ROWS}`,
+      },
+    });
+    expect(node.sent).toEqual([
+      { to: 'bankA', m: expect.objectContaining({ t: 'decision', job: HUGE, approved: false }) },
+    ]);
+    node.coordinator.close();
+  });
 
   it('refuses outputs a ledger entry cannot hold: at submission, and in a peer proposal', async () => {
     const b = new CircuitBuilder(['bankA', 'bankB']);

@@ -1,6 +1,13 @@
 /** Policy decisions: a rule must allow the computation, bind every input to an allowed source, allow every recipient and the aggregate size. */
 import { describe, expect, it } from 'vitest';
-import { checkPolicy, EMPTY_POLICY, type Policy } from '../src/index.js';
+import {
+  checkPolicy,
+  DEFAULT_MAX_ROWS,
+  DEFAULT_MAX_VALUES,
+  EMPTY_POLICY,
+  type Policy,
+  policySchema,
+} from '../src/index.js';
 
 const id = 'cd'.repeat(32);
 const facts = {
@@ -9,6 +16,7 @@ const facts = {
   inputs: ['balance'],
   outputRecipients: ['bankA', 'bankB'],
   minRows: 500,
+  size: { longest: 500, values: 2000 },
 };
 const balance = { balance: { source: 'accounts', column: 'balance' } };
 const rule = (computation: string, recipients: string[], minRows: number, sources = ['accounts']) => ({
@@ -18,6 +26,8 @@ const rule = (computation: string, recipients: string[], minRows: number, source
   tables: {},
   outputRecipients: recipients,
   minRows,
+  maxRows: 1000,
+  maxValues: 5000,
 });
 const policy: Policy = {
   version: 1,
@@ -86,5 +96,26 @@ describe('checkPolicy', () => {
       approved: false,
       reason: "an aggregate over 20 rows is below the policy's minimum of 100",
     });
+  });
+
+  it("refuses a computation larger than the rule's size: its longest vector, then all its values", () => {
+    expect(checkPolicy(byId, { ...facts, size: { longest: 1000, values: 5000 } })).toMatchObject({
+      approved: true,
+    });
+    expect(checkPolicy(byId, { ...facts, size: { longest: 1001, values: 1001 } })).toEqual({
+      approved: false,
+      reason: "a vector of 1001 rows is above the policy's maximum of 1000",
+    });
+    expect(checkPolicy(byId, { ...facts, size: { longest: 10, values: 5001 } })).toEqual({
+      approved: false,
+      reason: "the computation's 5001 values are above the policy's maximum of 5000",
+    });
+  });
+
+  it('gives a policy file without sizes the default bounds', () => {
+    const read = policySchema.parse({ version: 1, allow: [{ computation: 'fraud' }] });
+    expect(read.allow[0]).toMatchObject({ maxRows: DEFAULT_MAX_ROWS, maxValues: DEFAULT_MAX_VALUES });
+    expect(DEFAULT_MAX_ROWS).toBe(2 ** 22);
+    expect(() => policySchema.parse({ version: 1, allow: [{ computation: 'x', maxRows: 0 }] })).toThrow();
   });
 });

@@ -10,6 +10,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FRAUD_TABLES, type FraudBank, type FraudBankData } from '@parley/circuits';
 import { ConfigError } from '@parley/interface';
+import { DEFAULT_MAX_ROWS, DEFAULT_MAX_VALUES, programSize } from '@parley/node';
 import type { Computation } from '@parley/sdk';
 import { directoryEntries, setUpPartyNodes } from './partyNodeSetup.js';
 
@@ -44,6 +45,8 @@ export async function setUpDemo(
 ): Promise<DemoBank[]> {
   await prepare(dir);
   const parties = computation.parties as FraudBank[];
+  // The rule allows this one computation by its id, at its own size however many accounts the demo has.
+  const size = programSize(computation.circuit);
   const dirs = await setUpPartyNodes(dir, parties, 'parley-demo', async (name, bankDir) => {
     // Once the first node directory exists, so does DIR: mark it as the demo's.
     if (name === parties[0]) await writeFile(join(dir, MARKER), 'made by parley demo\n');
@@ -63,6 +66,8 @@ export async function setUpDemo(
             outputRecipients: [...computation.parties],
             // Scores only over a join of at least this many customers.
             minRows: Math.max(1, Math.min(100, Math.floor(keys.length / 2))),
+            maxRows: Math.max(DEFAULT_MAX_ROWS, size.longest),
+            maxValues: Math.max(DEFAULT_MAX_VALUES, size.values),
           },
         ],
       },

@@ -33,7 +33,7 @@ import {
 } from './jobMessages.js';
 import type { JobRecord, JobStore } from './jobStore.js';
 import { checkRecordable } from './jobTranscript.js';
-import { checkPolicy, type JobBindings } from './policyCheck.js';
+import { checkPolicy, type JobBindings, programSize } from './policyCheck.js';
 import { checkTableLayout, tableInputNames } from './tableLayout.js';
 
 export interface JobCoordinatorOptions {
@@ -274,6 +274,7 @@ export class JobCoordinator {
       ),
       outputRecipients: [...new Set(p.program.outputs.flatMap((o) => o.recipients))],
       minRows: fewestRows(mine),
+      size: programSize(p.program),
     });
     const reason = decision.approved ? undefined : decision.reason;
     if (decision.approved) p.bindings = decision;

@@ -3,11 +3,13 @@
  * is approved only when a rule allows its computation (by name or id), binds
  * every input this node provides to a column of an allowed data source and
  * every table it provides to an allowed data source and key column,
- * allows every recipient of its outputs, and the smallest aggregate is at
- * least the rule's minimum number of rows.
+ * allows every recipient of its outputs, the smallest aggregate is at
+ * least the rule's minimum number of rows, and the computation is within the
+ * rule's size: no vector longer than its maximum rows, no more values in all.
  * Otherwise it is refused with the reason, which the node sends to the
  * other parties (it names no data).
  */
+import type { Program } from '@parley/circuit';
 import type { InputBinding, Policy, PolicyRule, TableBinding } from '../setup/policyFile.js';
 
 export interface ProposalFacts {
@@ -21,6 +23,24 @@ export interface ProposalFacts {
   outputRecipients: string[];
   /** Rows of the smallest input vector this node provides (its smallest aggregate). */
   minRows: number;
+  /** The computation's size: its longest vector, and the values of all its steps together. */
+  size: ProgramSize;
+}
+
+export interface ProgramSize {
+  longest: number;
+  values: number;
+}
+
+/** The longest vector of `program` and the values of all its nodes together. */
+export function programSize(program: Program): ProgramSize {
+  let longest = 0;
+  let values = 0;
+  for (const n of program.nodes) {
+    values += n.length;
+    if (n.length > longest) longest = n.length;
+  }
+  return { longest, values };
 }
 
 /** What an approving rule binds this node's inputs and tables to. */
@@ -75,6 +95,12 @@ function whyNot(rule: PolicyRule, facts: ProposalFacts): string | undefined {
     return `the policy does not allow outputs to '${recipient}' for '${facts.name}'`;
   if (facts.minRows < rule.minRows) {
     return `an aggregate over ${facts.minRows} rows is below the policy's minimum of ${rule.minRows}`;
+  }
+  if (facts.size.longest > rule.maxRows) {
+    return `a vector of ${facts.size.longest} rows is above the policy's maximum of ${rule.maxRows}`;
+  }
+  if (facts.size.values > rule.maxValues) {
+    return `the computation's ${facts.size.values} values are above the policy's maximum of ${rule.maxValues}`;
   }
   return undefined;
 }

@@ -19,12 +19,23 @@
  *                             "columns": { "velocity": "tx_per_day" } } }
  * For a computation with tables, `minRows` is also checked when the job
  * runs: the table's data rows, or the joined rows, must be at least that many.
+ * `maxRows` and `maxValues` (defaults below) bound the computation's size:
+ * its longest vector, and the values of all its steps together.
  */
 import { PARTY_NAME_PATTERN } from '@parley/interface';
 import { z } from 'zod';
 import { checkWith, readJsonFile } from './_configFile.js';
 
 export const POLICY_FILE = 'policy.json';
+
+/**
+ * The longest vector any step of an allowed computation may have, and the
+ * values of all its steps together, unless a rule says otherwise: a proposal
+ * sets the sizes of the vectors every party's engine holds, so without a
+ * bound one proposal could ask a node for more memory than it has.
+ */
+export const DEFAULT_MAX_ROWS = 2 ** 22;
+export const DEFAULT_MAX_VALUES = 2 ** 28;
 
 const binding = z.strictObject({ source: z.string().min(1), column: z.string().min(1) });
 
@@ -46,6 +57,8 @@ const rule = z.strictObject({
   tables: z.record(z.string().min(1), tableBinding).default({}),
   outputRecipients: z.array(z.string().regex(PARTY_NAME_PATTERN, 'party names')).default([]),
   minRows: z.number().int().min(1).default(1),
+  maxRows: z.number().int().min(1).default(DEFAULT_MAX_ROWS),
+  maxValues: z.number().int().min(1).default(DEFAULT_MAX_VALUES),
 });
 
 export const policySchema = z.strictObject({
