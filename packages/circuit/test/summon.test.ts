@@ -105,4 +105,70 @@ describe('summon import agrees with mpc-framework PlaintextEngine', () => {
     expect(hasCode(err, 'CIRCUIT_FORMAT')).toBe(true);
     expect((err as Error).message).toMatch(/^broken\.ts: /);
   });
+
+  it('refuses a hand-made circuit that is not as summon-ts makes it, with a typed error naming what is wrong', async () => {
+    const good = await compileSummon('x.ts', programs.absdiff, { boolifyWidth: 16 });
+    const arithmetic: SummonCircuit = {
+      bristol: '3 6\n2 1 1\n1 1\n\n2 1 0 1 2 AAdd\n1 1 2 3 AUnarySub\n2 1 3 4 5 AAdd\n',
+      info: {
+        constants: [{ name: 'constant_3', type: 'number', address: 4, width: 1, value: 3 }],
+        inputs: [
+          { name: 'a', type: 'number', address: 0, width: 1 },
+          { name: 'b', type: 'number', address: 1, width: 1 },
+        ],
+        outputs: [{ name: 's', type: 'number', address: 5, width: 1 }],
+      },
+      mpcSettings: [
+        { name: 'alice', inputs: ['a'], outputs: ['s'] },
+        { name: 'bob', inputs: ['b'], outputs: ['s'] },
+      ],
+    };
+    const imported = importSummon(arithmetic);
+    const sum = evaluateProgram(imported, encodeInputs(imported, { alice: { a: 5 }, bob: { b: 4 } }));
+    expect(sum.s[0]).toBe(2n ** 32n - 6n);
+    const refusal = (c: unknown, code: string, message: RegExp) => {
+      let err: unknown;
+      try {
+        importSummon(c as SummonCircuit, { file: 'hand.json' });
+      } catch (e) {
+        err = e;
+      }
+      expect(hasCode(err, code), String(err)).toBe(true);
+      expect((err as Error).message).toMatch(message);
+    };
+    refusal({ ...arithmetic, bristol: 5 }, 'INVALID_CIRCUIT', /^hand\.json: bristol: /);
+    refusal({ ...arithmetic, mpcSettings: undefined }, 'INVALID_CIRCUIT', /^hand\.json: mpcSettings: /);
+    refusal(
+      { ...arithmetic, mpcSettings: [{ inputs: ['a'], outputs: [] }] },
+      'INVALID_CIRCUIT',
+      /mpcSettings\.0\.name: /,
+    );
+    const gates = (lines: string) => ({ ...arithmetic, bristol: `3 6\n2 1 1\n1 1\n\n${lines}\n` });
+    refusal(gates('0 1 3 AUnarySub'), 'CIRCUIT_FORMAT', /line 5: AUnarySub takes one input, not 0/);
+    refusal(gates('1 1 0 2 AAdd'), 'CIRCUIT_FORMAT', /line 5: AAdd takes two inputs, not 1/);
+    const constant = (value: unknown) => ({
+      ...arithmetic,
+      info: { ...arithmetic.info, constants: [{ ...arithmetic.info.constants[0], value }] },
+    });
+    refusal(constant(1.5), 'INVALID_CIRCUIT', /constant constant_3: not an integer/);
+    refusal(constant('3'), 'INVALID_CIRCUIT', /constant constant_3: not an integer/);
+    refusal(
+      {
+        ...arithmetic,
+        info: { ...arithmetic.info, outputs: [{ ...arithmetic.info.outputs[0], address: 9 }] },
+      },
+      'INVALID_CIRCUIT',
+      /^hand\.json: output s is never set/,
+    );
+    refusal(
+      { ...good, info: { ...good.info, outputs: [{ ...good.info.outputs[0], address: 1e6 }] } },
+      'INVALID_CIRCUIT',
+      /wires 1000000\.\.\d+ are beyond the circuit's \d+ wires/,
+    );
+    refusal(
+      { ...good, info: { ...good.info, inputs: [good.info.inputs[0], good.info.inputs[0]] } },
+      'INVALID_CIRCUIT',
+      /belongs to two inputs/,
+    );
+  });
 });

@@ -5,9 +5,15 @@
  * circuits (`AAdd`, `AMul`, `AGt`, …, one wire per number) become IR
  * arithmetic nodes on uint(width), with the meaning mpc-framework's plaintext
  * engine gives them (numbers mod 2^width, unsigned comparisons, 0/1 truth values).
+ *
+ * A circuit may come from user code through mpc-framework (`ParleyEngine`), so
+ * its shape, each gate's arity, its constants and its wire groups are checked:
+ * what does not fit is an InvalidCircuit or CircuitFormatError naming it.
  */
 import { CircuitFormatError, InvalidCircuit } from '@parley/interface';
-import { type BooleanCircuit, type WireGroup, wireRange } from '../boolean/circuit.js';
+import { z } from 'zod';
+import { checkBooleanCircuit } from '../boolean/check.js';
+import { type BooleanCircuit, MAX_WIRES, type WireGroup, wireRange } from '../boolean/circuit.js';
 import { parseBristol } from '../bristol/reader.js';
 import { CircuitBuilder, type Value } from '../ir/builder.js';
 import type { Program } from '../ir/program.js';
@@ -24,6 +30,47 @@ export interface SummonCircuit {
   mpcSettings: Array<{ name: string; inputs: string[]; outputs: string[] }>;
 }
 
+const wireGroup = z.object({
+  name: z.string().min(1),
+  type: z.unknown(),
+  address: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_WIRES - 1),
+  width: z.number().int().min(1).max(MAX_WIRES),
+});
+
+const summonShape = z.object({
+  bristol: z.string(),
+  info: z.object({
+    constants: z.array(wireGroup.extend({ value: z.unknown() })).default([]),
+    inputs: z.array(wireGroup),
+    outputs: z.array(wireGroup),
+  }),
+  mpcSettings: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        inputs: z.array(z.string()),
+        outputs: z.array(z.string()),
+      }),
+    )
+    .min(1),
+});
+
+/** `c` as summon-ts makes it, or InvalidCircuit naming the first field that is not. */
+function checkShape(c: unknown, file: string): SummonCircuit {
+  const r = summonShape.safeParse(c);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const at = issue.path.length > 0 ? issue.path.join('.') : 'the circuit';
+  throw new InvalidCircuit(`${file}: ${at}: ${issue.message}`, { field: issue.path.join('.') });
+}
+
+/** Summon's arithmetic gates of one operand; every other takes two. */
+const UNARY_GATES = new Set(['AUnaryAdd', 'AUnarySub', 'ANot', 'ABitNot']);
+
 export interface SummonImportOptions {
   /** Width of numbers in arithmetic circuits (default 32, as mpc-framework's plaintext engine). */
   width?: number;
@@ -39,31 +86,44 @@ export function isArithmeticSummon(c: SummonCircuit): boolean {
 }
 
 export function partyNames(c: SummonCircuit): string[] {
-  return c.mpcSettings.map((s, i) => s.name ?? String(i));
+  return c.mpcSettings.map((s) => s.name);
 }
 
 function ownerOf(c: SummonCircuit, input: string): string {
-  const i = c.mpcSettings.findIndex((s) => s.inputs.includes(input));
-  if (i < 0) throw new InvalidCircuit(`summon input '${input}' belongs to no party`);
-  return c.mpcSettings[i].name ?? String(i);
+  const owner = c.mpcSettings.find((s) => s.inputs.includes(input));
+  if (!owner) throw new InvalidCircuit(`summon input '${input}' belongs to no party`);
+  return owner.name;
 }
 
 function recipientsOf(c: SummonCircuit, output: string): string[] {
-  return c.mpcSettings.flatMap((s, i) => (s.outputs.includes(output) ? [s.name ?? String(i)] : []));
+  return c.mpcSettings.flatMap((s) => (s.outputs.includes(output) ? [s.name] : []));
 }
 
-export function importSummon(c: SummonCircuit, options: SummonImportOptions = {}): Program {
+export function importSummon(circuit: SummonCircuit, options: SummonImportOptions = {}): Program {
+  const c = checkShape(circuit, options.file ?? '<summon circuit>');
   return isArithmeticSummon(c) ? importArithmetic(c, options) : importBoolean(c, options);
 }
 
 /** The Bristol gates of a boolean summon circuit with input and output groups named as in `info`. */
-export function summonBooleanCircuit(c: SummonCircuit, options: SummonImportOptions = {}): BooleanCircuit {
-  const parsed = parseBristol(c.bristol, { file: options.file ?? '<summon circuit>' });
-  const group = (g: { name: string; address: number; width: number }): WireGroup => ({
-    name: g.name,
-    wires: wireRange(g.address, g.width),
-  });
-  return { ...parsed, inputs: c.info.inputs.map(group), outputs: c.info.outputs.map(group) };
+export function summonBooleanCircuit(
+  summon: SummonCircuit,
+  options: SummonImportOptions = {},
+): BooleanCircuit {
+  const file = options.file ?? '<summon circuit>';
+  const c = checkShape(summon, file);
+  const parsed = parseBristol(c.bristol, { file });
+  const group = (g: { name: string; address: number; width: number }): WireGroup => {
+    if (g.address + g.width > parsed.wireCount) {
+      throw new InvalidCircuit(
+        `${file}: ${g.name}: wires ${g.address}..${g.address + g.width - 1} are beyond the circuit's ${parsed.wireCount} wires`,
+        { field: g.name },
+      );
+    }
+    return { name: g.name, wires: wireRange(g.address, g.width) };
+  };
+  const circuit = { ...parsed, inputs: c.info.inputs.map(group), outputs: c.info.outputs.map(group) };
+  checkBooleanCircuit(circuit, file);
+  return circuit;
 }
 
 function summonType(t: unknown, width: number): ValueType {
@@ -96,8 +156,8 @@ function importArithmetic(c: SummonCircuit, options: SummonImportOptions): Progr
   }
   for (const k of c.info.constants) {
     const v = typeof k.value === 'boolean' ? Number(k.value) : k.value;
-    if (typeof v !== 'number' && typeof v !== 'bigint')
-      throw new InvalidCircuit(`constant ${k.name}: unsupported value`);
+    if (typeof v !== 'bigint' && !(typeof v === 'number' && Number.isSafeInteger(v)))
+      throw new InvalidCircuit(`${file}: constant ${k.name}: not an integer`, { field: k.name });
     wires.set(k.address, b.constant(BigInt.asUintN(t.kind === 'bit' ? 1 : t.bits, BigInt(v)), t));
   }
   const lines = c.bristol.split('\n');
@@ -115,13 +175,15 @@ function importArithmetic(c: SummonCircuit, options: SummonImportOptions): Progr
     if (nums.some((n) => !Number.isInteger(n) || n < 0)) fail('malformed gate line');
     const [nin, nout] = nums;
     if (nout !== 1 || nums.length !== 2 + nin + nout) fail('malformed gate line');
+    const arity = UNARY_GATES.has(op) ? 1 : 2;
+    if (nin !== arity) fail(`${op} takes ${arity === 1 ? 'one input' : 'two inputs'}, not ${nin}`);
     const get = (w: number): Value => wires.get(w) ?? fail(`wire ${w} is used before it is set`);
     const ins = nums.slice(2, 2 + nin).map(get);
     wires.set(nums[2 + nin], arithmeticGate(b, op, ins, t, fail));
   }
   for (const o of c.info.outputs) {
     const v = wires.get(o.address);
-    if (!v) throw new InvalidCircuit(`output ${o.name} is never set`);
+    if (!v) throw new InvalidCircuit(`${file}: output ${o.name} is never set`, { field: o.name });
     b.output(o.name, v, recipientsOf(c, o.name));
   }
   return b.build();
@@ -135,7 +197,7 @@ function arithmeticGate(
   fail: (w: string) => never,
 ): Value {
   const [x, y] = ins;
-  const binary = () => y ?? fail(`${op} needs two inputs`);
+  const binary = () => y ?? fail(`${op} takes two inputs`);
   const truth = (v: Value) => v.cast(t);
   const nonzero = (v: Value) => v.ne(0n);
   const shift = (dir: 'l' | 'r') => {
