@@ -7,6 +7,7 @@
  */
 import { canonicalJson, type LedgerEntry } from './entry.js';
 import type { EntryColumns } from './store.js';
+import type { SignedTreeHead } from './treeHead.js';
 
 export interface ColumnValues {
   jobId: string;
@@ -90,4 +91,31 @@ export function readColumns(row: {
     c.appData = { bytes: Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex') };
   }
   return c;
+}
+
+/**
+ * A stored tree head from its columns; `signatures` is the JSON text (SQLite)
+ * or the parsed jsonb (PostgreSQL) of name -> hex. Every name is kept as its
+ * own key, "__proto__" too, and an unreadable column gives no signatures: the
+ * verifier reports either.
+ */
+export function headFromColumns(r: {
+  size: unknown;
+  timestamp: unknown;
+  root: unknown;
+  signatures: unknown;
+}): SignedTreeHead {
+  const sigs = parseJson(r.signatures);
+  const named = typeof sigs === 'object' && sigs !== null ? Object.entries(sigs) : [];
+  return {
+    size: Number(r.size),
+    timestamp: Number(r.timestamp),
+    root: new Uint8Array(Buffer.from(String(r.root), 'hex')),
+    signatures: Object.fromEntries(
+      named.map(([name, hex]) => [
+        name,
+        new Uint8Array(Buffer.from(typeof hex === 'string' ? hex : '', 'hex')),
+      ]),
+    ),
+  };
 }

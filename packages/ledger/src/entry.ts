@@ -99,6 +99,7 @@ export function checkName(x: unknown, field: string): string {
   if (typeof x !== 'string' || x.length === 0) bad(field, 'must be a non-empty string');
   if (x.length > LIMITS.maxNameLength) bad(field, `is longer than ${LIMITS.maxNameLength} characters`);
   if (CONTROL.test(x)) bad(field, 'contains a control character');
+  if (x === '__proto__') bad(field, 'is "__proto__", which JavaScript objects cannot hold as a key');
   return x;
 }
 
@@ -107,9 +108,12 @@ function checkDigest(x: unknown, field: string): string {
   return x;
 }
 
+/** The last millisecond a JavaScript Date holds (+275760-09-13): later times have no ISO form. */
+export const MAX_TIME_MS = 8.64e15;
+
 function checkTime(x: unknown, field: string): number {
-  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) {
-    bad(field, 'must be a whole number of milliseconds since 1970');
+  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0 || x > MAX_TIME_MS) {
+    bad(field, 'must be a whole number of milliseconds since 1970, at most 8.64e15');
   }
   return x;
 }
@@ -250,9 +254,10 @@ function wireDigest(x: CanonicalValue, field: string): string {
 
 function wireDigestMap(x: CanonicalValue, field: string): Record<string, string> {
   if (!isPlainObject(x)) bad(field, 'must be a map');
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(x)) out[k] = wireDigest(x[k] as CanonicalValue, `${field}.${k}`);
-  return out;
+  // fromEntries defines every key as its own, "__proto__" too, so validateEntry sees and refuses it.
+  return Object.fromEntries(
+    Object.keys(x).map((k) => [k, wireDigest(x[k] as CanonicalValue, `${field}.${k}`)]),
+  );
 }
 
 /** Decodes and validates canonical entry bytes; throws InvalidInput naming the field or offset. */

@@ -50,7 +50,7 @@ export function compareEntryWithJob(
   if (view.parties.length !== entry.parties.length || view.parties.some((p, i) => entry.parties[i] !== p)) {
     problems.push(`${job}: the parties differ`);
   }
-  const committed = entry.inputCommitments[self];
+  const committed = Object.hasOwn(entry.inputCommitments, self) ? entry.inputCommitments[self] : undefined;
   if (view.inputCommitment !== committed) {
     problems.push(
       view.inputCommitment === undefined
@@ -59,7 +59,8 @@ export function compareEntryWithJob(
     );
   }
   for (const [name, hash] of Object.entries(view.outputHashes ?? {})) {
-    if (entry.outputHashes[name] !== hash) problems.push(`${job}: the hash of output "${name}" differs`);
+    if (!Object.hasOwn(entry.outputHashes, name) || entry.outputHashes[name] !== hash)
+      problems.push(`${job}: the hash of output "${name}" differs`);
   }
   if (view.transcriptHash !== undefined && view.transcriptHash !== entry.transcriptHash) {
     problems.push(`${job}: the transcript hash differs`);

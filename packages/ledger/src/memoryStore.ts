@@ -22,10 +22,14 @@ export class MemoryStore implements LedgerStore {
     const latest = this.raw.heads.at(-1);
     const problem = appendProblem(await this.nextSeq(), latest?.size, entries, head);
     if (problem !== undefined) throw new InvalidArgument(`ledger store: ${problem}`);
-    for (const r of entries) {
-      const columns = entryToJSON(r.entry);
-      this.raw.entries.push({ seq: r.seq, bytes: r.bytes.slice(), leafHash: r.leafHash.slice(), columns });
-    }
+    // Every row is made before any is kept, so a failure leaves the store as it was (as a SQL transaction would).
+    const rows = entries.map((r) => ({
+      seq: r.seq,
+      bytes: r.bytes.slice(),
+      leafHash: r.leafHash.slice(),
+      columns: entryToJSON(r.entry),
+    }));
+    for (const row of rows) this.raw.entries.push(row);
     this.raw.heads.push({ ...head, root: head.root.slice(), signatures: { ...head.signatures } });
   }
 

@@ -17,7 +17,7 @@
 
 import { ConfigError, InvalidArgument } from '@parley/interface';
 import pg from 'pg';
-import { columnValues, readColumns } from './_columns.js';
+import { columnValues, headFromColumns, readColumns } from './_columns.js';
 import { appendProblem, type EntryRecord, type LedgerStore, type StoredEntry } from './store.js';
 import type { SignedTreeHead } from './treeHead.js';
 
@@ -76,23 +76,6 @@ interface HeadRow {
   timestamp: string;
   root: string;
   signatures: unknown;
-}
-
-function rowToHead(r: HeadRow): SignedTreeHead {
-  const sigs =
-    typeof r.signatures === 'object' && r.signatures !== null
-      ? (r.signatures as Record<string, unknown>)
-      : {};
-  const signatures: Record<string, Uint8Array> = {};
-  for (const [name, hex] of Object.entries(sigs)) {
-    signatures[name] = new Uint8Array(Buffer.from(typeof hex === 'string' ? hex : '', 'hex'));
-  }
-  return {
-    size: Number(r.size),
-    timestamp: Number(r.timestamp),
-    root: new Uint8Array(Buffer.from(String(r.root), 'hex')),
-    signatures,
-  };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: pg rows are untyped
@@ -275,14 +258,14 @@ export class PostgresStore implements LedgerStore {
       `select size, timestamp, root, signatures from ${this.schema}.tree_heads where size >= $1 order by size limit $2`,
       [fromSize, limit],
     );
-    return (r.rows as HeadRow[]).map(rowToHead);
+    return (r.rows as HeadRow[]).map(headFromColumns);
   }
 
   async latestHead(): Promise<SignedTreeHead | undefined> {
     const r = await this.pool.query(
       `select size, timestamp, root, signatures from ${this.schema}.tree_heads order by size desc limit 1`,
     );
-    return r.rows.length === 0 ? undefined : rowToHead(r.rows[0] as HeadRow);
+    return r.rows.length === 0 ? undefined : headFromColumns(r.rows[0] as HeadRow);
   }
 
   async close(): Promise<void> {

@@ -91,7 +91,7 @@ export function verifyReceipt(receipt: unknown, consortium: Consortium): Receipt
   }
   const r = receipt as Record<string, unknown>;
   if (r.format !== RECEIPT_FORMAT)
-    problems.push(`receipt format is ${JSON.stringify(r.format)}, not ${RECEIPT_FORMAT}`);
+    problems.push(`receipt format is ${describeFormat(r.format)}, not ${RECEIPT_FORMAT}`);
 
   // 1. The entry bytes, and the readable copy.
   let entry: LedgerEntry | undefined;
@@ -183,4 +183,11 @@ export function parseReceiptText(text: string, file = 'receipt'): unknown {
   } catch (e) {
     throw new InvalidInput(`receipt ${file}: not valid JSON (${(e as Error).message})`, { file });
   }
+}
+
+/** A receipt's `format` as a problem names it: a short string quoted, anything else by its type. */
+function describeFormat(format: unknown): string {
+  if (typeof format === 'string' && format.length <= 64) return JSON.stringify(format);
+  if (typeof format === 'string') return 'a string of more than 64 characters';
+  return format === null ? 'null' : Array.isArray(format) ? 'an array' : `a ${typeof format}`;
 }

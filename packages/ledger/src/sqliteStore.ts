@@ -18,7 +18,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, InvalidArgument, NotFound } from '@parley/interface';
 import Database from 'better-sqlite3';
-import { columnValues, readColumns } from './_columns.js';
+import { columnValues, headFromColumns, readColumns } from './_columns.js';
 import { appendProblem, type EntryRecord, type LedgerStore, type StoredEntry } from './store.js';
 import type { SignedTreeHead } from './treeHead.js';
 
@@ -85,26 +85,6 @@ interface HeadRow {
   timestamp: number;
   root: string;
   signatures: string;
-}
-
-function rowToHead(r: HeadRow): SignedTreeHead {
-  let sigs: Record<string, unknown> = {};
-  try {
-    const parsed = JSON.parse(r.signatures) as unknown;
-    if (typeof parsed === 'object' && parsed !== null) sigs = parsed as Record<string, unknown>;
-  } catch {
-    // An unreadable signature column is reported by the verifier as missing signatures.
-  }
-  const signatures: Record<string, Uint8Array> = {};
-  for (const [name, hex] of Object.entries(sigs)) {
-    signatures[name] = new Uint8Array(Buffer.from(typeof hex === 'string' ? hex : '', 'hex'));
-  }
-  return {
-    size: Number(r.size),
-    timestamp: Number(r.timestamp),
-    root: new Uint8Array(Buffer.from(String(r.root), 'hex')),
-    signatures,
-  };
 }
 
 function headToRow(h: SignedTreeHead): HeadRow {
@@ -253,14 +233,14 @@ export class SqliteStore implements LedgerStore {
         'select size, timestamp, root, signatures from tree_heads where size >= ? order by size limit ?',
       )
       .all(fromSize, limit) as HeadRow[];
-    return rows.map(rowToHead);
+    return rows.map(headFromColumns);
   }
 
   async latestHead(): Promise<SignedTreeHead | undefined> {
     const row = this.db
       .prepare('select size, timestamp, root, signatures from tree_heads order by size desc limit 1')
       .get() as HeadRow | undefined;
-    return row === undefined ? undefined : rowToHead(row);
+    return row === undefined ? undefined : headFromColumns(row);
   }
 
   async close(): Promise<void> {

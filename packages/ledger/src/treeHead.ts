@@ -110,8 +110,9 @@ export function assertTreeHeadSigned(head: SignedTreeHead, consortium: Consortiu
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 export function treeHeadToJSON(head: SignedTreeHead): SignedTreeHeadJSON {
-  const signatures: Record<string, string> = {};
-  for (const name of Object.keys(head.signatures)) signatures[name] = hex(head.signatures[name]);
+  const signatures = Object.fromEntries(
+    Object.entries(head.signatures).map(([name, sig]) => [name, hex(sig)]),
+  );
   return { size: head.size, root: hex(head.root), timestamp: head.timestamp, signatures };
 }
 
@@ -133,13 +134,15 @@ export function treeHeadFromJSON(json: unknown, what = 'tree head'): SignedTreeH
   if (typeof j.signatures !== 'object' || j.signatures === null || Array.isArray(j.signatures)) {
     fail('signatures', 'must be an object of member -> signature');
   }
-  const signatures: Record<string, Uint8Array> = {};
-  for (const [name, sig] of Object.entries(j.signatures as Record<string, unknown>)) {
-    if (typeof sig !== 'string' || !/^[0-9a-f]{128}$/.test(sig)) {
-      fail(`signatures.${name}`, 'must be 128 lowercase hex characters');
-    }
-    signatures[name] = new Uint8Array(Buffer.from(sig as string, 'hex'));
-  }
+  // fromEntries keeps every name as its own key, "__proto__" too, for the check of who signed.
+  const signatures = Object.fromEntries(
+    Object.entries(j.signatures as Record<string, unknown>).map(([name, sig]) => {
+      if (typeof sig !== 'string' || !/^[0-9a-f]{128}$/.test(sig)) {
+        fail(`signatures.${name}`, 'must be 128 lowercase hex characters');
+      }
+      return [name, new Uint8Array(Buffer.from(sig as string, 'hex'))];
+    }),
+  );
   return {
     size: j.size as number,
     root: new Uint8Array(Buffer.from(j.root as string, 'hex')),

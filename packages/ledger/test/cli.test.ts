@@ -136,5 +136,24 @@ describe('parley ledger', () => {
     const e6 = await parleyError('verify', '--node', node, '--anchor', nullAnchor);
     expect(e6).not.toBeInstanceOf(TypeError);
     expect((e6 as Error).message).toMatch(/anchor .*null\.json/);
+    // A mistyped PostgreSQL URL is not a file name: refused without repeating it (it may hold a password).
+    const typo = 'postgres:/user:s3cret@db.example/ledger';
+    const e7 = await parleyError('verify', '--db', typo, '--consortium', join(node, 'consortium.json'));
+    expect(hasCode(e7, 'INVALID_ARGUMENT')).toBe(true);
+    expect((e7 as Error).message).not.toContain('s3cret');
+  });
+
+  it('shows a replica whose head timestamp was tampered with (show checks nothing, and does not crash)', async () => {
+    const copy = join(dir, 'bankD');
+    mkdirSync(copy);
+    for (const f of ['ledger.db', 'consortium.json'])
+      writeFileSync(join(copy, f), readFileSync(join(node, f)));
+    const db = new Database(join(copy, 'ledger.db'));
+    db.prepare('update tree_heads set timestamp = ? where size = 8').run(9e15);
+    db.close();
+    const show = await parley('show', '--node', copy);
+    expect(show.out).toMatch(/\(not a time: 9000000000000000\)/);
+    const verify = await parley('verify', '--node', copy);
+    expect(verify.status).toBe(1);
   });
 });

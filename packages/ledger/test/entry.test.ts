@@ -188,6 +188,9 @@ describe('ledger entries', () => {
       [{ outcome: 'refused' }, /reason.*required/],
       [{ reason: 'why' }, /reason.*absent/],
       [{ startedAt: 1.5 }, /startedAt/],
+      // Past the last time a Date holds: valid to sign before, but no ISO form for receipts or columns.
+      [{ startedAt: 9e15, finishedAt: 9e15 }, /startedAt.*at most 8\.64e15/],
+      [{ outputHashes: Object.fromEntries([['__proto__', 'a'.repeat(64)]]) }, /__proto__/],
       [{ finishedAt: 0 }, /finishedAt.*before/],
       [{ appData: { kind: 'json', json: { x: Number.NaN } } }, /appData\.json\.x/],
       [{ appData: { kind: 'bytes', bytes: new Uint8Array(LIMITS.maxAppDataBytes + 1) } }, /appData.*larger/],
@@ -209,6 +212,15 @@ describe('ledger entries', () => {
     expectInvalid(
       () => decodeEntry(encodeCanonical({ ...wire, appData: { json: '{"b":1,"a":2}' } } as never)),
       /appData\.json.*canonical/,
+    );
+    // A "__proto__" key in a map would vanish on decode (one record, two byte strings): refused.
+    const hidden = Object.fromEntries([
+      ...Object.entries(wire.inputCommitments as Record<string, Uint8Array>),
+      ['__proto__', new Uint8Array(32)],
+    ]);
+    expectInvalid(
+      () => decodeEntry(encodeCanonical({ ...wire, inputCommitments: hidden } as never)),
+      /inputCommitments.*__proto__/,
     );
     // One flipped byte anywhere either fails to decode or decodes to a different record.
     for (let i = 0; i < good.length; i++) {

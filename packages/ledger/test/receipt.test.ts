@@ -116,6 +116,10 @@ describe('receipts', () => {
       'tree head of size 16: signature of bankB does not verify',
       'tree head of size 16: signature of bankC does not verify',
     ]);
+    const deep = JSON.parse(`{"format":${'['.repeat(200_000)}${']'.repeat(200_000)}}`) as unknown;
+    expect(verifyReceipt(deep, consortium).problems[0]).toBe(
+      'receipt format is an array, not parley-ledger-receipt/1',
+    );
     for (const g of [null, [], 'receipt', 42, {}, { format: 'parley-ledger-receipt/1' }]) {
       const v = verifyReceipt(g, consortium);
       expect(v.ok).toBe(false);

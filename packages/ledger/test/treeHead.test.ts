@@ -83,6 +83,14 @@ describe('tree heads', () => {
       [[], /object/],
     ];
     for (const [v, why] of bad) expect(() => treeHeadFromJSON(v)).toThrow(why);
+    // A signer named "__proto__" is kept as a name (not taken as the object's prototype) and reported.
+    const text = JSON.stringify(j).replace(
+      '"signatures":{',
+      `"signatures":{"__proto__":"${'ab'.repeat(64)}",`,
+    );
+    expect(treeHeadProblems(treeHeadFromJSON(JSON.parse(text)), consortium)).toEqual([
+      'signature by "__proto__", who is not a member of the consortium',
+    ]);
   });
 
   it('consortium files are validated, naming the file and field', () => {

@@ -61,6 +61,12 @@ function resolveTarget(flags: TargetFlags, needConsortium: boolean): Target {
       field: 'consortium',
     });
   }
+  if (!isPostgresUrl(db) && /^[a-z][a-z0-9+.-]+:/i.test(db)) {
+    // Not repeated: a mistyped URL may hold a password.
+    throw new InvalidArgument('--db looks like a URL but is not postgres://… or postgresql://…', {
+      field: 'db',
+    });
+  }
   if (!isPostgresUrl(db) && !existsSync(db)) {
     throw new NotFound(`ledger database ${db} does not exist`, { file: db });
   }
@@ -114,7 +120,9 @@ function readAnchors(files: string[]): SignedTreeHead[] {
 }
 
 const short = (hex: string): string => `${hex.slice(0, 16)}…`;
-const when = (ms: number): string => new Date(ms).toISOString();
+/** A time as ISO 8601, or the raw value where a tampered store holds no valid time (`show` checks nothing). */
+const when = (ms: number): string =>
+  Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `(not a time: ${ms})`;
 
 function printReport(r: LedgerReport, consortium: Consortium): void {
   const signers = consortium.parties.map((p) => p.name).join(', ');
