@@ -241,6 +241,11 @@ export class HalfGatesEvaluator {
         }
         m.freeGates(start + ands, layerEnd(this.lc, d));
       }
+      if (this.offset !== this.chunk.length) {
+        throw new ProtocolViolation(
+          `the garbled tables hold ${(this.chunk.length - this.offset) / TABLE_BYTES} gates more than the circuit has`,
+        );
+      }
       m.store(this.labels);
     } finally {
       m.release();

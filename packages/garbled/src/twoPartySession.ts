@@ -22,6 +22,7 @@ import { type BooleanCircuit, layerByAndDepth } from '@parley/circuit';
 import { randomBytes, sha256 } from '@parley/crypto';
 import {
   type ConsumedListener,
+  InternalError,
   InvalidArgument,
   InvalidOutputLabel,
   type ParleyError,
@@ -45,9 +46,6 @@ import { abortFrame, asWords, frame, frameWords, Tag, type TagCode, unframe } fr
 
 export const GARBLED_SECURITY: SecurityModel = { adversary: 'semi-honest', corruption: 'dishonest-majority' };
 export const PROTOCOL_VERSION = 'parley-garbled-v1';
-
-/** Tweaks of output-wire hashes start here, far above any AND gate's tweak. */
-const OUTPUT_TWEAK = 2 ** 40;
 
 export interface TwoPartyCircuit {
   circuit: BooleanCircuit;
@@ -189,7 +187,7 @@ export interface GarbledSessionOptions {
 const NONCE_BYTES = 16;
 /** Sent table chunks given back to the garbling workers this many at a time. */
 const RECYCLE_BATCH = 8;
-/** A context is retired before its AND tweaks (2j, 2j + 1) could reach the output tweaks (OUTPUT_TWEAK). */
+/** A context is retired after this many gates' tweaks (2j, 2j + 1 for gate j): tweak arithmetic stays exact. */
 const MAX_CONTEXT_ANDS = 2 ** 38;
 
 /**
@@ -326,9 +324,9 @@ export class GarbledSession {
     const [, evaluator] = this.job.parties;
     const evaluatorWires = chunks.map((c) => this.inputWires(c.spec, evaluator).count);
     this.andTotal = chunks.reduce((n, c) => n + countAnds(c.spec.circuit), 0);
+    // Each chunk takes its tweaks from the context's count: its AND gates', then its output wires'.
     const results: Array<() => Promise<Map<number, Uint8Array>>> = [];
-    const firstAnd = context.andBase;
-    let andBase = firstAnd;
+    let andBase = context.andBase;
     let first = 0;
     if (context.ot instanceof IknpSender) {
       const ot = context.ot;
@@ -342,11 +340,11 @@ export class GarbledSession {
       });
       if (this.pool && chunks.length > 1) {
         results.push(...(await this.garbleInPool(this.pool, chunks, zeros, delta, aes, andBase)));
-        andBase += chunks.reduce((n, c) => n + countAnds(c.spec.circuit), 0);
+        andBase += chunks.reduce((n, c) => n + tweakSpan(c.spec.circuit), 0);
       } else {
         for (const [k, chunk] of chunks.entries()) {
           results.push(await this.garbleChunk(chunk, zeros[k], delta, aes, andBase));
-          andBase += countAnds(chunk.spec.circuit);
+          andBase += tweakSpan(chunk.spec.circuit);
         }
       }
     } else {
@@ -358,13 +356,13 @@ export class GarbledSession {
         const active = t.subarray(4 * first, 4 * (first + evaluatorWires[k]));
         results.push(await this.evaluateChunk(chunk, active, aes, andBase));
         first += evaluatorWires[k];
-        andBase += countAnds(chunk.spec.circuit);
+        andBase += tweakSpan(chunk.spec.circuit);
       }
     }
     // The garbler's own outputs: the evaluator's tags for every chunk, read after all tables went out.
     const outputs: Array<Map<number, Uint8Array>> = [];
     for (const r of results) outputs.push(await r());
-    this.andGates = andBase - firstAnd;
+    this.andGates = this.andTotal;
     if (this.contexts) {
       context.sessions++;
       context.andBase = andBase;
@@ -433,7 +431,8 @@ export class GarbledSession {
     let o = 0;
     for (const p of parts) {
       for (let i = 0; i < p.length; i++) {
-        if (p[i] > 1) throw new InvalidArgument(`input bits must be 0 or 1, found ${p[i]}`);
+        // The index only: the value is this party's input, and the error goes to the peer.
+        if (p[i] > 1) throw new InvalidArgument(`input bit ${o} is not 0 or 1`, { index: o });
         out[o++] = p[i];
       }
     }
@@ -458,7 +457,7 @@ export class GarbledSession {
     g.setInputLabels(inputZero);
     this.sendWords(Tag.GARBLER_INPUTS, active);
     await g.garble((tables) => this.sendTables(tables), andBase);
-    return this.outputChecks(spec, g.outputLabels(), delta, aes);
+    return this.outputChecks(spec, g.outputLabels(), delta, aes, outputTweak(spec.circuit, andBase));
   }
 
   /**
@@ -482,6 +481,7 @@ export class GarbledSession {
       const { spec } = chunks[k];
       const { inputZero, active } = this.inputLabels(chunks[k], theirZeros[k], delta);
       const tables = new ChunkQueue();
+      const tweak = outputTweak(spec.circuit, andBase);
       const outZero = pool.garble(this.layered(spec), { delta, inputZero, andBase, prefixBytes: 1 }, (t) =>
         tables.push(t),
       );
@@ -489,15 +489,15 @@ export class GarbledSession {
         () => tables.end(),
         (e) => tables.fail(e),
       );
-      andBase += countAnds(spec.circuit);
-      return { spec, active, tables, outZero };
+      andBase += tweakSpan(spec.circuit);
+      return { spec, active, tables, outZero, tweak };
     };
     const running = [];
     // One chunk more than workers: a worker starts its next chunk while this thread still sends the last one.
     while (running.length < pool.size + 1 && nextChunk < chunks.length) running.push(start());
     const results: Array<() => Promise<Map<number, Uint8Array>>> = [];
     while (running.length > 0) {
-      const { spec, active, tables, outZero } = running.shift()!;
+      const { spec, active, tables, outZero, tweak } = running.shift()!;
       this.sendWords(Tag.GARBLER_INPUTS, active);
       const sent: Uint8Array[] = [];
       for (let t = await tables.next(); t; t = await tables.next()) {
@@ -508,7 +508,7 @@ export class GarbledSession {
       pool.recycle(sent);
       const out = await outZero;
       if (nextChunk < chunks.length) running.push(start());
-      results.push(this.outputChecks(spec, out, delta, aes));
+      results.push(this.outputChecks(spec, out, delta, aes, tweak));
     }
     return results;
   }
@@ -584,26 +584,19 @@ export class GarbledSession {
     outZero: Uint32Array,
     delta: Uint32Array,
     aes: FixedKeyAes,
+    /** The tweak of the chunk's first output wire (outputTweak). */
+    tweak: number,
   ): () => Promise<Map<number, Uint8Array>> {
     const [garbler, evaluator] = spec.parties;
-    const positions = (groups: number[]) => {
-      const at: number[] = [];
-      let p = 0;
-      spec.circuit.outputs.forEach((g, gi) => {
-        if (groups.includes(gi)) for (let i = 0; i < g.wires.length; i++) at.push(p + i);
-        p += g.wires.length;
-      });
-      return at;
-    };
     const forThem = this.outputGroups(spec, evaluator);
     if (forThem.length > 0) {
-      const at = positions(forThem);
-      this.sendWords(Tag.OUTPUT_CHECKS, tags(bothLabelHashes(aes, outZero, delta, at), 2 * at.length));
+      const at = outputPositions(spec, forThem);
+      this.sendWords(Tag.OUTPUT_CHECKS, tags(bothLabelHashes(aes, outZero, delta, at, tweak), 2 * at.length));
     }
     const forMe = this.outputGroups(spec, garbler);
     if (forMe.length === 0) return async () => new Map();
-    const at = positions(forMe);
-    const expected = tags(bothLabelHashes(aes, outZero, delta, at), 2 * at.length);
+    const at = outputPositions(spec, forMe);
+    const expected = tags(bothLabelHashes(aes, outZero, delta, at, tweak), 2 * at.length);
     return async () => {
       const got = asWords(await this.recv(Tag.EVALUATOR_OUTPUTS), 'output tags', this.peer, 8);
       if (got.length !== 2 * at.length) {
@@ -634,6 +627,7 @@ export class GarbledSession {
     }
     L.setInputGroups(theirs.groups, active);
     // A table chunk is evaluated when the evaluator asks for the next one (or returns).
+    const tweak = outputTweak(spec.circuit, andBase);
     let pending = 0;
     await e.evaluate(async () => {
       this.progressed(pending);
@@ -651,17 +645,66 @@ export class GarbledSession {
       if (checks.length !== 4 * wires) {
         throw new InvalidOutputLabel(`expected ${wires} output checks`);
       }
-      result = splitGroups(spec, forMe, decode(checks, activeHashes(aes, labels), wires));
+      const at = outputPositions(spec, forMe);
+      result = splitGroups(spec, forMe, decode(checks, activeHashes(aes, labels, at, tweak), wires));
     }
     const forThem = this.outputGroups(spec, garbler);
     if (forThem.length > 0) {
-      this.sendWords(Tag.EVALUATOR_OUTPUTS, activeHashes(aes, L.outputGroups(forThem)));
+      const at = outputPositions(spec, forThem);
+      this.sendWords(Tag.EVALUATOR_OUTPUTS, activeHashes(aes, L.outputGroups(forThem), at, tweak));
     }
     return async () => result;
   }
 }
 
 const andCounts = new WeakMap<BooleanCircuit, number>();
+
+/**
+ * The tweaks a chunk takes from its context's count, in gates of two tweaks
+ * each: one gate per AND gate (2j, 2j + 1), then one per two output wires.
+ * Output wire p of a chunk whose first gate is `andBase` is hashed under
+ * outputTweak + p, so no tweak repeats under one Δ: not across chunks, nor
+ * sessions resuming the context, nor the two parties' outputs.
+ */
+function tweakSpan(c: BooleanCircuit): number {
+  return countAnds(c) + Math.ceil(outputWires(c) / 2);
+}
+
+function outputTweak(c: BooleanCircuit, andBase: number): number {
+  return 2 * (andBase + countAnds(c));
+}
+
+function outputWires(c: BooleanCircuit): number {
+  return c.outputs.reduce((n, g) => n + g.wires.length, 0);
+}
+
+/** Positions, among all the circuit's output wires, of the wires of `groups` (ascending). */
+function outputPositions(spec: TwoPartyCircuit, groups: number[]): number[] {
+  const at: number[] = [];
+  let p = 0;
+  spec.circuit.outputs.forEach((g, gi) => {
+    if (groups.includes(gi)) for (let i = 0; i < g.wires.length; i++) at.push(p + i);
+    p += g.wires.length;
+  });
+  return at;
+}
+
+/**
+ * Calls `hash(from, to, tweak)` for each run of consecutive positions in
+ * `at[from..to)`, with the tweak of the run's first wire.
+ */
+function forEachRun(
+  at: number[],
+  tweak: number,
+  hash: (from: number, to: number, tweak: number) => void,
+): void {
+  for (let from = 0; from < at.length; ) {
+    let to = from + 1;
+    while (to < at.length && at[to] === at[to - 1] + 1) to++;
+    hash(from, to, tweak + at[from]);
+    from = to;
+  }
+}
 
 /** AND gates of `c` (counted once per circuit object). */
 function countAnds(c: BooleanCircuit): number {
@@ -747,8 +790,14 @@ function joinChunks(results: Array<Map<number, Uint8Array>>, isVector?: boolean[
   return out;
 }
 
-/** H(W0, t), H(W1, t) of each wire, 8 words per wire, with the output tweaks. */
-function bothLabelHashes(aes: FixedKeyAes, L: Uint32Array, delta: Uint32Array, wires: number[]): Uint32Array {
+/** H(W0, t), H(W1, t) of each output wire at position w in `wires`, 8 words per wire; t = tweak + w. */
+function bothLabelHashes(
+  aes: FixedKeyAes,
+  L: Uint32Array,
+  delta: Uint32Array,
+  wires: number[],
+  tweak: number,
+): Uint32Array {
   const h = new Uint32Array(8 * wires.length);
   wires.forEach((w, j) => {
     for (let k = 0; k < 4; k++) {
@@ -756,7 +805,9 @@ function bothLabelHashes(aes: FixedKeyAes, L: Uint32Array, delta: Uint32Array, w
       h[8 * j + 4 + k] = L[4 * w + k] ^ delta[k];
     }
   });
-  tccrHash(aes, h, 2 * wires.length, OUTPUT_TWEAK, 1);
+  forEachRun(wires, tweak, (from, to, t) =>
+    tccrHash(aes, h.subarray(8 * from, 8 * to), 2 * (to - from), t, 1),
+  );
   return h;
 }
 
@@ -770,20 +821,23 @@ function tags(h: Uint32Array, n: number): Uint32Array {
   return out;
 }
 
-/** Tags of H(active label, t) for each wire, with the tweaks the garbler uses for the same wire. */
-function activeHashes(aes: FixedKeyAes, labels: Uint32Array): Uint32Array {
-  // The garbler hashes (W0, W1) of output j under tweak OUTPUT_TWEAK + j: lay the active label twice.
-  const wires = labels.length / 4;
-  const h = new Uint32Array(8 * wires);
-  for (let j = 0; j < wires; j++) {
+/** Tags of H(active label, t) for each wire (at positions `wires`), with the garbler's tweak for the same wire. */
+function activeHashes(aes: FixedKeyAes, labels: Uint32Array, wires: number[], tweak: number): Uint32Array {
+  // The garbler hashes (W0, W1) of the wire at position p under tweak + p: lay the active label twice.
+  const count = labels.length / 4;
+  if (count !== wires.length) throw new InternalError(`${count} output labels for ${wires.length} wires`);
+  const h = new Uint32Array(8 * count);
+  for (let j = 0; j < count; j++) {
     for (let k = 0; k < 4; k++) {
       h[8 * j + k] = labels[4 * j + k];
       h[8 * j + 4 + k] = labels[4 * j + k];
     }
   }
-  tccrHash(aes, h, 2 * wires, OUTPUT_TWEAK, 1);
-  const out = new Uint32Array(2 * wires);
-  for (let j = 0; j < wires; j++) {
+  forEachRun(wires, tweak, (from, to, t) =>
+    tccrHash(aes, h.subarray(8 * from, 8 * to), 2 * (to - from), t, 1),
+  );
+  const out = new Uint32Array(2 * count);
+  for (let j = 0; j < count; j++) {
     out[2 * j] = h[8 * j];
     out[2 * j + 1] = h[8 * j + 1];
   }

@@ -1,5 +1,5 @@
 /** Messages of the two-party garbled protocol: a one-byte tag, then the payload. */
-import { errorFromJSON, type ParleyError, ProtocolViolation } from '@parley/interface';
+import { errorForPeers, errorFromJSON, type ParleyError, ProtocolViolation } from '@parley/interface';
 
 export const Tag = {
   HELLO: 1,
@@ -43,11 +43,7 @@ export function unframe(bytes: Uint8Array, expected: TagCode, from: string): Uin
 }
 
 export function abortFrame(error: ParleyError | Error): Uint8Array {
-  const json =
-    'toJSON' in error && typeof error.toJSON === 'function'
-      ? error.toJSON()
-      : { code: 'INTERNAL', message: error.message };
-  return frame(Tag.ABORT, new TextEncoder().encode(JSON.stringify(json)));
+  return frame(Tag.ABORT, new TextEncoder().encode(JSON.stringify(errorForPeers(error))));
 }
 
 function abortError(payload: Uint8Array, from: string): ParleyError {

@@ -1,6 +1,7 @@
 /** The half-gates core on its own: garble, hand the evaluator its active input labels, evaluate, decode. */
 import { randomFillSync } from 'node:crypto';
 import { type BooleanCircuit, layerByAndDepth, readBristolFile } from '@parley/circuit';
+import { hasCode } from '@parley/interface';
 import { describe, expect, it } from 'vitest';
 import { FixedKeyAes, HalfGatesEvaluator, HalfGatesGarbler } from '../src/index.js';
 
@@ -14,6 +15,8 @@ async function run(
   c: BooleanCircuit,
   inputs: bigint[],
   chunkGates?: number,
+  /** Bytes appended to the last table chunk (a garbler that sends more than the circuit's gates). */
+  extra = 0,
 ): Promise<{ outputs: bigint[]; tableBytes: number }> {
   const lc = layerByAndDepth(c);
   const delta = new Uint32Array(4);
@@ -37,6 +40,12 @@ async function run(
   await g.garble((t) => {
     chunks.push(t);
   });
+  if (extra > 0) {
+    const last = chunks.pop() ?? new Uint8Array(0);
+    const longer = new Uint8Array(last.length + extra);
+    longer.set(last);
+    chunks.push(longer);
+  }
   let next = 0;
   await e.evaluate(async () => chunks[next++]);
   const tableBytes = chunks.reduce((s, t) => s + t.byteLength, 0);
@@ -79,5 +88,15 @@ describe('half-gates garbling', () => {
     const z = await readBristolFile(`${BRISTOL}/zero_equal.txt`);
     expect((await run(z, [0n])).outputs).toEqual([1n]);
     expect((await run(z, [1n << 63n])).outputs).toEqual([0n]);
+  });
+
+  it('refuses tables for more gates than the circuit has (a typed error, not bytes silently dropped)', async () => {
+    const a = await readBristolFile(`${BRISTOL}/adder64.txt`);
+    const e = await run(a, [1n, 2n], 7, 64).then(
+      () => expect.fail('evaluated'),
+      (err: unknown) => err,
+    );
+    expect(hasCode(e, 'PROTOCOL_VIOLATION')).toBe(true);
+    expect((e as Error).message).toBe('the garbled tables hold 2 gates more than the circuit has');
   });
 });

@@ -150,6 +150,33 @@ describe('garbled 2PC errors', () => {
     for (const e of results) expect(hasCode(e, 'INVALID_OUTPUT_LABEL'), String(e)).toBe(true);
   });
 
+  it('an input byte that is not a bit ends both parties naming its index, never its value', async () => {
+    const p = await adder();
+    const sessions = new Map<string, GarbledSession>();
+    for (const party of p.parties) {
+      const prepared = prepareProgram(p);
+      const bits = inputBits(prepared, party, inputs[party as keyof typeof inputs]);
+      // party1 is the evaluator: its bits go into the OT, checked before anything is sent.
+      if (party === 'party1') for (const b of bits.values()) b[3] = 200;
+      const send = (to: string, msg: Uint8Array) =>
+        setImmediate(() => sessions.get(to)?.handleMessage(party, msg));
+      sessions.set(party, new GarbledSession(prepared.spec, party, bits, send, { timeoutMs: 5000 }));
+    }
+    const results = await Promise.all(
+      [...sessions.values()].map((s) =>
+        s.output().then(
+          () => 'ok',
+          (e) => e,
+        ),
+      ),
+    );
+    for (const e of results) {
+      expect(hasCode(e, 'INVALID_ARGUMENT'), String(e)).toBe(true);
+      expect((e as Error).message).toMatch(/input bit 3 is not 0 or 1/);
+      expect((e as Error).message).not.toMatch(/200/);
+    }
+  });
+
   it('a message of an unexpected kind ends both with ProtocolViolation', async () => {
     const p = await adder();
     const results = await Promise.all(

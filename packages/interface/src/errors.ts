@@ -124,6 +124,20 @@ export function asParleyError(e: unknown, what: string): ParleyError {
   return new InternalError(`${what}: ${name}: ${message}`, {}, { cause: e });
 }
 
+/**
+ * What a session tells its peers of the error that ended it: a ParleyError
+ * as it is (its messages are written to be shared and name no secret), an
+ * internal error or any other error only as 'internal error', since its text
+ * (often a wrapped runtime error's) was not written for a peer's eyes.
+ */
+export function errorForPeers(
+  e: Error,
+): ReturnType<ParleyError['toJSON']> | { code: 'INTERNAL'; message: string } {
+  return e instanceof ParleyError && e.code !== 'INTERNAL'
+    ? e.toJSON()
+    : { code: 'INTERNAL', message: 'internal error' };
+}
+
 /** Rebuilds a typed error from `ParleyError#toJSON()` output (e.g. after crossing a worker or the wire). */
 export function errorFromJSON(json: { code?: unknown; message?: unknown; details?: unknown }): ParleyError {
   const code = typeof json.code === 'string' ? json.code : 'INTERNAL';

@@ -79,7 +79,8 @@ export function checkChoices(choices: Uint8Array): void {
   for (; i < choices.length; i++) bad |= choices[i] & 0xfe;
   if (bad !== 0) {
     const index = choices.findIndex((c) => c > 1);
-    throw new InvalidArgument(`choices[${index}] = ${choices[index]}, expected 0 or 1`, {
+    // The index only: a choice is secret, and the error may be sent to the peer.
+    throw new InvalidArgument(`choices[${index}] is not 0 or 1`, {
       field: 'choices',
       index,
     });

@@ -6,7 +6,7 @@
  * SessionClosed naming the error's code.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { SessionClosed } from '@parley/interface';
+import { MalformedFrame, SessionClosed } from '@parley/interface';
 import type { OtChannel } from './channel.js';
 
 interface Abort {
@@ -26,6 +26,7 @@ export function messagePortChannel(port: MessagePort): Required<OtChannel> & { d
     for (const w of waiters.splice(0)) w.reject(error);
   };
   const onMessage = (data: unknown) => {
+    if (closed) return;
     if (data instanceof Uint8Array) {
       const w = waiters.shift();
       if (w) w.resolve(data);
@@ -33,6 +34,13 @@ export function messagePortChannel(port: MessagePort): Required<OtChannel> & { d
     } else if (data && typeof data === 'object' && 'abort' in data) {
       const a = data as Abort;
       shut(new SessionClosed(`OT channel closed by peer (${a.abort}): ${a.message}`, { reason: a.abort }));
+    } else {
+      // Nothing else is sent on this channel: a waiting receive would wait for ever.
+      const error = new MalformedFrame(
+        'the OT channel received a message that is neither bytes nor an abort',
+      );
+      port.postMessage({ abort: error.code, message: error.message } satisfies Abort);
+      shut(error);
     }
   };
   port.on('message', onMessage);

@@ -206,4 +206,25 @@ describe('IKNP over a worker_threads MessagePort channel', () => {
     b.detach();
     port1.close();
   });
+
+  it(
+    'a message that is neither bytes nor an abort fails the pending receive and tells the peer',
+    TIMEOUT,
+    async () => {
+      const { port1, port2 } = new MessageChannel();
+      const a = messagePortChannel(port1);
+      const told = new Promise((resolve) => port2.once('message', resolve));
+      const pending = a.recv();
+      port2.postMessage({ hello: 1 });
+      const e = await rejectsWith(pending, 'MALFORMED_FRAME');
+      expect(e.message).toMatch(/neither bytes nor an abort/);
+      expect(await told).toMatchObject({ abort: 'MALFORMED_FRAME' });
+      // Closed: what arrives later is not queued, and every receive rejects.
+      port2.postMessage(new Uint8Array([1, 2, 3]));
+      await new Promise((r) => setTimeout(r, 20));
+      await rejectsWith(a.recv(), 'MALFORMED_FRAME');
+      a.detach();
+      port1.close();
+    },
+  );
 });

@@ -10,7 +10,7 @@
  * and the offline phase's bytes; an abort frame is the tag and a typed error
  * as JSON (errorFromJSON), so every party ends with the same error.
  */
-import { errorFromJSON, type ParleyError, ProtocolViolation } from '@parley/interface';
+import { errorForPeers, errorFromJSON, type ParleyError, ProtocolViolation } from '@parley/interface';
 
 export const Tag = {
   ROUND: 1,
@@ -99,11 +99,7 @@ export function frame(tag: TagCode, payload: Uint8Array): Uint8Array {
 }
 
 export function abortFrame(error: Error): Uint8Array {
-  const json =
-    'toJSON' in error && typeof error.toJSON === 'function'
-      ? error.toJSON()
-      : { code: 'INTERNAL', message: error.message };
-  return frame(Tag.ABORT, new TextEncoder().encode(JSON.stringify(json)));
+  return frame(Tag.ABORT, new TextEncoder().encode(JSON.stringify(errorForPeers(error))));
 }
 
 /** The error an abort frame carries (its sender named when the error names no party). */
