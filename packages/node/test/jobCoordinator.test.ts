@@ -43,10 +43,11 @@ const consortium: Consortium = {
 };
 
 /** bankB's coordinator; `deliver` hands it a message from a peer, `sent` holds what it sent. */
-function bankB(file: string, policy = EMPTY_POLICY) {
+function bankB(file: string, policy = EMPTY_POLICY, maxMessageBytes = 64 << 20) {
   let handler: ((from: string, bytes: Uint8Array) => void) | undefined;
   const sent: Array<{ to: string; m: JobMessage }> = [];
   const control: ControlChannel = {
+    maxMessageBytes,
     async send(to, bytes) {
       sent.push({ to, m: decodeJobMessage(bytes, 'bankB') });
     },
@@ -134,6 +135,22 @@ describe('JobCoordinator', () => {
     expect(node.sent).toEqual([
       { to: 'bankA', m: expect.objectContaining({ t: 'decision', job: HUGE, approved: false }) },
     ]);
+    node.coordinator.close();
+  });
+
+  it('refuses at submission a proposal larger than a control message, before any job exists', async () => {
+    const b = new CircuitBuilder(['bankA', 'bankB']);
+    let sum = b.input('bankA', 'a', uint(8), 1);
+    for (let i = 0; i < 200; i++) sum = sum.add(b.input('bankB', `x${i}`, uint(8), 1));
+    b.output('total', sum, ['bankA', 'bankB']);
+    const program = encodeProgram(b.build());
+    const node = bankB('large.db', EMPTY_POLICY, 4096);
+    expect(program.length).toBeGreaterThan(4096);
+    const e = await rejection(node.coordinator.submit({ name: 'test', protocol: 'sharing', program }));
+    expect(hasCode(e, 'LIMIT_EXCEEDED')).toBe(true);
+    expect(e.message).toMatch(/^the proposal is \d+ bytes, more than the 4096 a control message may hold$/);
+    expect(node.store.list()).toEqual([]);
+    expect(node.sent).toEqual([]);
     node.coordinator.close();
   });
 

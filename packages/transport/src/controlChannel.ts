@@ -27,6 +27,10 @@ export class ControlChannelImpl implements ControlChannel {
   readonly #handlers = new Set<MessageHandler>();
   readonly #seqIn = new WeakMap<Link, number>();
 
+  get maxMessageBytes(): number {
+    return this.#limits.maxFrameBytes - MAX_FRAME_OVERHEAD;
+  }
+
   constructor(
     self: PartyName,
     parties: readonly PartyName[],
@@ -64,7 +68,7 @@ export class ControlChannelImpl implements ControlChannel {
     if (!(bytes instanceof Uint8Array)) {
       throw new InvalidArgument('control: expected a Uint8Array', { field: 'bytes' });
     }
-    const limit = this.#limits.maxFrameBytes - MAX_FRAME_OVERHEAD;
+    const limit = this.maxMessageBytes;
     if (bytes.length > limit) {
       throw new InvalidArgument(`control message of ${bytes.length} bytes exceeds ${limit}`, {
         field: 'bytes',

@@ -28,7 +28,7 @@ import {
 } from '@parley/interface';
 import { ControlChannelImpl } from './controlChannel.js';
 import { encodeAbortBody, type FrameHeader, FrameKind, SESSION_ID_PATTERN } from './frame.js';
-import type { Link, LinkHost } from './link.js';
+import { type Link, type LinkHost, RESOLVED } from './link.js';
 import { MESSAGE_OVERHEAD, type SessionHost, SessionImpl } from './session.js';
 import type { EndpointEvent, EndpointListener, Session, SessionOptions, TransportLimits } from './types.js';
 
@@ -59,6 +59,7 @@ export class Multiplexer implements SessionHost {
   readonly #heldBytes = new Map<PartyName, number>();
   readonly #queued = new Map<PartyName, number>();
   readonly #paused = new Set<PartyName>();
+  readonly #replyWaiting = new WeakSet<Link>();
   readonly #listeners = new Set<EndpointListener>();
   #closed = false;
 
@@ -189,10 +190,18 @@ export class Multiplexer implements SessionHost {
     }
   }
 
-  /** Sends ABORT `error` for session `id` to the other end of `link` only. */
+  /**
+   * Sends ABORT `error` for session `id` to the other end of `link` only. While
+   * a reply waits for room on the link (the peer does not read), further
+   * replies are dropped: a peer that sends bad frames and reads nothing must
+   * not make this process buffer answers without bound.
+   */
   #reply(link: Link, id: string, error: ParleyError): void {
-    if (!link.open) return;
-    void link.write({ kind: FrameKind.Abort, session: id, step: 0, seq: 0 }, encodeAbortBody(error));
+    if (!link.open || this.#replyWaiting.has(link)) return;
+    const room = link.write({ kind: FrameKind.Abort, session: id, step: 0, seq: 0 }, encodeAbortBody(error));
+    if (room === RESOLVED) return;
+    this.#replyWaiting.add(link);
+    void room.then(() => this.#replyWaiting.delete(link));
   }
 
   #route(s: SessionImpl, link: Link, header: FrameHeader, body: Uint8Array): void {
@@ -277,6 +286,11 @@ export class Multiplexer implements SessionHost {
     }
   }
 
+  /** A new link to a peer: it starts paused when what waits from that peer is over the high-water mark. */
+  linkUp(link: Link): void {
+    if (this.#paused.has(link.peer)) link.setReading(false);
+  }
+
   /** A frame from the peer of `link` that could not be decoded; `id` is its session when the header named one. */
   handleBadFrame(link: Link, error: ParleyError, id: string | undefined): void {
     if (this.#closed) return;
@@ -287,20 +301,38 @@ export class Multiplexer implements SessionHost {
     if (s?.hasPeer(link.peer)) {
       s.fail(error);
     } else {
+      // The session's parties are not known here yet (or the sender is not one): only the sender's own
+      // held frames go, so no outsider can end a session; its ABORT ends the session for a party.
       const pending = this.#pending.get(id);
-      if (pending) {
-        this.#dropPending(id, pending);
-        this.#remember(id);
-      }
+      if (pending) this.#dropFramesFrom(id, pending, link);
       this.#reply(link, id, error);
     }
+  }
+
+  #dropFramesFrom(id: string, pending: PendingSession, link: Link): void {
+    const kept = pending.frames.filter((f) => f.link !== link);
+    if (kept.length === 0) {
+      this.#dropPending(id, pending);
+      return;
+    }
+    const peer = link.peer;
+    for (const f of pending.frames) {
+      if (f.link === link)
+        this.#heldBytes.set(peer, (this.#heldBytes.get(peer) ?? 0) - heldCost(f.header, f.body));
+    }
+    pending.frames = kept;
   }
 
   /** The connection behind `link` is gone: every session that depends on it ends with `PeerDisconnected`. */
   linkDown(link: Link, error: ParleyError): void {
     const peer = link.peer;
-    this.#paused.delete(peer);
-    if (!this.#closed) this.emit({ type: 'link-down', peer, error });
+    // A link replaced by a newer one to the same peer: the peer is still up, and reading from it stays
+    // paused or not by what waits from it (the newer link carries that state on).
+    const current = this.#host.currentLink(peer);
+    if (current === undefined || current === link) {
+      this.#paused.delete(peer);
+      if (!this.#closed) this.emit({ type: 'link-down', peer, error });
+    }
     for (const [id, pending] of [...this.#pending]) {
       if (pending.frames.some((f) => f.link === link)) {
         this.#dropPending(id, pending);

@@ -106,6 +106,8 @@ export interface SessionOptions {
 
 /** The node's own messages (proposals, approvals, ledger signatures) over the same connections. */
 export interface ControlChannel {
+  /** The largest message `send` takes, in bytes. */
+  readonly maxMessageBytes: number;
   /** Sends one message, waiting for the connection to `to` if it is not up yet. */
   send(to: PartyName, bytes: Uint8Array): Promise<void>;
   /** Adds a handler; returns a function that removes it. Messages with no handler are dropped. */

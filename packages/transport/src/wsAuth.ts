@@ -89,12 +89,11 @@ export function upgradeRefusal(
     return new PeerNotAuthorized('refused a connection that does not name its party', {});
   }
   if (target !== self) {
-    return new PeerNotAuthorized(
-      `refused '${claimed}': it asked for '${String(target)}', this is '${self}'`,
-      {
-        party: claimed,
-      },
-    );
+    // The asked-for name is the caller's text, not yet authenticated: quoted short.
+    const asked = String(target).slice(0, 64);
+    return new PeerNotAuthorized(`refused '${claimed}': it asked for '${asked}', this is '${self}'`, {
+      party: claimed,
+    });
   }
   if (claimed === self) {
     return new PeerNotAuthorized(`refused a connection claiming to be this party '${self}'`, {

@@ -322,6 +322,7 @@ export class WsEndpoint implements Endpoint, LinkHost {
     const link = new WsLink(up.ws, peer, mux, this.limits, (l, error) => this.#linkDown(l, error));
     up.release();
     this.#links.set(peer, link);
+    mux.linkUp(link);
     for (const [data, isBinary] of up.early) link.receive(data, isBinary);
     if (old) void old.close('replaced by a new connection');
     this.#refused.delete(peer);

@@ -174,6 +174,40 @@ describe('bad frames over TLS end only their session', () => {
     await stillWorks(s3a, s3b);
   }, 40_000);
 
+  it('a non-member’s bad frame for a session not yet open here leaves the members’ frames for it', async () => {
+    const { alice, bob, toBob } = await setup({ unknownSessionGraceMs: 30_000 });
+    const s4a = await alice.openSession('S4', ['alice', 'bob']);
+    await s4a.send('bob', bytesOf('before bob opens S4'));
+    await new Promise((r) => setTimeout(r, 50));
+    const head = packr.pack([7, 'S4', 0, 0]);
+    toBob.sendRaw(Buffer.concat([Buffer.from([FRAME_MAGIC, 1, 0, head.length]), head]));
+    expect((await toBob.abortFor('S4')).code).toBe('MALFORMED_FRAME');
+    const s4b = await bob.openSession('S4', ['alice', 'bob']);
+    expect(textOf(await s4b.recv('alice'))).toBe('before bob opens S4');
+  });
+
+  it('a member that sends bad frames and reads nothing gets no unbounded pile of answers', async () => {
+    const { toBob, s3a, s3b } = await setup({ sendHighWaterMark: 64 * 1024 });
+    let answers = 0;
+    toBob.ws.on('message', () => answers++);
+    // Not read: the answers wait in the kernel, then in bob's process, until the link has room.
+    (toBob.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    const head = packr.pack([7, 'X', 0, 0]);
+    const bad = Buffer.concat([Buffer.from([FRAME_MAGIC, 1, 0, head.length]), head]);
+    const sent = 200_000;
+    for (let i = 0; i < sent; i++) toBob.sendRaw(bad);
+    await stillWorks(s3a, s3b);
+    (toBob.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    // Every answer bob kept arrives now: wait until none has come for half a second.
+    for (let last = -1; last !== answers; ) {
+      last = answers;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    // Each answer is some 100 bytes: all of them would be 20 MB buffered for a peer that reads nothing.
+    expect(answers).toBeGreaterThan(0);
+    expect(answers).toBeLessThan(sent / 2);
+  }, 60_000);
+
   it('unattributable garbage is reported and dropped; the connection carries on', async () => {
     const { toBob, s2b, rejected } = await setup();
     toBob.sendRaw(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));

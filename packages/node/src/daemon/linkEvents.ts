@@ -5,10 +5,25 @@
  * log with the peer and the typed error's code, and is counted in
  * `parley_node_link_events_total{event}`. Transport events carry no payloads
  * and no secrets (packages/transport types.ts), so they are logged as they are.
+ * Refusals and rejected frames are logged at most LOG_BURST times a minute per
+ * peer and kind (a peer sending bad frames as fast as it can must not flood
+ * the log); the next line after a quiet spell says how many were left out.
+ * The counter counts every one.
  */
 import type { EndpointEvent, WsEndpoint } from '@parley/transport';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+
+const LOG_BURST = 20;
+const LOG_WINDOW_MS = 60_000;
+/** Keys (kind and claimed peer) kept at once; refused callers choose their peer names. */
+const MAX_WINDOWS = 1000;
+
+interface LogWindow {
+  start: number;
+  lines: number;
+  suppressed: number;
+}
 
 /** Logs and counts `endpoint`'s link events for as long as it lives (it closes with the node). */
 export function watchLinks(endpoint: WsEndpoint, log: Logger, metrics: Registry): void {
@@ -26,8 +41,35 @@ export function watchLinks(endpoint: WsEndpoint, log: Logger, metrics: Registry)
       return;
     }
     const fields = { peer: e.peer ?? null, code: e.error.code, err: e.error.message };
-    if (e.type === 'link-down') log.info(fields, 'party link down');
-    else if (e.type === 'peer-refused') log.warn(fields, 'party connection refused');
-    else log.warn(fields, 'party frame rejected');
+    if (e.type === 'link-down') {
+      log.info(fields, 'party link down');
+      return;
+    }
+    const suppressed = throttle(`${e.type}\u0000${e.peer ?? ''}`);
+    if (suppressed === undefined) return;
+    const more = suppressed > 0 ? { suppressed } : {};
+    if (e.type === 'peer-refused') log.warn({ ...fields, ...more }, 'party connection refused');
+    else log.warn({ ...fields, ...more }, 'party frame rejected');
   });
+
+  const windows = new Map<string, LogWindow>();
+  /** Undefined when this line is left out; else how many were left out before it. */
+  function throttle(key: string): number | undefined {
+    const now = Date.now();
+    let w = windows.get(key);
+    if (!w || now - w.start >= LOG_WINDOW_MS) {
+      if (!w && windows.size >= MAX_WINDOWS) windows.clear();
+      const suppressed = w?.suppressed ?? 0;
+      w = { start: now, lines: 0, suppressed: 0 };
+      windows.set(key, w);
+      w.lines++;
+      return suppressed;
+    }
+    if (w.lines >= LOG_BURST) {
+      w.suppressed++;
+      return undefined;
+    }
+    w.lines++;
+    return 0;
+  }
 }

@@ -15,6 +15,7 @@ import {
   type Consortium,
   InvalidArgument,
   JobCancelled,
+  LimitExceeded,
   type ParleyError,
   PolicyRefused,
   ProtocolViolation,
@@ -102,24 +103,33 @@ export class JobCoordinator {
         field: 'parties',
       });
     }
+    const id = randomBytes(16).toString('hex');
+    const computation = computationId(program, { name: request.name, protocol: request.protocol, tables });
+    const proposal = encodeJobMessage({
+      t: 'propose',
+      job: id,
+      name: request.name,
+      protocol: request.protocol,
+      computationId: computation,
+      program: request.program,
+      ...(tables ? { tables } : {}),
+    });
+    // Refused here, before a job exists: past the control channel's limit the proposal could reach no one.
+    if (proposal.length > this.o.control.maxMessageBytes) {
+      throw new LimitExceeded(
+        `the proposal is ${proposal.length} bytes, more than the ${this.o.control.maxMessageBytes} a control message may hold`,
+        { field: 'program', size: proposal.length, limit: this.o.control.maxMessageBytes },
+      );
+    }
     const job = this.o.store.create({
-      id: randomBytes(16).toString('hex'),
-      computationId: computationId(program, { name: request.name, protocol: request.protocol, tables }),
+      id,
+      computationId: computation,
       name: request.name,
       parties: program.parties,
       proposer: this.o.self,
     });
     this.track(job, request.protocol, program, tables);
     this.o.log.info({ job: job.id, name: job.name, computation: job.computationId }, 'job proposed');
-    const proposal = encodeJobMessage({
-      t: 'propose',
-      job: job.id,
-      name: job.name,
-      protocol: request.protocol,
-      computationId: job.computationId,
-      program: request.program,
-      ...(tables ? { tables } : {}),
-    });
     await this.broadcast(job.parties, proposal, job.id);
     this.decide(job.id);
     return this.o.store.get(job.id);

@@ -1,0 +1,47 @@
+/** The node's log of link events: every event counted, refusals and rejected frames logged at a bounded rate. */
+import { Writable } from 'node:stream';
+import { MalformedFrame } from '@parley/interface';
+import type { EndpointListener, WsEndpoint } from '@parley/transport';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { watchLinks } from '../src/daemon/linkEvents.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('watchLinks', () => {
+  it('logs at most 20 rejected frames a minute per peer, counts them all, and says how many it left out', async () => {
+    vi.useFakeTimers({ now: 1_700_000_000_000, toFake: ['Date'] });
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
+    let listener: EndpointListener | undefined;
+    const endpoint = {
+      onEvent(l: EndpointListener) {
+        listener = l;
+        return () => undefined;
+      },
+    } as unknown as WsEndpoint;
+    const metrics = new Registry();
+    watchLinks(endpoint, pino({ level: 'info' }, sink), metrics);
+    const bad = () =>
+      listener!({ type: 'frame-rejected', peer: 'bankB', error: new MalformedFrame('bad header') });
+    for (let i = 0; i < 25; i++) bad();
+    listener!({ type: 'frame-rejected', peer: 'bankC', error: new MalformedFrame('bad header') });
+    vi.setSystemTime(1_700_000_000_000 + 61_000);
+    bad();
+    await new Promise((r) => setImmediate(r));
+    const fromB = lines.filter((l) => l.peer === 'bankB');
+    expect(fromB).toHaveLength(21);
+    expect(fromB[20]).toMatchObject({ msg: 'party frame rejected', suppressed: 5, code: 'MALFORMED_FRAME' });
+    expect(lines.filter((l) => l.peer === 'bankC')).toHaveLength(1);
+    const counted = (await metrics.getSingleMetric('parley_node_link_events_total')?.get())?.values ?? [];
+    expect(counted).toEqual([expect.objectContaining({ labels: { event: 'frame-rejected' }, value: 27 })]);
+  });
+});
