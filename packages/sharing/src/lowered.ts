@@ -27,7 +27,7 @@ import { u32, wordsFor } from './_words.js';
 import { evaluateCircuit } from './circuits.js';
 import type { NodeContext, SlotValue } from './operands.js';
 import type { Proto } from './protocol.js';
-import { type Bits, broadcastPlane, Plane } from './shares.js';
+import { type Bits, broadcastBits, Plane } from './shares.js';
 
 const ELEMENTWISE: ReadonlySet<string> = new Set([...BINARY_OPS, ...UNARY_OPS, 'shl', 'shr', 'mux']);
 
@@ -72,7 +72,8 @@ export function* loweredNode(ctx: NodeContext, id: number, args: SlotValue[]): P
   const shared = args.filter((v) => !isPublic(v)) as Bits[];
   if (ELEMENTWISE.has(n.op)) {
     const circuit = lowered(program, n, args, true);
-    const inputs = shared.map((bits) => bits.map((p) => broadcastPlane(p, n.length)));
+    const lengths = argsOf(n).flatMap((a, k) => (isPublic(args[k]) ? [] : [program.nodes[a].length]));
+    const inputs = shared.map((bits, k) => broadcastBits(bits, lengths[k], n.length));
     const [out] = yield* evaluateCircuit(B, circuit, inputs, n.length);
     return out;
   }

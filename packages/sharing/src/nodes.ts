@@ -28,7 +28,7 @@ import type { Proto } from './protocol.js';
 import { reduceNode } from './reductions.js';
 import {
   type Bits,
-  broadcastPlane,
+  broadcastBits,
   concatInts,
   Ints,
   negInts,
@@ -66,7 +66,7 @@ export function* computeNode(ctx: NodeContext, id: number, args: SlotValue[]): P
     case 'reduce':
       return yield* reduceNode(ctx, n, args[0] as Ints);
     case 'castBit': {
-      const bits = (args[0] as Bits).map((p) => broadcastPlane(p, n.length));
+      const bits = broadcastBits(args[0] as Bits, program.nodes[argsOf(n)[0]].length, n.length);
       const ints = yield* bitsToInts(B, bits, n.length, false);
       return scaleInts(ints, 1n << BigInt(fracOf(n.type)));
     }
@@ -191,7 +191,7 @@ function* callNode(ctx: NodeContext, n: IrNode, args: Bits[]): Proto<Bits> {
   const key = n.args.join(',');
   let outs = byArgs.get(key);
   if (!outs) {
-    const inputs = args.map((bits) => bits.map((p) => broadcastPlane(p, n.length)));
+    const inputs = args.map((bits, k) => broadcastBits(bits, ctx.program.nodes[n.args[k]].length, n.length));
     outs = yield* evaluateCircuit(ctx.B, n.circuit, inputs, n.length);
     byArgs.set(key, outs);
   }

@@ -1,3 +1,4 @@
+import { InternalError } from '@parley/interface';
 import { copyLanes } from './_lanes.js';
 import { broadcastLane0, not64, u32, wordsFor, xorWords } from './_words.js';
 import type { ShareLayout } from './shares.js';
@@ -106,14 +107,23 @@ export function xorBits(a: Bits, b: Bits): Bits {
 
 export const notBits = (L: ShareLayout, a: Bits): Bits => a.map((p) => notPlane(L, p));
 
-/** A plane for n lanes from a plane of one lane (lane 0 repeated). */
-export function broadcastPlane(p: Plane, n: number): Plane {
+/**
+ * The planes of a value of `from` lanes as planes of `n` lanes: as they are
+ * when from = n, lane 0 repeated when from = 1 (a scalar against a vector).
+ * Decided by the lengths, not the planes' words: a scalar and a vector of up
+ * to 64 lanes both fill one word.
+ */
+export function broadcastBits(bits: Bits, from: number, n: number): Bits {
+  if (from === n) return bits;
+  if (from !== 1) throw new InternalError(`cannot broadcast ${from} lanes to ${n}`);
   const words = wordsFor(n);
-  if (p.words === words) return p;
-  return new Plane(
-    words,
-    p.parts.map((q) => broadcastLane0(q, words)),
-    n,
+  return bits.map(
+    (p) =>
+      new Plane(
+        words,
+        p.parts.map((q) => broadcastLane0(q, words)),
+        n,
+      ),
   );
 }
 

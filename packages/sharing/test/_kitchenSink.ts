@@ -79,6 +79,13 @@ export function kitchenSink(
     const column = Array.from({ length: N }, (_, i) => (t.kind === 'int' ? i - 3 : i * 37));
     out('ltv', x.lt(b.constant(column, t)));
     out('gev', b.constant(column, t).ge(y));
+    // a secret scalar, and a public vector, against a vector on the boolean side (lowered gates, calls)
+    out('bcastand', x.and(s));
+    out('bcastxor', s.xor(y));
+    out('bcastlt', x.lt(s));
+    out('bcastmux', x.lt(y).select(s, y));
+    out('andv', x.and(b.constant(column, t)));
+    if (divisions) out('divv', x.div(b.constant(column, t)));
     // values that may have wrapped: no range is known, comparisons take the general path
     out('ltw', x.mul(y).lt(x.add(y)));
     out('eqw', x.mul(y).eq(y.mul(x).add(0)));
