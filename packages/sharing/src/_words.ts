@@ -137,11 +137,13 @@ export function broadcastLane0(plane: BigUint64Array, words: number): BigUint64A
   return out;
 }
 
-/** out = x >> d (logical), 0 ≤ d < 64. */
+/** out = x >> d (logical), d ≥ 0 (0 from d = 64 on). */
 export function shiftRight64(out: BigUint64Array, x: BigUint64Array, d: number): void {
   const o = u32(out);
   const a = u32(x);
-  if (d === 0) {
+  if (d >= 64) {
+    o.fill(0);
+  } else if (d === 0) {
     o.set(a.subarray(0, o.length));
   } else if (d < 32) {
     for (let j = 0; j < o.length; j += 2) {

@@ -12,6 +12,13 @@ import type { Bits, Ints, ShareLayout } from './shares.js';
 export type SharingProtocol = 'additive' | 'replicated';
 
 /** What a scheme consumed, for statistics and the preprocessing plan. */
+/**
+ * The longest truncation asked of a scheme at once: the n-party pair has 63
+ * random bits below the top one to take d of, and a 64-bit shift is no shift
+ * in JavaScript's 32-bit halves.
+ */
+export const MAX_TRUNCATION = 62;
+
 export interface SchemeCounters {
   /** Ring multiplications (one Beaver triple each in the additive scheme). */
   multiplications: number;
@@ -50,7 +57,7 @@ export interface ShareBackend extends ShareLayout {
    */
   addends(x: Ints, negateLast?: boolean): Proto<{ addends: Bits[]; negated: boolean }>;
   /**
-   * Probabilistic truncation by d bits of values with |x| < 2^ℓ: the result
+   * Probabilistic truncation by 1 ≤ d ≤ MAX_TRUNCATION bits of values with |x| < 2^ℓ: the result
    * is ⌊x/2^d⌋ or ⌊x/2^d⌋ + 1 (see each scheme for the failure probability).
    */
   truncate(x: Ints, d: number): Proto<Ints>;

@@ -27,7 +27,7 @@ import { type RandomSource, randomBytes, SeededPrg } from '@parley/crypto';
 import { InternalError } from '@parley/interface';
 import { add64, and64, beaverMul64, sub64, xor64 } from './_kernels.js';
 import { neg64, planesToValues, shiftRight64, slice64, u32, wordsFor } from './_words.js';
-import type { SchemeCounters, ShareBackend } from './backend.js';
+import { MAX_TRUNCATION, type SchemeCounters, type ShareBackend } from './backend.js';
 import { bitsToIntsByAdder } from './conversions.js';
 import { scaleBy } from './operands.js';
 import { done, exchange, type Proto, parallel } from './protocol.js';
@@ -284,6 +284,8 @@ export class BeaverAdditive implements ShareBackend {
    * through boolean adders, r_63 by bit injection, all in parallel.
    */
   private *truncateWithPair(x: Ints, d: number): Proto<Ints> {
+    if (!Number.isInteger(d) || d < 1 || d > MAX_TRUNCATION)
+      throw new InternalError(`a truncation by ${d} bits (1..${MAX_TRUNCATION} at once)`);
     const n = x.n;
     const bits = this.randomPlanes(64, n);
     const [r, rHigh, r63] = yield* parallel([

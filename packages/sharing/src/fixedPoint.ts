@@ -20,7 +20,7 @@
  */
 import { args0Type, argsOf, fracOf, type IrNode, sigmoidConstants, widthOf } from '@parley/circuit';
 import { InternalError } from '@parley/interface';
-import type { ShareBackend } from './backend.js';
+import { MAX_TRUNCATION, type ShareBackend } from './backend.js';
 import { bitDecompose, bitsToInts, signBit } from './conversions.js';
 import { minus, type NodeContext, operand, plus, type SlotValue, times } from './operands.js';
 import { both, type Proto, parallel } from './protocol.js';
@@ -172,6 +172,19 @@ function* scaleFactors(B: ShareBackend, h: Bits, k: number, f: number): Proto<In
   return factors;
 }
 
+/**
+ * Truncation by d bits in steps of at most MAX_TRUNCATION: the last stage of
+ * a division truncates by stages·(f+1), which is 63 or 64 for f ∈ {0, 1, 2,
+ * 3, 6, 7, 8, 15, 20, 31, 62, 63} with k = 64. Each step may add one unit of
+ * the value it gives; after the first the value is below 2^(64 − 62).
+ */
+function* truncateFar(B: ShareBackend, x: Ints, d: number): Proto<Ints> {
+  let y = x;
+  let left = d;
+  for (; left > MAX_TRUNCATION; left -= MAX_TRUNCATION) y = yield* B.truncate(y, MAX_TRUNCATION);
+  return yield* B.truncate(y, left);
+}
+
 /** 1/c for c ∈ [0.5, 1) (fixed, f bits) by Newton–Raphson from w0 = 2.9142 − 2c. */
 function* newton(B: ShareBackend, c: Ints, f: number): Proto<Ints> {
   let w = addPublic(B, scaleInts(c, -2n), BigInt(Math.round(2.9142 * 2 ** f)));
@@ -210,7 +223,7 @@ export function* divide(B: ShareBackend, x: Ints | undefined, y: Ints, k: number
     })(),
   );
   const products = yield* parallel(stages.map((u) => B.mul(v, u)));
-  const shifted = yield* parallel(products.map((p, st) => B.truncate(p, (st + 1) * (f + 1))));
+  const shifted = yield* parallel(products.map((p, st) => truncateFar(B, p, (st + 1) * (f + 1))));
   const q = shifted.reduce((acc, z) => addInts(acc, z), l);
   // y < 0: −q
   return plus(B, q, yield* times(B, sA, scaleInts(q, -2n)));

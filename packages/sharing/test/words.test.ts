@@ -32,7 +32,7 @@ describe('word helpers', () => {
       expect([...out]).toEqual([...x].map((v) => (v * c) & M));
       neg64(out, x);
       expect([...out]).toEqual([...x].map((v) => -v & M));
-      for (const d of [0, 1, 31, 32, 33, 63]) {
+      for (const d of [0, 1, 31, 32, 33, 63, 64, 70]) {
         shiftRight64(out, x, d);
         expect([...out]).toEqual([...x].map((v) => v >> BigInt(d)));
       }
