@@ -23,6 +23,7 @@ import {
   InvalidArgument,
   type ParleyError,
   PeerInbox,
+  ProtocolViolation,
   type SecurityModel,
   SetupMismatchError,
 } from '@parley/interface';
@@ -145,6 +146,8 @@ export class SharingSession {
   private readonly peers: string[];
   private readonly inbox: PeerInbox;
   private readonly otInbox: PeerInbox;
+  /** Offline-phase (OT) messages are expected: in the additive scheme, until its triples are made. */
+  private otOpen: boolean;
   private readonly result: Promise<Record<string, Column>>;
   private readonly inputs: Map<number, Column>;
   private source: TripleSource | undefined;
@@ -184,6 +187,7 @@ export class SharingSession {
     this.peers = parties.filter((p) => p !== party);
     this.inbox = new PeerInbox(this.peers, options.timeoutMs ?? 0, options.onConsumed);
     this.otInbox = new PeerInbox(this.peers, options.timeoutMs ?? 0, options.onConsumed);
+    this.otOpen = scheme === 'additive';
     this.result = this.run().catch((e: ParleyError) => {
       this.fail(e, true);
       throw e;
@@ -198,8 +202,20 @@ export class SharingSession {
       this.fail(abortError(bytes.subarray(1), from), false);
       return;
     }
-    if (bytes.length > 0 && bytes[0] === Tag.OT) this.otInbox.deliver(from, bytes.subarray(1), bytes.length);
-    else this.inbox.deliver(from, bytes);
+    if (bytes.length > 0 && bytes[0] === Tag.OT) {
+      // Held until the offline phase reads them (a peer may start it first); outside it, nothing would
+      // read them, and a peer held back by them would stall: a violation.
+      if (!this.otOpen) {
+        this.fail(
+          new ProtocolViolation(`${from} sent an offline-phase message outside the offline phase`, {
+            party: from,
+          }),
+          true,
+        );
+        return;
+      }
+      this.otInbox.deliver(from, bytes.subarray(1), bytes.length);
+    } else this.inbox.deliver(from, bytes);
   }
 
   /**
@@ -248,7 +264,8 @@ export class SharingSession {
 
   private send(to: string, bytes: Uint8Array): void {
     this.counts.sent += bytes.length;
-    Promise.resolve(this.sendBytes(to, bytes)).catch((e: Error) => this.fail(e, false));
+    // The other peers are told: they would otherwise wait for this party until their timeout.
+    Promise.resolve(this.sendBytes(to, bytes)).catch((e: Error) => this.fail(e, true));
   }
 
   private async run(): Promise<Record<string, Column>> {
@@ -267,6 +284,7 @@ export class SharingSession {
       backend.useTriples(
         await TriplePool.fill(this.source, preprocessing.multiplications, preprocessing.andWords),
       );
+      this.otOpen = false;
       this.counts.offlineMs = performance.now() - t0;
       this.counts.offlineSent = this.counts.sent - sentBefore;
     }

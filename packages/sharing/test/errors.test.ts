@@ -4,7 +4,7 @@
  * party; and misuse is refused up front with errors that name the problem.
  */
 import { CircuitBuilder, int, type PlainInputs, type Program } from '@parley/circuit';
-import { hasCode, ParleyError } from '@parley/interface';
+import { hasCode, ParleyError, PeerDisconnected } from '@parley/interface';
 import { describe, expect, it } from 'vitest';
 import { prepareSharing, type SharingOptions, SharingSession, Tag } from '../src/index.js';
 
@@ -92,12 +92,64 @@ describe('failures end every party with the same typed error', () => {
       expect(e.message).toMatch(/expected a share message from p0, got tag 7/);
     });
 
+    it(`an offline-phase message where none is expected, ${label}`, async () => {
+      const p = program(parties);
+      // A share message of p0's second round after its offline-phase messages (the replicated scheme has
+      // none), sent as an offline-phase message: p0 got every peer's first online round before it, so no
+      // party is in the offline phase by then.
+      let offline = protocol === 'replicated';
+      let shares = 0;
+      const results = await run(Array(parties).fill(p), { protocol }, (from, _to, bytes) => {
+        if (from !== 'p0') return bytes;
+        if (bytes[0] === Tag.OT) offline = true;
+        if (!offline || bytes[0] !== Tag.ROUND || ++shares !== parties) return bytes;
+        return Uint8Array.of(Tag.OT, ...bytes.subarray(1));
+      });
+      const e = expectSameError(results, 'PROTOCOL_VIOLATION');
+      expect(e.message).toBe('p0 sent an offline-phase message outside the offline phase');
+    });
+
     it(`a party running another program, ${label}`, async () => {
       const programs = Array.from({ length: parties }, (_, i) => program(parties, i === 1));
       const e = expectSameError(await run(programs, { protocol }), 'SETUP_MISMATCH');
       expect(e.message).toMatch(/setup digests differ/);
     });
   }
+
+  it('a party that cannot send to one peer tells the others at once (they do not wait for their timeout)', async () => {
+    const p = program(3);
+    const sessions = new Map<string, SharingSession>();
+    let rounds = 0;
+    for (const party of p.parties) {
+      const send = (to: string, bytes: Uint8Array): Promise<void> | undefined => {
+        if (party === 'p1' && to === 'p2' && bytes[0] === Tag.ROUND && ++rounds === 2) {
+          return Promise.reject(new PeerDisconnected('lost connection to p2', { party: 'p2' }));
+        }
+        setImmediate(() => sessions.get(to)?.handleMessage(party, bytes));
+        return undefined;
+      };
+      sessions.set(
+        party,
+        new SharingSession(p, party, inputs[party] ?? {}, send, {
+          protocol: 'replicated',
+          timeoutMs: 20_000,
+        }),
+      );
+    }
+    const t0 = performance.now();
+    const [atP0, atP1] = await Promise.all(
+      ['p0', 'p1'].map((q) =>
+        sessions
+          .get(q)!
+          .output()
+          .catch((e: ParleyError) => e),
+      ),
+    );
+    expect(hasCode(atP1, 'PEER_DISCONNECTED')).toBe(true);
+    expect(hasCode(atP0, 'PEER_DISCONNECTED'), String(atP0)).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    sessions.get('p2')!.abort(new PeerDisconnected('test over', { party: 'p1' }));
+  });
 
   it('a silent party: Timeout on every party that waits, passed on to the silent one', async () => {
     const p = program(3);
