@@ -46,8 +46,14 @@ export interface JoinOptions {
   context: string;
   /** A key is in the join when at least this many parties hold it (default: all of them, the intersection; 1 is the union). */
   minParties?: number;
-  /** Points per message (default 4096). */
+  /** Points per message (default 4096, at most MAX_CHUNK_POINTS). */
   chunkPoints?: number;
+  /**
+   * The most keys any party may hold (default MAX_KEYS): a public bound, such
+   * as the computation's table rows. A list that grows past it is refused as
+   * it arrives, so no peer can make this party work or hold without end.
+   */
+  maxKeys?: number;
   /** Called with the scalar multiplications done of the total this party has to do. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -64,6 +70,10 @@ export interface JoinResult {
 }
 
 const MAX_PARTIES = 32;
+/** The largest message a party sends or accepts, in points (2 MiB). */
+export const MAX_CHUNK_POINTS = 1 << 16;
+/** The default bound on any party's keys (2^24: 512 MiB of points). */
+export const MAX_KEYS = 1 << 24;
 
 /** Throws InvalidInput naming the rows (never the values) of the first repeated key. */
 export function checkDistinctKeys(keys: readonly Uint8Array[], what = 'key column'): void {
@@ -104,6 +114,20 @@ export async function ecdhJoin(
     });
   }
   const chunkPoints = options.chunkPoints ?? 4096;
+  if (!Number.isInteger(chunkPoints) || chunkPoints < 1 || chunkPoints > MAX_CHUNK_POINTS) {
+    throw new InvalidArgument(
+      `chunkPoints must be a whole number in 1..${MAX_CHUNK_POINTS}, not ${chunkPoints}`,
+      {
+        field: 'chunkPoints',
+      },
+    );
+  }
+  const maxKeys = options.maxKeys ?? MAX_KEYS;
+  if (!Number.isInteger(maxKeys) || maxKeys < keys.length) {
+    throw new InvalidArgument(`maxKeys must be a whole number of at least this party's ${keys.length} keys`, {
+      field: 'maxKeys',
+    });
+  }
   checkDistinctKeys(keys);
   const next = parties[(me + 1) % n];
   const prev = parties[(me + n - 1) % n];
@@ -134,6 +158,12 @@ export async function ecdhJoin(
     await relayList(channel, prev, next, step, (chunk) => {
       total += chunk.length / POINT_BYTES;
       bytes += chunk.length;
+      if (bytes > maxKeys * POINT_BYTES) {
+        throw new ProtocolViolation(`${prev} sent a list of more than the ${maxKeys} keys a party may hold`, {
+          party: prev,
+          step,
+        });
+      }
       const out = key.apply(chunk, prev);
       progress(chunk.length / POINT_BYTES);
       return out;
@@ -258,7 +288,7 @@ async function relayList(
   map: (chunk: Uint8Array) => Uint8Array,
 ): Promise<void> {
   for (;;) {
-    const m = decodeJoinMessage(await channel.recv(from), from, step - 1);
+    const m = await recvChunk(channel, from, step - 1);
     await channel.send(to, encodeJoinMessage(step, m.last, map(m.points)));
     if (m.last) return;
     await breathe();
@@ -279,7 +309,7 @@ async function receiveList(
   const chunks: Uint8Array[] = [];
   let bytes = 0;
   for (;;) {
-    const m = decodeJoinMessage(await channel.recv(from), from, step);
+    const m = await recvChunk(channel, from, step);
     bytes += m.points.length;
     if (bytes > maxBytes) {
       throw new ProtocolViolation(
@@ -290,4 +320,23 @@ async function receiveList(
     chunks.push(m.points);
     if (m.last) return Buffer.concat(chunks);
   }
+}
+
+/** One message of step `step` from `from`, of at most MAX_CHUNK_POINTS points. */
+async function recvChunk(
+  channel: JoinChannel,
+  from: string,
+  step: number,
+): Promise<ReturnType<typeof decodeJoinMessage>> {
+  const m = decodeJoinMessage(await channel.recv(from), from, step);
+  if (m.points.length > MAX_CHUNK_POINTS * POINT_BYTES) {
+    throw new ProtocolViolation(
+      `${from} sent ${m.points.length / POINT_BYTES} points in one message, more than ${MAX_CHUNK_POINTS}`,
+      {
+        party: from,
+        step,
+      },
+    );
+  }
+  return m;
 }

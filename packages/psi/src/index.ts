@@ -11,5 +11,7 @@ export {
   type JoinChannel,
   type JoinOptions,
   type JoinResult,
+  MAX_CHUNK_POINTS,
+  MAX_KEYS,
 } from './ecdhJoin.js';
 export { decodeJoinMessage, encodeJoinMessage, FINAL_STEP, type JoinMessage } from './joinWire.js';

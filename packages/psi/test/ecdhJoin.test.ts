@@ -3,9 +3,12 @@ import { InvalidInput, type ParleyError, ProtocolViolation } from '@parley/inter
 import {
   CommutativeKey,
   ecdhJoin,
+  encodeJoinMessage,
   hashToPoints,
   type JoinChannel,
+  type JoinOptions,
   type JoinResult,
+  MAX_CHUNK_POINTS,
   POINT_BYTES,
 } from '@parley/psi';
 import { MemoryNetwork, type Session } from '@parley/transport';
@@ -25,6 +28,7 @@ async function join(
   sets: string[][],
   minParties?: number,
   wrap?: (party: string, s: Session) => JoinChannel,
+  more: Partial<JoinOptions> = {},
 ): Promise<Array<JoinResult | ParleyError>> {
   const parties = names(sets.length);
   net = new MemoryNetwork(parties);
@@ -37,6 +41,7 @@ async function join(
           context: 'job-1',
           minParties,
           chunkPoints: 7,
+          ...more,
         });
       } catch (e) {
         sessions[i].abort(e as Error);
@@ -187,6 +192,51 @@ describe('ecdhJoin', () => {
     );
     expect(refusals.length).toBeGreaterThan(0);
     for (const r of results) expect((r as ParleyError).code).toBe('PROTOCOL_VIOLATION');
+  });
+
+  it('refuses a list longer than any party may hold as it arrives, and a message of too many points', async () => {
+    const sets = randomSets(3, 30, () => 12);
+    // p1 sends each chunk of its first list, but the last, twice: 7 + 7 + 5 points, past the bound of 12.
+    const repeated = await join(
+      sets,
+      undefined,
+      (party, s) => ({
+        send: async (to, bytes) => {
+          if (party === 'p1' && bytes[1] === 0 && bytes[2] === 0) await s.send(to, bytes);
+          return s.send(to, bytes);
+        },
+        recv: (from) => s.recv(from),
+      }),
+      { maxKeys: 12 },
+    );
+    expect((repeated[2] as Error).message).toBe('p1 sent a list of more than the 12 keys a party may hold');
+    for (const r of repeated) expect((r as ParleyError).code).toBe('PROTOCOL_VIOLATION');
+    // p1's first message replaced by one of MAX_CHUNK_POINTS + 1 points.
+    const huge = await join(sets, undefined, (party, s) => ({
+      send: (to, bytes) =>
+        s.send(
+          to,
+          party === 'p1' && bytes[1] === 0
+            ? encodeJoinMessage(0, true, new Uint8Array((MAX_CHUNK_POINTS + 1) * POINT_BYTES))
+            : bytes,
+        ),
+      recv: (from) => s.recv(from),
+    }));
+    expect((huge[2] as Error).message).toBe(
+      `p1 sent ${MAX_CHUNK_POINTS + 1} points in one message, more than ${MAX_CHUNK_POINTS}`,
+    );
+    for (const r of huge) expect((r as ParleyError).code).toBe('PROTOCOL_VIOLATION');
+  });
+
+  it.each([
+    [{ chunkPoints: 0 }, /chunkPoints must be a whole number in 1\.\.65536, not 0/],
+    [{ chunkPoints: Number.NaN }, /chunkPoints/],
+    [{ maxKeys: 3 }, /maxKeys must be a whole number of at least this party's 12 keys/],
+  ])('refuses options %o up front', async (options, why) => {
+    const sets = randomSets(2, 30, () => 12);
+    const results = await join(sets, undefined, undefined, options);
+    for (const r of results) expect((r as ParleyError).code).toBe('INVALID_ARGUMENT');
+    expect((results[0] as Error).message).toMatch(why);
   });
 
   it('uses fresh randomness: the same keys give unrelated tags in two runs', () => {
