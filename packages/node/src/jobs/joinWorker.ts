@@ -17,8 +17,6 @@ export interface JoinWork {
   keys: Uint8Array[];
   context: string;
   minParties: number;
-  /** The most keys any party of the join may hold: the largest of its tables' rows. */
-  maxKeys: number;
   /** How long to wait for a peer's message (0: no limit). */
   timeoutMs: number;
 }
@@ -65,7 +63,6 @@ if (port) {
         {
           context: w.context,
           minParties: w.minParties,
-          maxKeys: w.maxKeys,
           onProgress: (done, total) => {
             const now = Date.now();
             if (now - lastProgress < PROGRESS_INTERVAL_MS && done < total) return;

@@ -101,7 +101,6 @@ export async function readTableInputs(ctx: TableReadContext): Promise<TableInput
           keys: keys.map((k) => encoder.encode(k)),
           context: `parley/job/${ctx.jobId}`,
           minParties: join.minTables,
-          maxKeys: join.tables.reduce((most, t) => Math.max(most, layout.tables[t].rows), 0),
           timeoutMs: ctx.recvTimeoutMs,
         },
         { signal: ctx.signal, onProgress: ctx.onJoinProgress },
