@@ -690,18 +690,15 @@ function outputPositions(spec: TwoPartyCircuit, groups: number[]): number[] {
 }
 
 /**
- * Calls `hash(from, to, tweak)` for each run of consecutive positions in
- * `at[from..to)`, with the tweak of the run's first wire.
+ * In place: the two blocks (8 words) of each output wire in `h` hashed under
+ * the tweak of its position `at[j]`, tweak + at[j]: one hash call per run of
+ * consecutive positions.
  */
-function forEachRun(
-  at: number[],
-  tweak: number,
-  hash: (from: number, to: number, tweak: number) => void,
-): void {
+function hashOutputWires(aes: FixedKeyAes, h: Uint32Array, at: number[], tweak: number): void {
   for (let from = 0; from < at.length; ) {
     let to = from + 1;
     while (to < at.length && at[to] === at[to - 1] + 1) to++;
-    hash(from, to, tweak + at[from]);
+    tccrHash(aes, h.subarray(8 * from, 8 * to), 2 * (to - from), tweak + at[from], 1);
     from = to;
   }
 }
@@ -805,9 +802,7 @@ function bothLabelHashes(
       h[8 * j + 4 + k] = L[4 * w + k] ^ delta[k];
     }
   });
-  forEachRun(wires, tweak, (from, to, t) =>
-    tccrHash(aes, h.subarray(8 * from, 8 * to), 2 * (to - from), t, 1),
-  );
+  hashOutputWires(aes, h, wires, tweak);
   return h;
 }
 
@@ -833,9 +828,7 @@ function activeHashes(aes: FixedKeyAes, labels: Uint32Array, wires: number[], tw
       h[8 * j + 4 + k] = labels[4 * j + k];
     }
   }
-  forEachRun(wires, tweak, (from, to, t) =>
-    tccrHash(aes, h.subarray(8 * from, 8 * to), 2 * (to - from), t, 1),
-  );
+  hashOutputWires(aes, h, wires, tweak);
   const out = new Uint32Array(2 * count);
   for (let j = 0; j < count; j++) {
     out[2 * j] = h[8 * j];

@@ -35,6 +35,7 @@ export {
   type LedgerEntryInput,
   type LedgerEntryJSON,
   LIMITS,
+  MAX_TIME_MS,
   OUTCOMES,
   type Outcome,
   validateEntry,

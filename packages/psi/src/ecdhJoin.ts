@@ -49,9 +49,10 @@ export interface JoinOptions {
   /** Points per message (default 4096, at most MAX_CHUNK_POINTS). */
   chunkPoints?: number;
   /**
-   * The most keys any party may hold (default MAX_KEYS): a public bound, such
-   * as the computation's table rows. A list that grows past it is refused as
-   * it arrives, so no peer can make this party work or hold without end.
+   * The most keys any party may hold (default MAX_KEYS), a bound every party
+   * knows (not a joined table's rows: a party may hold more keys than join
+   * rows). A list that grows past it is refused as it arrives, so no peer can
+   * make this party work or hold without end.
    */
   maxKeys?: number;
   /** Called with the scalar multiplications done of the total this party has to do. */

@@ -11,7 +11,6 @@ import type { Bits, Ints, ShareLayout } from './shares.js';
 
 export type SharingProtocol = 'additive' | 'replicated';
 
-/** What a scheme consumed, for statistics and the preprocessing plan. */
 /**
  * The longest truncation asked of a scheme at once: the n-party pair has 63
  * random bits below the top one to take d of, and a 64-bit shift is no shift
@@ -19,6 +18,7 @@ export type SharingProtocol = 'additive' | 'replicated';
  */
 export const MAX_TRUNCATION = 62;
 
+/** What a scheme consumed, for statistics and the preprocessing plan. */
 export interface SchemeCounters {
   /** Ring multiplications (one Beaver triple each in the additive scheme). */
   multiplications: number;

@@ -263,7 +263,12 @@ export class Multiplexer implements SessionHost {
   #dropPending(id: string, pending: PendingSession): void {
     if (pending.timer) clearTimeout(pending.timer);
     this.#pending.delete(id);
-    for (const f of pending.frames) {
+    this.#unhold(pending.frames);
+  }
+
+  /** Gives back what held `frames` count against their senders' `pendingSessionBytes`. */
+  #unhold(frames: readonly HeldFrame[]): void {
+    for (const f of frames) {
       const peer = f.link.peer;
       this.#heldBytes.set(peer, (this.#heldBytes.get(peer) ?? 0) - heldCost(f.header, f.body));
     }
@@ -315,11 +320,7 @@ export class Multiplexer implements SessionHost {
       this.#dropPending(id, pending);
       return;
     }
-    const peer = link.peer;
-    for (const f of pending.frames) {
-      if (f.link === link)
-        this.#heldBytes.set(peer, (this.#heldBytes.get(peer) ?? 0) - heldCost(f.header, f.body));
-    }
+    this.#unhold(pending.frames.filter((f) => f.link === link));
     pending.frames = kept;
   }
 

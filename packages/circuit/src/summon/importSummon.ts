@@ -68,6 +68,9 @@ function checkShape(c: unknown, file: string): SummonCircuit {
   throw new InvalidCircuit(`${file}: ${at}: ${issue.message}`, { field: issue.path.join('.') });
 }
 
+/** The circuit's name in errors. */
+const nameOf = (options: SummonImportOptions): string => options.file ?? '<summon circuit>';
+
 /** Summon's arithmetic gates of one operand; every other takes two. */
 const UNARY_GATES = new Set(['AUnaryAdd', 'AUnarySub', 'ANot', 'ABitNot']);
 
@@ -100,7 +103,7 @@ function recipientsOf(c: SummonCircuit, output: string): string[] {
 }
 
 export function importSummon(circuit: SummonCircuit, options: SummonImportOptions = {}): Program {
-  const c = checkShape(circuit, options.file ?? '<summon circuit>');
+  const c = checkShape(circuit, nameOf(options));
   return isArithmeticSummon(c) ? importArithmetic(c, options) : importBoolean(c, options);
 }
 
@@ -109,8 +112,12 @@ export function summonBooleanCircuit(
   summon: SummonCircuit,
   options: SummonImportOptions = {},
 ): BooleanCircuit {
-  const file = options.file ?? '<summon circuit>';
-  const c = checkShape(summon, file);
+  const file = nameOf(options);
+  return booleanGates(checkShape(summon, file), file);
+}
+
+/** summonBooleanCircuit of a circuit whose shape is checked. */
+function booleanGates(c: SummonCircuit, file: string): BooleanCircuit {
   const parsed = parseBristol(c.bristol, { file });
   const group = (g: { name: string; address: number; width: number }): WireGroup => {
     if (g.address + g.width > parsed.wireCount) {
@@ -131,7 +138,7 @@ function summonType(t: unknown, width: number): ValueType {
 }
 
 function importBoolean(c: SummonCircuit, options: SummonImportOptions): Program {
-  const circuit = summonBooleanCircuit(c, options);
+  const circuit = booleanGates(c, nameOf(options));
   const b = new CircuitBuilder(partyNames(c));
   const args = c.info.inputs.map((i) => b.input(ownerOf(c, i.name), i.name, summonType(i.type, i.width)));
   const outs = b.call(
@@ -146,7 +153,7 @@ function importBoolean(c: SummonCircuit, options: SummonImportOptions): Program 
 }
 
 function importArithmetic(c: SummonCircuit, options: SummonImportOptions): Program {
-  const file = options.file ?? '<summon circuit>';
+  const file = nameOf(options);
   const t = uint(options.width ?? 32);
   const b = new CircuitBuilder(partyNames(c));
   const wires = new Map<number, Value>();

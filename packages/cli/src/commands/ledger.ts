@@ -15,6 +15,7 @@ import {
   Ledger,
   type LedgerReport,
   type LedgerStore,
+  MAX_TIME_MS,
   nodeLedgerPaths,
   openLedgerStore,
   parseReceiptText,
@@ -122,7 +123,7 @@ function readAnchors(files: string[]): SignedTreeHead[] {
 const short = (hex: string): string => `${hex.slice(0, 16)}…`;
 /** A time as ISO 8601, or the raw value where a tampered store holds no valid time (`show` checks nothing). */
 const when = (ms: number): string =>
-  Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `(not a time: ${ms})`;
+  Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME_MS ? new Date(ms).toISOString() : `(not a time: ${ms})`;
 
 function printReport(r: LedgerReport, consortium: Consortium): void {
   const signers = consortium.parties.map((p) => p.name).join(', ');

@@ -56,13 +56,11 @@ export function watchLinks(endpoint: WsEndpoint, log: Logger, metrics: Registry)
   /** Undefined when this line is left out; else how many were left out before it. */
   function throttle(key: string): number | undefined {
     const now = Date.now();
-    let w = windows.get(key);
+    const w = windows.get(key);
     if (!w || now - w.start >= LOG_WINDOW_MS) {
       if (!w && windows.size >= MAX_WINDOWS) windows.clear();
       const suppressed = w?.suppressed ?? 0;
-      w = { start: now, lines: 0, suppressed: 0 };
-      windows.set(key, w);
-      w.lines++;
+      windows.set(key, { start: now, lines: 1, suppressed: 0 });
       return suppressed;
     }
     if (w.lines >= LOG_BURST) {
