@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ed25519KeyPair, ed25519Sign, ed25519Verify, fromHex, toHex } from '../src/index.js';
+import { ed25519KeyFault, ed25519KeyPair, ed25519Sign, ed25519Verify, fromHex, toHex } from '../src/index.js';
 
 // RFC 8032 section 7.1, TEST 1, TEST 2 and TEST 3.
 const vectors = [
@@ -52,5 +52,30 @@ describe('ed25519 (RFC 8032 vectors)', () => {
 
   it('refuses a secret key of the wrong length with a typed error', () => {
     expect(() => ed25519KeyPair(new Uint8Array(31))).toThrow(/secretKey: expected 32 bytes/);
+  });
+});
+
+describe('ed25519: weak and non-canonical keys (strict RFC 8032, not ZIP-215)', () => {
+  const identity = fromHex(`01${'00'.repeat(31)}`);
+  // y = 1 + p: the identity again, encoded with y ≥ p (2^255 − 19).
+  const identityNonCanonical = fromHex(`ee${'ff'.repeat(30)}7f`);
+  // R = identity, S = 0: verifies under the identity key for every message with ZIP-215 rules.
+  const forged = fromHex(`01${'00'.repeat(31)}${'00'.repeat(32)}`);
+
+  it('refuses a signature under a small-order key, canonical or not', () => {
+    const message = new TextEncoder().encode('tree head 42');
+    expect(ed25519Verify(forged, message, identity)).toBe(false);
+    expect(ed25519Verify(forged, message, identityNonCanonical)).toBe(false);
+  });
+
+  it('ed25519KeyFault names small-order and non-canonical keys and passes real ones', () => {
+    expect(ed25519KeyFault(identity)).toMatch(/small order/);
+    expect(ed25519KeyFault(identityNonCanonical)).toMatch(/canonical/);
+    // A point of order 8 (canonical encoding), from the list of small-order points.
+    expect(
+      ed25519KeyFault(fromHex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a')),
+    ).toMatch(/small order/);
+    expect(ed25519KeyFault(new Uint8Array(31))).toMatch(/32 bytes/);
+    for (const v of vectors) expect(ed25519KeyFault(fromHex(v.public))).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@
  *
  * Limits: at most MAX_MEMBERS members.
  */
+import { checkMemberKeys } from '@parley/crypto';
 import { ConfigError, type Consortium, parseConsortium } from '@parley/interface';
 
 export const MAX_MEMBERS = 64;
@@ -17,7 +18,8 @@ export interface ConsortiumKeys {
 
 /**
  * Validates a parsed consortium object with the consortium parser of
- * @parley/interface (the transport's too); `file` names it in errors (ConfigError).
+ * @parley/interface (the transport's too) and checks that every member's key
+ * can stand for it (`checkMemberKeys`); `file` names it in errors (ConfigError).
  */
 export function checkLedgerConsortium(value: unknown, file = 'consortium'): Consortium {
   const c = parseConsortium(value, file);
@@ -30,6 +32,7 @@ export function checkLedgerConsortium(value: unknown, file = 'consortium'): Cons
       },
     );
   }
+  checkMemberKeys(c, file);
   return c;
 }
 

@@ -110,6 +110,20 @@ describe('tree heads', () => {
         /parties\[0\]\.publicKey/,
       ],
       [JSON.stringify(dup), /repeats the name 'bankA'/],
+      // The identity point: under it, R = identity and S = 0 sign every message (ZIP-215 rules).
+      [
+        JSON.stringify({
+          parties: [consortium.parties[0], { ...consortium.parties[1], publicKey: `01${'0'.repeat(62)}` }],
+        }),
+        /c\.json: parties\[1\]\.publicKey \(of 'bankB'\) is a point of small order/,
+      ],
+      // y = 2^255 − 1 ≥ p: not a canonical encoding.
+      [
+        JSON.stringify({
+          parties: [{ ...consortium.parties[0], publicKey: `${'f'.repeat(62)}7f` }, consortium.parties[1]],
+        }),
+        /parties\[0\]\.publicKey \(of 'bankA'\) is not the canonical encoding/,
+      ],
     ];
     for (const [t, why] of cases) {
       try {

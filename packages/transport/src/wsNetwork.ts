@@ -16,6 +16,7 @@ import type { IncomingMessage } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { checkMemberKeys } from '@parley/crypto';
 import {
   ConfigError,
   type Consortium,
@@ -142,6 +143,7 @@ export class WsEndpoint implements Endpoint, LinkHost {
   join(file: Consortium): void {
     if (this.#consortium) throw new ConfigError(`'${this.self}' has already joined a consortium`);
     const consortium = new ConsortiumIndex(file);
+    checkMemberKeys(consortium.consortium);
     const entry = consortium.party(this.self);
     if (!entry)
       throw new ConfigError(`'${this.self}' is not a party of the consortium`, { party: this.self });

@@ -129,6 +129,21 @@ describe('WebSocket authentication against the consortium keys', () => {
     expect(seenByImpostor).toEqual([]);
   });
 
+  it('refuses to join a consortium that lists a small-order key, whose holder anyone could impersonate', async () => {
+    const alice = await identityOf('alice');
+    const ep = await WsEndpoint.listen({ identity: alice, host: '127.0.0.1', port: 0 });
+    cleanup.push(() => ep.close());
+    const weak = parseConsortium({
+      parties: [
+        { name: 'alice', publicKey: alice.publicKeyHex, address: ep.address },
+        // The identity point: TLS signatures under it can be made without any secret.
+        { name: 'bob', publicKey: `01${'0'.repeat(62)}`, address: '127.0.0.1:1' },
+      ],
+    });
+    expect(() => ep.join(weak)).toThrow(/parties\[1\]\.publicKey \(of 'bob'\) is a point of small order/);
+    expect(ep.parties).toEqual([]);
+  });
+
   it('offers no plaintext mode and no TLS below 1.3', async () => {
     const c = await wsCluster(['alice', 'bob']);
     cleanup.push(() => c.close());
