@@ -22,6 +22,8 @@ import {
   type ValueType,
 } from '@parley/circuit';
 import { InvalidArgument, PRESENT_COLUMN, type TableLayout, tableInputName } from '@parley/interface';
+import { own } from './_own.js';
+import { checkProtocol, type Protocol } from './protocols.js';
 import {
   type DeclaredTables,
   declareTables,
@@ -31,7 +33,7 @@ import {
   type TableValue,
 } from './tables.js';
 
-export type Protocol = 'auto' | 'garbled' | 'sharing' | 'replicated';
+export type { Protocol } from './protocols.js';
 
 export interface InputDeclaration {
   /** The party that provides this input. */
@@ -108,9 +110,14 @@ export interface TablesEvaluation {
   byKey: Record<string, Record<string, bigint | number>>;
 }
 
-function recipients(decl: OutputDeclaration, parties: string[]): string[] {
-  const to = Array.isArray(decl) || decl === 'all' ? decl : decl.to;
-  return to === 'all' ? [...parties] : [...to];
+function recipients(name: string, decl: OutputDeclaration, parties: string[]): string[] {
+  const to = Array.isArray(decl) || decl === 'all' ? decl : (decl as { to?: unknown } | null)?.to;
+  if (to === 'all') return [...parties];
+  if (!Array.isArray(to))
+    throw new InvalidArgument(`output ${name}: recipients must be party names, 'all' or { to, rowsOf }`, {
+      field: name,
+    });
+  return [...to];
 }
 
 export function defineComputation<I extends string, O extends string, T extends string = never>(
@@ -120,6 +127,7 @@ export function defineComputation<I extends string, O extends string, T extends 
     throw new InvalidArgument('computation name is required');
   const protocol = spec.protocol ?? 'auto';
   const b = new CircuitBuilder(spec.parties);
+  checkProtocol(protocol, spec.parties.length);
   const inputs = {} as Record<I, Value> & Record<T, TableValue>;
   for (const [name, decl] of Object.entries(spec.inputs ?? {}) as Array<[I, InputDeclaration]>) {
     const type = typeof decl.type === 'string' ? parseType(decl.type) : decl.type;
@@ -134,24 +142,24 @@ export function defineComputation<I extends string, O extends string, T extends 
       spec.join,
     );
     for (const [name, t] of Object.entries(declared.values)) {
-      if (name in inputs)
+      if (Object.hasOwn(inputs, name))
         throw new InvalidArgument(`'${name}' is both an input and a table`, { field: name });
       (inputs as Record<string, TableValue>)[name] = t;
     }
   }
   const results = spec.compute(inputs, b, declared?.join);
   for (const [name, decl] of Object.entries(spec.outputs) as Array<[O, OutputDeclaration]>) {
-    const v = results[name];
+    const v = own(results as Record<string, Value>, name);
     if (!v)
       throw new InvalidArgument(`output ${name} is declared but compute() did not return it`, {
         field: name,
       });
-    b.output(name, v, recipients(decl, spec.parties));
+    b.output(name, v, recipients(name, decl, spec.parties));
     const rowsOf = typeof decl === 'object' && !Array.isArray(decl) ? decl.rowsOf : undefined;
     if (rowsOf !== undefined) rowOutput(declared, name, v, rowsOf);
   }
   for (const name of Object.keys(results)) {
-    if (!(name in spec.outputs))
+    if (!Object.hasOwn(spec.outputs, name))
       throw new InvalidArgument(`compute() returned '${name}', which is not a declared output`, {
         field: name,
       });
@@ -196,14 +204,15 @@ export function defineComputation<I extends string, O extends string, T extends 
         for (const [party, values] of Object.entries(src)) merged[party] = { ...merged[party], ...values };
       }
       const outputs = evaluatePlaintext(merged);
-      const byKey: Record<string, Record<string, bigint | number>> = {};
-      for (const [name, table] of Object.entries(tables.rowOutputs ?? {})) {
-        const values = outputs[name] as Array<bigint | number>;
-        byKey[name] = {};
-        keysOf[table].forEach((key, r) => {
-          if (key !== null) byKey[name][key] = values[r];
-        });
-      }
+      const byKey = Object.fromEntries(
+        Object.entries(tables.rowOutputs ?? {}).map(([name, table]) => {
+          const v = outputs[name];
+          const values = Array.isArray(v) ? v : [v];
+          // fromEntries keeps a key such as "__proto__" as an own entry.
+          const rows = keysOf[table].flatMap((key, r) => (key === null ? [] : [[key, values[r]] as const]));
+          return [name, Object.fromEntries(rows)];
+        }),
+      );
       return { outputs, byKey };
     },
   });
@@ -235,32 +244,45 @@ export function layOutTables(
   const inputs: PlainInputs = {};
   const keysOf: Record<string, Array<string | null>> = {};
   const rowsOf = (name: string): number => {
-    const d = data[name];
+    const d = own(data, name);
     if (!d) throw new InvalidArgument(`no data for table ${name}`, { field: name });
+    if (typeof d.columns !== 'object' || d.columns === null)
+      throw new InvalidArgument(`table ${name}: columns must be an object of arrays`, { field: name });
     const lengths = layout.tables[name].columns.map((c) => {
-      if (!d.columns[c])
+      const column = own(d.columns, c);
+      if (!Array.isArray(column))
         throw new InvalidArgument(`table ${name}: no data for column ${c}`, { field: `${name}.${c}` });
-      return d.columns[c].length;
+      return column.length;
     });
     if (new Set(lengths).size > 1) throw new InvalidArgument(`table ${name}: columns of different lengths`);
     return lengths[0];
   };
+  /** Table `t`'s keys, one per row and no two alike (`why` says why it needs them). */
+  const keyRows = (t: string, why: string): string[] => {
+    const rows = rowsOf(t);
+    const keys = own(data, t)?.keys;
+    if (!Array.isArray(keys) || keys.length !== rows)
+      throw new InvalidArgument(`table ${t}: ${why}`, { field: t });
+    const seen = new Map<string, number>();
+    keys.forEach((k, i) => {
+      const before = seen.get(k);
+      if (before !== undefined)
+        throw new InvalidArgument(`table ${t}: rows ${before + 1} and ${i + 1} have the same key`, {
+          field: t,
+        });
+      seen.set(k, i);
+    });
+    return keys;
+  };
+  const rowOutputTables = new Set(Object.values(layout.rowOutputs ?? {}));
   // Row index of each table for each of its rows in the layout (-1: a zero row).
   const order: Record<string, number[]> = {};
   const joined = new Set(layout.join?.tables ?? []);
   if (layout.join) {
     const holders = new Map<string, Map<string, number>>();
     for (const t of layout.join.tables) {
-      const keys = data[t]?.keys;
-      if (!keys || keys.length !== rowsOf(t)) {
-        throw new InvalidArgument(`table ${t}: a joined table needs one key per row`, { field: t });
-      }
-      keys.forEach((k, i) => {
+      keyRows(t, 'a joined table needs one key per row').forEach((k, i) => {
         const h = holders.get(k) ?? new Map<string, number>();
-        if (h.has(t))
-          throw new InvalidArgument(
-            `table ${t}: rows ${(h.get(t) as number) + 1} and ${i + 1} have the same key`,
-          );
         h.set(t, i);
         holders.set(k, h);
       });
@@ -281,6 +303,7 @@ export function layOutTables(
       const n = rowsOf(name);
       if (n > shape.rows)
         throw new InvalidArgument(`table ${name}: ${n} rows, more than its bound of ${shape.rows}`);
+      if (rowOutputTables.has(name)) keyRows(name, 'a table with a row output needs one key per row');
       order[name] = Array.from({ length: n }, (_, i) => i);
     }
     const idx = order[name];

@@ -48,4 +48,5 @@ export { NODE_CONFIG_FILE, NODE_RUN_FILE, type NodeApi, resolveNodeApi } from '.
 export * from './defineComputation.js';
 export * from './obliviousJoin.js';
 export * from './parleyEngine.js';
+export { checkProtocol, PROTOCOLS } from './protocols.js';
 export * from './tables.js';

@@ -25,14 +25,15 @@ import {
   SharingSession,
 } from '@parley/sharing';
 import type { Circuit, Engine, EngineSession } from 'mpc-framework-common';
+import { checkProtocol, checkProtocolName, type EngineName, type Protocol } from './protocols.js';
 
 export interface ParleyEngineOptions {
   /** `auto` (default): garbled for two parties, `sharing` (additive) for more. */
-  protocol?: 'auto' | 'garbled' | 'sharing' | 'replicated';
+  protocol?: Protocol;
   /**
    * How long a party waits for a peer's next message before the run fails
    * with a typed Timeout, in ms (default 60 s, as a party node waits; 0: no
-   * limit). mpc-framework tells an engine nothing when a peer goes away, so
+   * limit; at most MAX_TIMEOUT_MS). mpc-framework tells an engine nothing when a peer goes away, so
    * this is what ends a run whose peer stopped.
    */
   timeoutMs?: number;
@@ -40,8 +41,8 @@ export interface ParleyEngineOptions {
 
 /** ParleyEngineOptions.timeoutMs when none is given. */
 export const DEFAULT_ENGINE_TIMEOUT_MS = 60_000;
-
-type EngineName = 'garbled' | 'sharing' | 'replicated';
+/** The longest timeoutMs: node's timers hold at most 2^31 − 1 ms (about 24.8 days). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 interface Prepared {
   program: Program;
@@ -68,27 +69,21 @@ function prepare(summon: SummonCircuit): Prepared {
 
 export class ParleyEngine implements Engine {
   constructor(private readonly options: ParleyEngineOptions = {}) {
-    const p = options.protocol ?? 'auto';
-    if (!['auto', 'garbled', 'sharing', 'replicated'].includes(p)) {
-      throw new InvalidArgument(`unknown protocol '${p}' (auto, garbled, sharing, replicated)`, {
-        field: 'protocol',
-      });
+    checkProtocolName(options.protocol ?? 'auto');
+    const t = options.timeoutMs;
+    if (t !== undefined && !(Number.isInteger(t) && t >= 0 && t <= MAX_TIMEOUT_MS)) {
+      throw new InvalidArgument(
+        `timeoutMs must be a whole number of ms from 0 (no limit) to ${MAX_TIMEOUT_MS}`,
+        {
+          field: 'timeoutMs',
+        },
+      );
     }
   }
 
   /** The engine a circuit of `parties` parties runs on. */
   private engineFor(parties: number): EngineName {
-    const p = this.options.protocol ?? 'auto';
-    if (p === 'auto') return parties === 2 ? 'garbled' : 'sharing';
-    if (p === 'garbled' && parties !== 2) {
-      throw new InvalidArgument(`the garbled engine runs two parties, not ${parties}`, { field: 'protocol' });
-    }
-    if (p === 'replicated' && parties !== 3) {
-      throw new InvalidArgument(`replicated sharing runs three parties, not ${parties}`, {
-        field: 'protocol',
-      });
-    }
-    return p;
+    return checkProtocol(this.options.protocol ?? 'auto', parties);
   }
 
   /** The security model of the engine a circuit of `parties` parties would run on. */

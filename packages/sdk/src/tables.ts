@@ -17,6 +17,7 @@ import {
   type TableLayout,
   tableInputName,
 } from '@parley/interface';
+import { own } from './_own.js';
 
 export interface TableDeclaration {
   /** The party whose data source fills the table (its policy binds the table to a source and a key column). */
@@ -54,7 +55,7 @@ export class TableValue {
 
   /** Column `name`; an unknown name is an InvalidArgument listing the table's columns. */
   column(name: string): Value {
-    const c = this.columns[name];
+    const c = own(this.columns, name);
     if (!c) {
       throw new InvalidArgument(
         `table ${this.name} has no column '${name}' (columns: ${Object.keys(this.columns).join(', ')})`,
@@ -111,7 +112,7 @@ export function declareTables(
     if (joined.size !== join.tables.length) throw new InvalidArgument('join: a table is named twice');
     const owners = new Set<string>();
     for (const t of join.tables) {
-      const decl = tables[t];
+      const decl = own(tables, t);
       if (!decl) throw new InvalidArgument(`join: no table '${t}' is declared`, { field: 'join.tables' });
       if (owners.has(decl.party)) {
         throw new InvalidArgument(

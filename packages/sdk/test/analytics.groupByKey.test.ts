@@ -141,5 +141,14 @@ describe('groupByKey', () => {
         }),
       }),
     ).toThrow(/no column 'amount'/);
+    expect(() =>
+      defineComputation({
+        ...base,
+        inputs: { k: { party: 'a', type: uint(8), length: 2 }, p: { party: 'a', type: bit, length: 2 } },
+        compute: ({ k, p }, b) => ({
+          x: groupByKey(b, { key: k, present: p, columns: {}, groups: 2, minGroupSize: 0 }).sum('toString'),
+        }),
+      }),
+    ).toThrow(/no column 'toString'/);
   });
 });

@@ -7,12 +7,12 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import {
   ConfigError,
   Conflict,
   hasCode,
   InvalidArgument,
-  InvalidInput,
   JobCancelled,
   MalformedFrame,
   NotFound,
@@ -207,12 +207,73 @@ describe('connect({ url, token })', () => {
     expect(e.message).toContain(url);
     expect(() => connect({ url: 'ftp://x', token: TOKEN })).toThrow(InvalidArgument);
     expect(() => connect({ url: fake.url, token: '' })).toThrow(InvalidArgument);
+    expect(() => connect({ url: fake.url, token: TOKEN }, { requestTimeoutMs: -5 })).toThrow(
+      /requestTimeoutMs/,
+    );
+    expect(() => connect({ url: fake.url, token: TOKEN }, { requestTimeoutMs: Number.NaN })).toThrow(
+      InvalidArgument,
+    );
     await expect(client.submit({ name: '', program: computation('x').circuit })).rejects.toBeInstanceOf(
       InvalidArgument,
     );
     await expect(
       client.submit({ name: 'x', program: computation('x').circuit, protocol: 'magic' as 'auto' }),
     ).rejects.toBeInstanceOf(InvalidArgument);
+  });
+});
+
+describe('connect: what may not reach a message', () => {
+  it('refuses a token fetch could not send, without quoting it', () => {
+    for (const token of ['s3cret\nTOKEN', 's3cret\0TOKEN', 'two words']) {
+      const e = (() => {
+        try {
+          connect({ url: 'http://127.0.0.1:9', token });
+        } catch (err) {
+          return err as Error;
+        }
+        throw new Error(`accepted ${JSON.stringify(token)}`);
+      })();
+      expect(e).toBeInstanceOf(InvalidArgument);
+      expect(e.message).toMatch(/token must be visible ASCII/);
+      expect(e.message).not.toContain('s3cret');
+      expect(inspect(e)).not.toContain('s3cret');
+    }
+  });
+
+  it('refuses a URL with a user name or password, without quoting it', () => {
+    const e = (() => {
+      try {
+        connect({ url: 'http://user:pw-s3cret@127.0.0.1:9', token: TOKEN });
+      } catch (err) {
+        return err as Error;
+      }
+      throw new Error('accepted');
+    })();
+    expect(e).toBeInstanceOf(InvalidArgument);
+    expect(e.message).not.toContain('s3cret');
+  });
+
+  it('keeps every row key in outputsByKey, "__proto__" too (keys are customer data)', async () => {
+    fake.addJob('keyed', SCRIPTS.happy, {
+      score: { type: 'uint(8)', values: ['7', '9', '3'], keys: ['__proto__', 'alice', null] },
+    });
+    const byKey = await client.job('keyed').outputsByKey();
+    expect(Object.keys(byKey.score)).toEqual(['__proto__', 'alice']);
+    expect(Object.hasOwn(byKey.score, '__proto__')).toBe(true);
+    expect(byKey.score.alice).toBe(9n);
+    expect(Object.getOwnPropertyDescriptor(byKey.score, '__proto__')?.value).toBe(7n);
+  });
+
+  it('checks the polling options of wait', async () => {
+    const job = await client.submit(computation('slow-me'));
+    for (const bad of [
+      { intervalMs: Number.NaN },
+      { intervalMs: -1 },
+      { intervalMs: 0 },
+      { timeoutMs: Number.NaN },
+    ]) {
+      await expect(job.wait(bad)).rejects.toBeInstanceOf(InvalidArgument);
+    }
   });
 });
 
@@ -230,10 +291,12 @@ describe('decodeOutputs', () => {
     ).toEqual({ total: 311n, delta: [-3n, 7n], score: 1.5, flag: 1n, digest: 255n, none: [] });
   });
 
-  it('refuses values that are not of their type, naming the output', () => {
+  it("refuses values that are not of their type as a malformed answer of the node's, naming the output", () => {
     const bad = (type: string, value: string) => () => decodeOutputs({ out: { type, values: [value] } });
     expect(bad('uint(8)', '256')).toThrow(/output out\[0\]: value does not fit in 8 bits/);
-    expect(bad('uint(8)', 'abc')).toThrow(InvalidInput);
+    expect(bad('uint(8)', '256')).toThrow(MalformedFrame);
+    expect(bad('uint(8)', 'abc')).toThrow(MalformedFrame);
+    expect(bad('float', '1')).toThrow(MalformedFrame);
     expect(bad('fixed(32,16)', 'NaN')).toThrow(/output out\[0\] is not a number/);
     expect(bad('float', '1')).toThrow(/unknown type 'float'/);
   });

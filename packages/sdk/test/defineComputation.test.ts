@@ -100,4 +100,34 @@ describe('defineComputation', () => {
       /output above is declared but compute\(\) did not return it/,
     );
   });
+
+  it('refuses an unknown protocol, or one that cannot run its parties, when it is defined', () => {
+    expect(() => defineComputation({ ...spec(), protocol: 'foo' as never })).toThrow(
+      /unknown protocol 'foo'/,
+    );
+    expect(() => defineComputation({ ...spec(), protocol: 'replicated' })).toThrow(
+      /replicated sharing runs three/,
+    );
+    const three = { ...spec(), parties: ['alice', 'bob', 'carol'], protocol: 'garbled' as const };
+    expect(() => defineComputation(three)).toThrow(/garbled engine runs two parties, not 3/);
+    expect(defineComputation({ ...spec(), protocol: 'sharing' }).protocol).toBe('sharing');
+  });
+
+  it('treats inherited names (constructor, toString) as names like any other', () => {
+    expect(() =>
+      defineComputation({
+        ...spec(),
+        outputs: { total: 'all', constructor: 'all' } as never,
+      }),
+    ).toThrow(/output constructor is declared but compute\(\) did not return it/);
+    expect(() =>
+      defineComputation({
+        ...spec(),
+        compute: ({ a, b }) => ({ total: a.sum(), above: b.sum(), toString: a.sum() }) as never,
+      }),
+    ).toThrow(/'toString', which is not a declared output/);
+    expect(() => defineComputation({ ...spec(), outputs: { total: {} as never, above: ['bob'] } })).toThrow(
+      /output total: recipients must be/,
+    );
+  });
 });

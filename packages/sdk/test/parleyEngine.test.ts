@@ -109,6 +109,14 @@ describe('ParleyEngine with mpc-framework Protocol (2 parties, garbled)', () => 
     });
     expect(() => new ParleyEngine({ protocol: 'nope' as never })).toThrow(/unknown protocol 'nope'/);
   });
+
+  it('refuses a timeoutMs node cannot keep (it fired at once past 2^31 − 1 ms, and never for NaN or −1)', () => {
+    for (const timeoutMs of [Number.POSITIVE_INFINITY, 3e9, 2 ** 31, -1, Number.NaN, 1.5]) {
+      expect(() => new ParleyEngine({ timeoutMs })).toThrow(/timeoutMs must be a whole number/);
+    }
+    expect(() => new ParleyEngine({ timeoutMs: 0 })).not.toThrow();
+    expect(() => new ParleyEngine({ timeoutMs: 2 ** 31 - 1 })).not.toThrow();
+  });
 });
 
 describe('ParleyEngine with mpc-framework Protocol (3 parties, secret sharing)', () => {

@@ -112,4 +112,66 @@ describe('tables and joins in defineComputation', () => {
       expect(() => defineComputation({ ...base, ...spec } as never)).toThrow(message);
     }
   });
+
+  it('gives a row output of a one-row table by key (a length-1 output is a scalar)', () => {
+    const c = defineComputation({
+      name: 'one-row',
+      parties: ['bankA', 'bankB'],
+      tables: { t: { party: 'bankA', rows: 1, columns: { amount: uint(32) } } },
+      outputs: { s: { to: ['bankA'], rowsOf: 't' } },
+      compute: ({ t }) => ({ s: t.column('amount').add(1) }),
+    });
+    expect(c.evaluateTables({ t: { keys: ['k1'], columns: { amount: [10] } } }).byKey).toEqual({
+      s: { k1: 11n },
+    });
+  });
+
+  it('checks the keys of a table with a row output outside a join, and keeps a "__proto__" key', () => {
+    const c = defineComputation({
+      name: 'rows',
+      parties: ['bankA', 'bankB'],
+      tables: { t: { party: 'bankA', rows: 3, columns: { amount: uint(32) } } },
+      outputs: { s: { to: ['bankA'], rowsOf: 't' } },
+      compute: ({ t }) => ({ s: t.column('amount').add(1) }),
+    });
+    const run = (keys: string[] | undefined) => () =>
+      c.evaluateTables({ t: { ...(keys ? { keys } : {}), columns: { amount: [1, 2] } } });
+    expect(run(['k'])).toThrow(/table t: a table with a row output needs one key per row/);
+    expect(run(undefined)).toThrow(/needs one key per row/);
+    expect(run(['k', 'k'])).toThrow(/table t: rows 1 and 2 have the same key/);
+    const byKey = run(['__proto__', 'k'])().byKey.s;
+    expect(Object.keys(byKey)).toEqual(['__proto__', 'k']);
+    expect(Object.getOwnPropertyDescriptor(byKey, '__proto__')?.value).toBe(2n);
+  });
+
+  it('treats inherited names as unknown columns and tables, with typed errors', () => {
+    const c = joinedSum();
+    expect(() =>
+      defineComputation({
+        name: 'bad-column',
+        parties: banks,
+        tables: { a: { party: 'bankA', rows: 2, columns: { amount: uint(32) } } },
+        outputs: { s: 'all' },
+        compute: ({ a }) => ({ s: a.column('constructor').sum() }),
+      }),
+    ).toThrow(/table a has no column 'constructor' \(columns: amount\)/);
+    expect(() =>
+      defineComputation({
+        name: 'bad-join',
+        parties: banks,
+        tables: {
+          a: { party: 'bankA', columns: { amount: uint(32) } },
+          b: { party: 'bankB', columns: { amount: uint(32) } },
+        },
+        join: { tables: ['constructor', 'a', 'b'], rows: 4 },
+        outputs: { s: 'all' },
+        compute: ({ a }) => ({ s: a.column('amount').sum() }),
+      }),
+    ).toThrow(/join: no table 'constructor' is declared/);
+    expect(() => c.evaluateTables({ ...data, toString: data.a } as never)).not.toThrow();
+    expect(() => c.evaluateTables({ b: data.b, c: data.c } as never)).toThrow(/no data for table a/);
+    expect(() =>
+      c.evaluateTables({ ...data, a: { keys: data.a.keys, columns: { constructor: [1] } } } as never),
+    ).toThrow(/table a: no data for column amount/);
+  });
 });

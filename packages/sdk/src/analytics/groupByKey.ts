@@ -25,6 +25,7 @@
  */
 import { bit, type CircuitBuilder, typeToString, uint, type Value, widthOf } from '@parley/circuit';
 import { InvalidArgument, TypeMismatch } from '@parley/interface';
+import { own } from '../_own.js';
 import { field, packedWidth, packFields } from '../_packing.js';
 import { COUNT_TYPE } from './_columns.js';
 import { type Groups, groupBy } from './groupBy.js';
@@ -72,7 +73,7 @@ export class KeyedGroups {
   }
 
   private column(name: string): Value {
-    const c = this.sortedColumns[name];
+    const c = own(this.sortedColumns, name);
     if (!c) {
       throw new InvalidArgument(
         `groupByKey: no column '${name}' was given (columns: ${Object.keys(this.sortedColumns).join(', ')})`,

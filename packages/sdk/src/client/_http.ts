@@ -7,13 +7,25 @@
  * ever written into the Authorization header: it is kept in a private field,
  * and no message or error detail contains it.
  */
-import { errorFromJSON, LimitExceeded, MalformedFrame, ParleyError, Timeout } from '@parley/interface';
+import {
+  ConfigError,
+  errorFromJSON,
+  InvalidArgument,
+  LimitExceeded,
+  MalformedFrame,
+  ParleyError,
+  Timeout,
+} from '@parley/interface';
 import { NodeUnreachable, Unauthorized } from './clientErrors.js';
 
 /** A response body larger than this is refused (the node's own request body limit). */
 export const MAX_RESPONSE_BYTES = 256 << 20;
 /** Default time allowed for one request, answer included. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** The longest requestTimeoutMs (node's timers hold at most 2^31 − 1 ms). */
+export const MAX_REQUEST_TIMEOUT_MS = 2 ** 31 - 1;
+/** A bearer token: visible ASCII, no space (fetch would quote any other character in its error). */
+const TOKEN_PATTERN = /^[\x21-\x7e]+$/;
 
 export interface HttpApiOptions {
   /** `http://host:port` of the node's API. */
@@ -33,12 +45,39 @@ export class HttpApi {
   readonly #tokenSource: string | undefined;
   readonly #timeoutMs: number;
 
+  /** Checks the options (never quoting the token or a password in the URL). */
   constructor(options: HttpApiOptions) {
+    const { tokenSource } = options;
+    if (typeof options.token !== 'string' || !TOKEN_PATTERN.test(options.token)) {
+      const why = 'must be visible ASCII characters with no spaces';
+      throw tokenSource
+        ? new ConfigError(`${tokenSource}: api.token ${why}`, { file: tokenSource, field: 'api.token' })
+        : new InvalidArgument(`connect: token ${why}`, { field: 'token' });
+    }
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      throw new InvalidArgument('connect: url is not a URL', { field: 'url' });
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new InvalidArgument('connect: url must be http:// or https://', { field: 'url' });
+    if (url.username !== '' || url.password !== '')
+      throw new InvalidArgument('connect: url must not hold a user name or password', { field: 'url' });
+    const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_REQUEST_TIMEOUT_MS) {
+      throw new InvalidArgument(
+        `requestTimeoutMs must be a whole number of ms in 1..${MAX_REQUEST_TIMEOUT_MS}`,
+        {
+          field: 'requestTimeoutMs',
+        },
+      );
+    }
     this.url = options.url.replace(/\/+$/, '');
     this.#token = options.token;
     this.#source = options.source;
-    this.#tokenSource = options.tokenSource;
-    this.#timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#tokenSource = tokenSource;
+    this.#timeoutMs = timeout;
   }
 
   /** Sends one request; resolves with the parsed JSON answer of a 2xx status. */
@@ -95,7 +134,13 @@ export class HttpApi {
     }
     const why = err.cause?.code ?? err.message;
     const hint = this.#source ? ` (address from ${this.#source}; is the node running?)` : '';
-    return new NodeUnreachable(`cannot reach the node at ${this.url}: ${why}${hint}`, {}, { cause: e });
+    // The headers hold the token: an error that quotes it is neither repeated nor kept.
+    const quotesToken = `${why} ${String(err.cause ?? '')}`.includes(this.#token);
+    return new NodeUnreachable(
+      `cannot reach the node at ${this.url}: ${quotesToken ? 'the request failed' : why}${hint}`,
+      {},
+      quotesToken ? undefined : { cause: e },
+    );
   }
 }
 

@@ -162,14 +162,8 @@ export function connect(target: ConnectTarget, options: ConnectOptions = {}): Pa
     const api = resolveNodeApi(target.node);
     return new HttpParleyClient(new HttpApi({ ...api, requestTimeoutMs: options.requestTimeoutMs }));
   }
-  let url: URL;
-  try {
-    url = new URL(target.url);
-  } catch {
+  if (typeof target.url !== 'string')
     throw new InvalidArgument('connect: url is not a URL', { field: 'url' });
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new InvalidArgument('connect: url must be http:// or https://', { field: 'url' });
   if (typeof target.token !== 'string' || target.token === '')
     throw new InvalidArgument('connect: token is required', { field: 'token' });
   return new HttpParleyClient(

@@ -5,7 +5,7 @@
  * of processes, may follow the same job.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MalformedFrame, Timeout } from '@parley/interface';
+import { InvalidArgument, MalformedFrame, Timeout } from '@parley/interface';
 import type { ReceiptJSON } from '@parley/ledger';
 import type { OutputValue } from '../defineComputation.js';
 import type { HttpApi } from './_http.js';
@@ -22,6 +22,8 @@ import {
 
 /** Time between two polls of `wait`. */
 export const DEFAULT_POLL_INTERVAL_MS = 200;
+/** The longest intervalMs (node's timers hold at most 2^31 − 1 ms). */
+export const MAX_WAIT_MS = 2 ** 31 - 1;
 
 export interface WaitOptions {
   /** Give up after this long (default: never) with a Timeout error; the job itself goes on. */
@@ -70,6 +72,12 @@ export class JobHandle {
     const { onProgress, signal } = options;
     const until = options.until ?? 'finished';
     const interval = options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    if (!Number.isInteger(interval) || interval < 1 || interval > MAX_WAIT_MS)
+      throw new InvalidArgument(`wait: intervalMs must be a whole number of ms in 1..${MAX_WAIT_MS}`, {
+        field: 'intervalMs',
+      });
+    if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs >= 0))
+      throw new InvalidArgument('wait: timeoutMs must be a number of ms ≥ 0', { field: 'timeoutMs' });
     const deadline =
       options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
     let seen = '';
@@ -120,10 +128,10 @@ export class JobHandle {
       if (values.length !== o.keys.length) {
         throw new MalformedFrame(`output ${name}: ${o.keys.length} keys for its values`, { field: name });
       }
-      out[name] = {};
-      o.keys.forEach((key, r) => {
-        if (typeof key === 'string') out[name][key] = values[r];
-      });
+      // fromEntries keeps a key such as "__proto__" (customer data) as an own entry.
+      out[name] = Object.fromEntries(
+        o.keys.flatMap((key, r) => (typeof key === 'string' ? [[key, values[r]] as const] : [])),
+      );
     }
     return out;
   }

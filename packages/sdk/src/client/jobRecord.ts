@@ -11,7 +11,6 @@ import { decodeValue, encodeValue, parseType } from '@parley/circuit';
 import {
   errorFromJSON,
   InternalError,
-  InvalidInput,
   JOB_STATES,
   JobCancelled,
   type JobEvent,
@@ -129,18 +128,25 @@ export function decodeOutput(name: string, output: EncodedOutput): OutputValue {
   try {
     type = parseType(output.type);
   } catch {
-    throw new InvalidInput(`output ${name}: unknown type '${output.type}'`, { field: name });
+    throw new MalformedFrame(`output ${name}: unknown type '${output.type.slice(0, 40)}'`, { field: name });
   }
   const values = output.values.map((text, i) => {
     const what = `output ${name}[${i}]`;
-    if (typeof text !== 'string') throw new InvalidInput(`${what} is not text`, { field: name });
+    if (typeof text !== 'string') throw new MalformedFrame(`${what} is not text`, { field: name });
     if (type.kind === 'fixed') {
       const n = Number(text);
       if (text.trim() === '' || !Number.isFinite(n))
-        throw new InvalidInput(`${what} is not a number`, { field: name });
+        throw new MalformedFrame(`${what} is not a number`, { field: name });
       return n;
     }
-    return decodeValue(encodeValue(text, type, what), type);
+    let encoded: bigint;
+    try {
+      encoded = encodeValue(text, type, what);
+    } catch (e) {
+      // encodeValue names the output and what is wrong with it, never the value.
+      throw new MalformedFrame((e as Error).message, { field: name });
+    }
+    return decodeValue(encoded, type);
   });
   return values.length === 1 ? values[0] : values;
 }
