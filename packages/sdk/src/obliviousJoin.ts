@@ -81,9 +81,10 @@ export function obliviousJoin(
       throw new InvalidArgument(`obliviousJoin: ${name}.present has the wrong length`);
   }
   const keyBits = widthOf(left.key.type);
-  if (widthOf(right.key.type) !== keyBits) {
+  // Keys match by their bits: uint(16) 65535 and int(16) −1 would be one key.
+  if (typeToString(right.key.type) !== typeToString(left.key.type)) {
     throw new TypeMismatch(
-      `obliviousJoin: keys of ${typeToString(left.key.type)} and ${typeToString(right.key.type)} differ in width`,
+      `obliviousJoin: keys of ${typeToString(left.key.type)} and ${typeToString(right.key.type)} differ in type`,
     );
   }
   if (left.key.length + right.key.length < 2)

@@ -196,6 +196,11 @@ describe('histogram', () => {
     expect(() => histogram(x, [0.5, 1], p)).toThrow(/not an integer/);
     expect(() => histogram(x, [1], p)).toThrow(/two bin edges/);
     expect(() => histogram(x, [0, Number.NaN], p)).toThrow(/finite/);
+    const u8 = b.input('a', 'u', uint(8), 4);
+    expect(() => histogram(u8, [-1, 10], p)).toThrow(
+      /histogram: edges\[0\] \(uint\(8\)\): value does not fit/,
+    );
+    expect(() => histogram(u8, [0, 256], p)).toThrow(/edges\[1\]/);
   });
 });
 

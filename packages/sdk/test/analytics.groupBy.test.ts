@@ -151,6 +151,9 @@ describe('groupBy against an exact reference', () => {
       /do not fit in a uint\(2\)/,
     );
     expect(() => groupBy({ group: g, present: p, groups: 2, minGroupSize: -1 })).toThrow(/minGroupSize/);
+    expect(() => groupBy({ group: g, present: p, groups: 2, minGroupSize: 2 ** 32 })).toThrow(
+      /minGroupSize must be a whole number in 0\.\.4294967295/,
+    );
     expect(() => groupBy({ group: f, present: p, groups: 2, minGroupSize: 1 })).toThrow(TypeMismatch);
     expect(() => groupBy({ group: g, present: p, groups: 4, minGroupSize: 1 }).rows(4)).toThrow(
       /not in 0 … 3/,

@@ -173,5 +173,23 @@ describe('obliviousJoin', () => {
         }),
       }),
     ).toThrow(/fixed\(64,16\) cannot be carried/);
+    // uint(16) 65535 and int(16) −1 have the same bits: keys of two types would match across them.
+    expect(() =>
+      defineComputation({
+        name: 'bad',
+        parties: ['a', 'b'],
+        inputs: {
+          k: { party: 'a', type: uint(16), length: 2 },
+          s: { party: 'b', type: int(16), length: 2 },
+          p: { party: 'a', type: bit, length: 2 },
+          q: { party: 'b', type: bit, length: 2 },
+        },
+        outputs: { x: 'all' },
+        compute: ({ k, s, p, q }, b) => ({
+          x: obliviousJoin(b, { key: k, present: p, columns: {} }, { key: s, present: q, columns: {} })
+            .present,
+        }),
+      }),
+    ).toThrow(/keys of uint\(16\) and int\(16\) differ in type/);
   });
 });

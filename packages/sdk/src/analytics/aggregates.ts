@@ -33,7 +33,7 @@
  * the type's bound; a histogram reveals how many rows fall in each bin (a bin
  * of 1 may single a person out — suppress small bins as groupBy does).
  */
-import { typeToString, type Value, type ValueType } from '@parley/circuit';
+import { encodeValue, typeToString, type Value, type ValueType } from '@parley/circuit';
 import { InvalidArgument } from '@parley/interface';
 import { accumulatorType, checkMask, checkMaskedColumn, typeBounds } from './_columns.js';
 import { countRows, divideByCount, moments, sumOfSquares } from './_moments.js';
@@ -110,6 +110,8 @@ function checkEdges(edges: readonly number[], t: ValueType): void {
         },
       );
     }
+    // An edge is a constant of the column's type: one outside it is named here, not as constant[i].
+    encodeValue(e, t, `histogram: edges[${i}] (${typeToString(t)})`);
     if (i > 0 && !(e > edges[i - 1])) {
       throw new InvalidArgument(`histogram: edges must ascend strictly (edges[${i}] ≤ edges[${i - 1}])`, {
         field: 'edges',

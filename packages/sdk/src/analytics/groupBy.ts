@@ -28,6 +28,8 @@ import { InvalidArgument, TypeMismatch } from '@parley/interface';
 import { accumulatorType, checkMask, checkMaskedColumn, STATISTIC_TYPE } from './_columns.js';
 import { countRows, divideByCount } from './_moments.js';
 
+const MAX_COUNT = 2 ** 32 - 1;
+
 export interface GroupByOptions {
   /** Each row's group code (bit, uint(k) or int(k)): 0 … groups−1; other codes belong to no group. */
   group: Value;
@@ -45,8 +47,11 @@ export function groupBy(options: GroupByOptions): Groups {
   if (!Number.isInteger(groups) || groups < 1) {
     throw new InvalidArgument('groupBy: groups must be a whole number ≥ 1', { field: 'groups' });
   }
-  if (!Number.isInteger(minGroupSize) || minGroupSize < 0) {
-    throw new InvalidArgument('groupBy: minGroupSize must be a whole number ≥ 0', { field: 'minGroupSize' });
+  // Compared with a count of COUNT_TYPE, uint(32).
+  if (!Number.isInteger(minGroupSize) || minGroupSize < 0 || minGroupSize > MAX_COUNT) {
+    throw new InvalidArgument(`groupBy: minGroupSize must be a whole number in 0..${MAX_COUNT}`, {
+      field: 'minGroupSize',
+    });
   }
   const t = group.type;
   if (t.kind === 'fixed') {
