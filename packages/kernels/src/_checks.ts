@@ -36,3 +36,20 @@ export function assertInPlaceOrDisjoint(dst: Uint8Array, src: Uint8Array, bytes:
     });
   }
 }
+
+/**
+ * Asserts the first `srcBytes` of `src` (an operand read while `dst` is
+ * written, such as a constant loaded once) share no byte with the first
+ * `dstBytes` of `dst`: no in-place exception.
+ */
+export function assertOutsideDestination(
+  dst: ArrayBufferView,
+  dstBytes: number,
+  src: ArrayBufferView,
+  srcBytes: number,
+  what: string,
+): void {
+  if (overlaps(dst, dstBytes, src, srcBytes)) {
+    throw new InvalidArgument(`${what} overlaps the destination`, { field: what });
+  }
+}

@@ -97,6 +97,7 @@ export function garbleGather(
 ): number {
   checkGather(hashes, 4, labels, a, b, n);
   assertWords(delta, 4, 'delta');
+  assertDisjoint(hashes, delta, 'delta');
   const k = kernelsFor(hashes, labels, a, b, delta);
   if (!k) return garbleGatherJs(hashes, labels, delta, a, b, n);
   return k.hg_garble_gather(
@@ -120,6 +121,7 @@ export function garbleGatherJs(
 ): number {
   checkGather(hashes, 4, labels, a, b, n);
   assertWords(delta, 4, 'delta');
+  assertDisjoint(hashes, delta, 'delta');
   const L = labels;
   const h = hashes;
   const count = L.length >>> 2;
@@ -221,13 +223,23 @@ function checkTweak(
   }
   if (shift !== 0 && shift !== 1)
     throw new InvalidArgument(`shift must be 0 or 1, got ${shift}`, { field: 'shift' });
+  // The last tweak must be exact in a double too (the JS twin adds in doubles; past 2^53 they
+  // round and two blocks would share a tweak). Compared without forming the rounded sum.
+  const lastOffset = count === 0 ? 0 : Math.floor((count - 1) / (shift + 1));
+  if (tweakBase > Number.MAX_SAFE_INTEGER - lastOffset) {
+    throw new InvalidArgument(
+      `tweakBase + ((count - 1) >> shift) must not exceed 2^53 - 1, got tweakBase ${tweakBase} and count ${count}`,
+      { field: 'tweakBase' },
+    );
+  }
 }
 
 /**
  * The TCCR tweak between the two AES passes: dst[k] = src[k] ⊕ t_k for
  * k < count, with t_k = tweakBase + (k >> shift) XORed into the block's low
  * 64 bits (words 0 and 1); shift 1 gives blocks 2m and 2m+1 one tweak, as
- * H(A, j) and H(A ⊕ Δ, j) of one gate need. dst may be src.
+ * H(A, j) and H(A ⊕ Δ, j) of one gate need. dst may be src. Every tweak
+ * must be a safe integer: tweakBase + ((count − 1) >> shift) ≤ 2^53 − 1.
  */
 export function tccrTweak(
   dst: Uint32Array,
@@ -309,6 +321,32 @@ function checkFinish(
 }
 
 /**
+ * The garbler writes the table while it reads the indices, Δ and the hashes,
+ * so none of them may share a byte with it (WebAssembly and JS would then
+ * disagree). Δ may lie in the labels (@parley/garbled keeps it in a slot).
+ */
+function checkGarbleFinish(
+  table: Uint32Array,
+  labels: Uint32Array,
+  q: Uint32Array,
+  p: Uint32Array,
+  delta: Uint32Array,
+  a: Uint32Array,
+  b: Uint32Array,
+  out: Uint32Array,
+  n: number,
+): void {
+  checkFinish(table, labels, q, p, 4, a, b, out, n);
+  assertWords(delta, 4, 'delta');
+  assertDisjoint(table, q, 'q');
+  assertDisjoint(table, p, 'p');
+  assertDisjoint(table, a, 'a');
+  assertDisjoint(table, b, 'b');
+  assertDisjoint(table, out, 'out');
+  assertDisjoint(table, delta, 'delta');
+}
+
+/**
  * Garbler post-pass. For gate g < n, with H_k = q[4g+k] ⊕ p[4g+k] (k = 0…3:
  * H(A), H(A⊕Δ), H(B), H(B⊕Δ)), A = L[a_g], pa = lsb(A), pb = lsb(L[b_g]):
  *   table[2g] = TG = H_0 ⊕ H_1 ⊕ pb·Δ,   table[2g+1] = TE = H_2 ⊕ H_3 ⊕ A,
@@ -326,10 +364,7 @@ export function garbleFinish(
   out: Uint32Array,
   n: number,
 ): number {
-  checkFinish(table, labels, q, p, 4, a, b, out, n);
-  assertWords(delta, 4, 'delta');
-  assertDisjoint(table, q, 'q');
-  assertDisjoint(table, p, 'p');
+  checkGarbleFinish(table, labels, q, p, delta, a, b, out, n);
   const k = kernelsFor(table, labels, q, p, delta, a, b);
   if (!k || out.buffer !== table.buffer) return garbleFinishJs(table, labels, q, p, delta, a, b, out, n);
   return k.hg_garble_finish(
@@ -357,10 +392,7 @@ export function garbleFinishJs(
   out: Uint32Array,
   n: number,
 ): number {
-  checkFinish(table, labels, q, p, 4, a, b, out, n);
-  assertWords(delta, 4, 'delta');
-  assertDisjoint(table, q, 'q');
-  assertDisjoint(table, p, 'p');
+  checkGarbleFinish(table, labels, q, p, delta, a, b, out, n);
   const L = labels;
   const T = table;
   const count = L.length >>> 2;

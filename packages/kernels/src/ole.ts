@@ -24,10 +24,11 @@
  *
  * Each function has a WebAssembly kernel (used when every array lies in one
  * KernelArena, as the offline phase allocates them) and a JS twin (`…Js`)
- * on 32-bit halves.
+ * on 32-bit halves. Outputs overlap no input and no other output (the same
+ * array included); only ccrSigma may run in place (dst = src).
  */
 import { InvalidArgument } from '@parley/interface';
-import { assertRoom, overlaps, viewsOverlap } from './_checks.js';
+import { assertOutsideDestination, assertRoom, overlaps, viewsOverlap } from './_checks.js';
 import { halvesOf } from './_words.js';
 import { wasmKernelsOfBuffer } from './arena.js';
 
@@ -62,11 +63,16 @@ function assertLength(v: { length: number }, length: number, what: string): void
   }
 }
 
-/** Outputs must not overlap any input or each other (checked per call of a hot loop: no allocation). */
+/**
+ * Outputs must not overlap any input or each other, not even as the same
+ * array: no OLE kernel is documented to work in place and the offline phase
+ * never aliases them (rotBitsSend with a = share would compute the message
+ * from the share just written). Checked per call of a hot loop, O(1).
+ */
 function assertDisjoint(outputs: [View, string][], inputs: View[]): void {
-  const clashes = (o: View, v: View) => v !== o && viewsOverlap(o, v);
-  for (const [o, what] of outputs) {
-    if (inputs.some((v) => clashes(o, v)) || outputs.some(([v]) => clashes(o, v))) {
+  for (let i = 0; i < outputs.length; i++) {
+    const [o, what] = outputs[i];
+    if (inputs.some((v) => viewsOverlap(o, v)) || outputs.some(([v], j) => j !== i && viewsOverlap(o, v))) {
       throw new InvalidArgument(`${what} overlaps another argument`, { field: what });
     }
   }
@@ -117,20 +123,33 @@ export function ccrSigmaJs(dst: Uint8Array, src: Uint8Array, n: number): void {
   if (d.buffer !== dst.buffer) dst.set(new Uint8Array(d.buffer, d.byteOffset, 16 * n));
 }
 
-/** dst[2j] = σ(src[j]), dst[2j + 1] = σ(src[j]) ⊕ sigmaDelta, for n blocks of src (2n of dst). */
-export function ccrSigmaPairs(dst: Uint8Array, src: Uint8Array, sigmaDelta: Uint8Array, n: number): void {
+/** The checks of ccrSigmaPairs: sigmaDelta is read while dst is written (WebAssembly loads it once), so it must lie outside dst. */
+function checkSigmaPairs(dst: Uint8Array, src: Uint8Array, sigmaDelta: Uint8Array, n: number): void {
   checkSigma(dst, src, n, 2 * n);
   assertRoom(sigmaDelta, 16, 'sigmaDelta');
+  assertOutsideDestination(dst, 32 * n, sigmaDelta, 16, 'sigmaDelta');
+}
+
+/**
+ * dst[2j] = σ(src[j]), dst[2j + 1] = σ(src[j]) ⊕ sigmaDelta, for n blocks of
+ * src (2n of dst). sigmaDelta must not overlap dst.
+ */
+export function ccrSigmaPairs(dst: Uint8Array, src: Uint8Array, sigmaDelta: Uint8Array, n: number): void {
+  checkSigmaPairs(dst, src, sigmaDelta, n);
   const kernels = kernelsFor(dst, src, sigmaDelta);
   if (kernels) kernels.ccr_sigma_pairs(dst.byteOffset, src.byteOffset, sigmaDelta.byteOffset, n);
   else ccrSigmaPairsJs(dst, src, sigmaDelta, n);
 }
 
 export function ccrSigmaPairsJs(dst: Uint8Array, src: Uint8Array, sigmaDelta: Uint8Array, n: number): void {
-  checkSigma(dst, src, n, 2 * n);
-  assertRoom(sigmaDelta, 16, 'sigmaDelta');
+  checkSigmaPairs(dst, src, sigmaDelta, n);
   const s = wordsOf(src, 16 * n);
+  // σ(Δ) read once, before the loop, as WebAssembly does.
   const k = wordsOf(sigmaDelta, 16);
+  const k0 = k[0];
+  const k1 = k[1];
+  const k2 = k[2];
+  const k3 = k[3];
   const d = wordsOf(dst, 32 * n);
   for (let j = 0; j < n; j++) {
     const i = 4 * j;
@@ -143,10 +162,10 @@ export function ccrSigmaPairsJs(dst: Uint8Array, src: Uint8Array, sigmaDelta: Ui
     d[o + 1] = h1;
     d[o + 2] = l0 ^ h0;
     d[o + 3] = l1 ^ h1;
-    d[o + 4] = h0 ^ k[0];
-    d[o + 5] = h1 ^ k[1];
-    d[o + 6] = l0 ^ h0 ^ k[2];
-    d[o + 7] = l1 ^ h1 ^ k[3];
+    d[o + 4] = h0 ^ k0;
+    d[o + 5] = h1 ^ k1;
+    d[o + 6] = l0 ^ h0 ^ k2;
+    d[o + 7] = l1 ^ h1 ^ k3;
   }
   if (d.buffer !== dst.buffer) dst.set(new Uint8Array(d.buffer, d.byteOffset, 32 * n));
 }

@@ -1,7 +1,9 @@
 /**
  * 16-byte block (label) XOR loops: the free-XOR and OT-extension inner loops.
  * All functions work on n blocks; the destination may be one of the sources
- * (in place) but must not partly overlap one.
+ * (in place) but must not partly overlap one. The 16-byte constant and the
+ * select bytes, read while the destination is written, must not overlap it
+ * at all (WebAssembly loads the constant once; the JS twins read it once too).
  *
  * Each has a WebAssembly SIMD kernel (wasm/xor.wat) and a plain-JS twin
  * (`...Js`, 32-bit words). The dispatching function runs WebAssembly in place
@@ -9,7 +11,7 @@
  * it copies them through a scratch arena, which measured faster than the JS
  * twin (README figures); small arrays use the JS twin.
  */
-import { assertCount, assertInPlaceOrDisjoint, assertRoom } from './_checks.js';
+import { assertCount, assertInPlaceOrDisjoint, assertOutsideDestination, assertRoom } from './_checks.js';
 import { viaScratch } from './_scratch.js';
 import type { WasmKernelExports } from './_wasm.js';
 import { wasmKernelsFor } from './arena.js';
@@ -28,6 +30,28 @@ function checkBlocks(n: number, dst: Uint8Array, ...sources: [Uint8Array, string
     assertRoom(s, 16 * n, what);
     assertInPlaceOrDisjoint(dst, s, 16 * n, what);
   }
+}
+
+/**
+ * The checks of the constant loops. The constant (and select) are read while
+ * dst is written; WebAssembly loads the constant once, so neither may share
+ * a byte with dst (in place or not).
+ */
+function checkConst(n: number, dst: Uint8Array, a: Uint8Array, constant: Uint8Array): void {
+  checkBlocks(n, dst, [a, 'a']);
+  assertRoom(constant, 16, 'constant');
+  assertOutsideDestination(dst, 16 * n, constant, 16, 'constant');
+}
+
+function checkSelect(n: number, dst: Uint8Array, select: Uint8Array): void {
+  assertRoom(select, n, 'select');
+  assertOutsideDestination(dst, 16 * n, select, n, 'select');
+}
+
+/** The constant's four little-endian 32-bit words, read once (the JS twins' snapshot). */
+function constantWords(constant: Uint8Array): [number, number, number, number] {
+  const k = new DataView(constant.buffer, constant.byteOffset, 16);
+  return [k.getInt32(0, true), k.getInt32(4, true), k.getInt32(8, true), k.getInt32(12, true)];
 }
 
 /** dst[k] = a[k] ^ b[k] for n 16-byte blocks. */
@@ -88,10 +112,9 @@ export function xorBlocks3Js(dst: Uint8Array, a: Uint8Array, b: Uint8Array, c: U
   }
 }
 
-/** dst[k] = a[k] ^ constant (16 bytes), e.g. a label and its Δ-partner. */
+/** dst[k] = a[k] ^ constant (16 bytes, outside dst), e.g. a label and its Δ-partner. */
 export function xorBlocksConst(dst: Uint8Array, a: Uint8Array, constant: Uint8Array, n: number): void {
-  checkBlocks(n, dst, [a, 'a']);
-  assertRoom(constant, 16, 'constant');
+  checkConst(n, dst, a, constant);
   const kernels = wasmKernelsFor(dst, a, constant);
   const bytes = 16 * n;
   if (kernels) kernels.xor_const(dst.byteOffset, a.byteOffset, constant.byteOffset, n);
@@ -107,13 +130,8 @@ export function xorBlocksConst(dst: Uint8Array, a: Uint8Array, constant: Uint8Ar
 }
 
 export function xorBlocksConstJs(dst: Uint8Array, a: Uint8Array, constant: Uint8Array, n: number): void {
-  checkBlocks(n, dst, [a, 'a']);
-  assertRoom(constant, 16, 'constant');
-  const k = new DataView(constant.buffer, constant.byteOffset, 16);
-  const k0 = k.getInt32(0, true);
-  const k1 = k.getInt32(4, true);
-  const k2 = k.getInt32(8, true);
-  const k3 = k.getInt32(12, true);
+  checkConst(n, dst, a, constant);
+  const [k0, k1, k2, k3] = constantWords(constant);
   const d = words(dst, n);
   const x = words(a, n);
   if (d && x) {
@@ -124,13 +142,33 @@ export function xorBlocksConstJs(dst: Uint8Array, a: Uint8Array, constant: Uint8
       d[i + 3] = x[i + 3] ^ k3;
     }
   } else {
-    for (let i = 0; i < 16 * n; i++) dst[i] = a[i] ^ constant[i & 15];
+    for (let o = 0; o < 16 * n; o += 16) xorBlockBytes(dst, a, o, k0, k1, k2, k3);
+  }
+}
+
+/** dst[o…o+15] = a[o…o+15] ^ (k0, k1, k2, k3) byte by byte (unaligned views; stores keep the low 8 bits). */
+function xorBlockBytes(
+  dst: Uint8Array,
+  a: Uint8Array,
+  o: number,
+  k0: number,
+  k1: number,
+  k2: number,
+  k3: number,
+): void {
+  for (let i = 0; i < 4; i++) {
+    const shift = 8 * i;
+    dst[o + i] = a[o + i] ^ (k0 >>> shift);
+    dst[o + 4 + i] = a[o + 4 + i] ^ (k1 >>> shift);
+    dst[o + 8 + i] = a[o + 8 + i] ^ (k2 >>> shift);
+    dst[o + 12 + i] = a[o + 12 + i] ^ (k3 >>> shift);
   }
 }
 
 /**
  * dst[k] = a[k] ^ (select[k] & 1 ? constant : 0), select one byte per block:
- * the x·Δ of free-XOR input encoding and of correlated OT.
+ * the x·Δ of free-XOR input encoding and of correlated OT. Neither constant
+ * nor select may overlap dst.
  */
 export function xorBlocksConstSelect(
   dst: Uint8Array,
@@ -139,9 +177,8 @@ export function xorBlocksConstSelect(
   select: Uint8Array,
   n: number,
 ): void {
-  checkBlocks(n, dst, [a, 'a']);
-  assertRoom(constant, 16, 'constant');
-  assertRoom(select, n, 'select');
+  checkConst(n, dst, a, constant);
+  checkSelect(n, dst, select);
   const kernels = wasmKernelsFor(dst, a, constant, select);
   if (kernels)
     kernels.xor_const_select(dst.byteOffset, a.byteOffset, constant.byteOffset, select.byteOffset, n);
@@ -155,13 +192,22 @@ export function xorBlocksConstSelectJs(
   select: Uint8Array,
   n: number,
 ): void {
-  checkBlocks(n, dst, [a, 'a']);
-  assertRoom(constant, 16, 'constant');
-  assertRoom(select, n, 'select');
+  checkConst(n, dst, a, constant);
+  checkSelect(n, dst, select);
+  const [k0, k1, k2, k3] = constantWords(constant);
+  const d = words(dst, n);
+  const x = words(a, n);
   for (let j = 0; j < n; j++) {
-    const mask = -(select[j] & 1) & 0xff;
-    const o = 16 * j;
-    for (let i = 0; i < 16; i++) dst[o + i] = a[o + i] ^ (constant[i] & mask);
+    const mask = -(select[j] & 1);
+    if (d && x) {
+      const i = 4 * j;
+      d[i] = x[i] ^ (k0 & mask);
+      d[i + 1] = x[i + 1] ^ (k1 & mask);
+      d[i + 2] = x[i + 2] ^ (k2 & mask);
+      d[i + 3] = x[i + 3] ^ (k3 & mask);
+    } else {
+      xorBlockBytes(dst, a, 16 * j, k0 & mask, k1 & mask, k2 & mask, k3 & mask);
+    }
   }
 }
 

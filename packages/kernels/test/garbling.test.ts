@@ -203,54 +203,101 @@ describe('half-gates kernels: WebAssembly and JS agree', () => {
   });
 
   it('a bad index stops both at the same gate, the gates before it done', () => {
-    for (const n of [1, 4, 9, 33]) {
+    for (const n of [1, 4, 5, 9, 33]) {
       for (const bad of [0, 1, 3, 4, n - 1]) {
         if (bad >= n) continue;
         for (const which of ['a', 'b', 'out'] as const) {
-          arena.reset();
-          const labels = blocks(LABELS);
-          const ix = { a: indices(n, LABELS), b: indices(n, LABELS), out: indices(n, LABELS) };
-          ix[which][bad] = LABELS + (bad % 2 === 0 ? 0 : 1000);
-          const L = inArena(arena, labels);
-          const got = xorGates(L, inArena(arena, ix.a), inArena(arena, ix.b), inArena(arena, ix.out), n);
-          const LJs = labels.slice();
-          expect(got).toBe(bad);
-          expect(xorGatesJs(LJs, ix.a, ix.b, ix.out, n)).toBe(bad);
-          expect(same(L, LJs)).toBe(-1);
-          const T = inArena(arena, new Uint32Array(8 * n));
-          const hq = inArena(arena, blocks(4 * n));
-          const D = inArena(arena, blocks(1));
-          expect(
-            garbleFinish(
-              T,
-              L,
-              hq,
-              hq.slice(),
-              D,
-              inArena(arena, ix.a),
-              inArena(arena, ix.b),
-              inArena(arena, ix.out),
-              n,
-            ),
-          ).toBe(bad);
-          expect(
-            evaluateFinish(
-              L,
-              hq,
-              hq.slice(),
-              T,
-              inArena(arena, ix.a),
-              inArena(arena, ix.b),
-              inArena(arena, ix.out),
-              n,
-            ),
-          ).toBe(bad);
-          if (which !== 'out') {
-            const h = inArena(arena, new Uint32Array(16 * n));
-            expect(garbleGather(h, L, D, inArena(arena, ix.a), inArena(arena, ix.b), n)).toBe(bad);
-            expect(garbleGatherJs(new Uint32Array(16 * n), labels, D.slice(), ix.a, ix.b, n)).toBe(bad);
-            expect(evaluateGather(h, L, inArena(arena, ix.a), inArena(arena, ix.b), n)).toBe(bad);
+          for (const over of [0, 1000]) {
+            arena.reset();
+            const labels = blocks(LABELS);
+            const ix = { a: indices(n, LABELS), b: indices(n, LABELS), out: indices(n, LABELS) };
+            ix[which][bad] = LABELS + over;
+            const A = inArena(arena, ix.a);
+            const B = inArena(arena, ix.b);
+            const O = inArena(arena, ix.out);
+            const delta = blocks(1);
+            const D = inArena(arena, delta);
+
+            const L = inArena(arena, labels);
+            expect(xorGates(L, A, B, O, n)).toBe(bad);
+            const LJs = labels.slice();
+            expect(xorGatesJs(LJs, ix.a, ix.b, ix.out, n)).toBe(bad);
+            expect(same(L, LJs)).toBe(-1);
+
+            // Garbler post-pass, every array in the arena (WebAssembly) against the JS twin on copies.
+            const q = blocks(4 * n);
+            const p = blocks(4 * n);
+            const table = blocks(2 * n);
+            const LG = inArena(arena, labels);
+            const TG = inArena(arena, table);
+            expect(garbleFinish(TG, LG, inArena(arena, q), inArena(arena, p), D, A, B, O, n)).toBe(bad);
+            const LGJs = labels.slice();
+            const TGJs = table.slice();
+            expect(garbleFinishJs(TGJs, LGJs, q, p, delta, ix.a, ix.b, ix.out, n)).toBe(bad);
+            expect(same(LG, LGJs)).toBe(-1);
+            expect(same(TG, TGJs)).toBe(-1);
+
+            // Evaluator post-pass, the same way.
+            const qe = blocks(2 * n);
+            const pe = blocks(2 * n);
+            const LE = inArena(arena, labels);
+            expect(evaluateFinish(LE, inArena(arena, qe), inArena(arena, pe), TG, A, B, O, n)).toBe(bad);
+            const LEJs = labels.slice();
+            expect(evaluateFinishJs(LEJs, qe, pe, TGJs, ix.a, ix.b, ix.out, n)).toBe(bad);
+            expect(same(LE, LEJs)).toBe(-1);
+
+            if (which !== 'out') {
+              const h = inArena(arena, new Uint32Array(16 * n));
+              const hJs = new Uint32Array(16 * n);
+              expect(garbleGather(h, L, D, A, B, n)).toBe(bad);
+              expect(garbleGatherJs(hJs, LJs, delta, ix.a, ix.b, n)).toBe(bad);
+              expect(same(h, hJs)).toBe(-1);
+              const e = inArena(arena, new Uint32Array(8 * n));
+              const eJs = new Uint32Array(8 * n);
+              expect(evaluateGather(e, L, A, B, n)).toBe(bad);
+              expect(evaluateGatherJs(eJs, LJs, ix.a, ix.b, n)).toBe(bad);
+              expect(same(e, eJs)).toBe(-1);
+            }
           }
+        }
+      }
+    }
+  });
+
+  it('garbleFinish refuses a table that overlaps the indices or Δ (WebAssembly and JS disagreed)', () => {
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return hasCode(e, 'INVALID_ARGUMENT') ? (e as { details: { field: string } }).details.field : 'other';
+      }
+      return 'none';
+    };
+    for (const inside of [true, false]) {
+      for (const n of [1, 4, 5]) {
+        arena.reset();
+        const put = (x: Uint32Array) => (inside ? inArena(arena, x) : x.slice());
+        const L = put(blocks(LABELS));
+        const q = put(blocks(4 * n));
+        const p = put(blocks(4 * n));
+        const D = put(blocks(1));
+        const ix = { a: put(indices(n, LABELS)), b: put(indices(n, LABELS)), out: put(indices(n, LABELS)) };
+        const T = put(new Uint32Array(8 * n + 4));
+        const table = T.subarray(0, 8 * n);
+        const run = (f: typeof garbleFinish, o: Partial<Record<'a' | 'b' | 'out' | 'delta', Uint32Array>>) =>
+          code(() => f(table, L, q, p, o.delta ?? D, o.a ?? ix.a, o.b ?? ix.b, o.out ?? ix.out, n));
+        for (const f of [garbleFinish, garbleFinishJs]) {
+          for (const which of ['a', 'b', 'out'] as const) {
+            for (const at of [0, 8 * n - n, 3]) {
+              const v = T.subarray(at, at + n);
+              v.set(ix[which]);
+              expect(run(f, { [which]: v })).toBe(which);
+            }
+          }
+          expect(run(f, { delta: T.subarray(0, 4) })).toBe('delta');
+          expect(run(f, { delta: T.subarray(8 * n - 2, 8 * n + 2) })).toBe('delta');
+          // Next to the table (not in it) is fine.
+          expect(run(f, { delta: T.subarray(8 * n, 8 * n + 4) })).toBe('none');
         }
       }
     }
@@ -280,6 +327,53 @@ describe('half-gates kernels: WebAssembly and JS agree', () => {
           expect(same(inPlace, js)).toBe(-1);
         }
       }
+    }
+  });
+
+  it('tccrTweak near 2^53: exact tweaks up to Number.MAX_SAFE_INTEGER, refused past it', () => {
+    const MAX = Number.MAX_SAFE_INTEGER;
+    const cases: [number, number, number][] = [
+      [MAX - 3, 4, 0],
+      [MAX - 1, 3, 1],
+      [MAX, 1, 0],
+      [MAX, 2, 1],
+      [MAX, 0, 0],
+      [2 ** 52 + 1, 9, 1],
+      [MAX - 8, 9, 0],
+    ];
+    for (const [base, count, shift] of cases) {
+      arena.reset();
+      const src = blocks(count);
+      const dst = inArena(arena, new Uint32Array(4 * count));
+      tccrTweak(dst, inArena(arena, src), count, base, shift);
+      const js = new Uint32Array(4 * count);
+      tccrTweakJs(js, src, count, base, shift);
+      expect(same(dst, js)).toBe(-1);
+      for (let k = 0; k < count; k++) {
+        const t = BigInt(base) + BigInt(k >> shift);
+        expect(js[4 * k]).toBe((src[4 * k] ^ Number(t & 0xffffffffn)) >>> 0);
+        expect(js[4 * k + 1]).toBe((src[4 * k + 1] ^ Number(t >> 32n)) >>> 0);
+      }
+    }
+    const field = (f: () => void) => {
+      try {
+        f();
+      } catch (e) {
+        return hasCode(e, 'INVALID_ARGUMENT') ? (e as { details: { field: string } }).details.field : 'other';
+      }
+      return 'none';
+    };
+    // The last tweak, tweakBase + ((count − 1) >> shift), would pass 2^53 − 1 (doubles round: a repeated tweak).
+    for (const [base, count, shift] of [
+      [MAX - 2, 4, 0],
+      [MAX, 2, 0],
+      [MAX, 3, 1],
+      [MAX - 1, 5, 1],
+    ] as const) {
+      arena.reset();
+      const w = inArena(arena, new Uint32Array(4 * count));
+      expect(field(() => tccrTweak(w, w, count, base, shift))).toBe('tweakBase');
+      expect(field(() => tccrTweakJs(w.slice(), w.slice(), count, base, shift))).toBe('tweakBase');
     }
   });
 
@@ -319,5 +413,8 @@ describe('half-gates kernels: argument checks', () => {
     expect(code(() => tccrTweak(L, L, 4, -1, 0))).toBe('tweakBase');
     expect(code(() => tccrTweak(L, L, 4, 0, 2))).toBe('shift');
     expect(code(() => evaluateFinish(L, L, L, L, ix, ix, ix, 1))).toBe('q');
+    const H = new Uint32Array(16);
+    expect(code(() => garbleGather(H, L, H.subarray(12), ix, ix, 1))).toBe('delta');
+    expect(code(() => garbleGatherJs(H, L, H.subarray(0, 4), ix, ix, 1))).toBe('delta');
   });
 });

@@ -183,6 +183,65 @@ describe('OLE kernels of the offline phase', () => {
     });
   }
 
+  it('refuses sigmaDelta inside dst and an output that is an input or another output (the same object too)', () => {
+    arena.reset();
+    const field = (f: () => void): string => {
+      try {
+        f();
+      } catch (e) {
+        return hasCode(e, 'INVALID_ARGUMENT') ? (e as { details: { field: string } }).details.field : 'other';
+      }
+      return 'none';
+    };
+    // σ(Δ) read inside the pairs being written: WebAssembly loads it once, JS read it per pair.
+    const n = 2;
+    const src = copyTo(arena, random(16 * n));
+    const dst = arena.alloc(32 * n);
+    const plain = new Uint8Array(32 * n);
+    for (const [d, s] of [
+      [dst, src],
+      [plain, src.slice()],
+    ]) {
+      for (const sd of [d.subarray(0, 16), d.subarray(32 * n - 16), d.subarray(40, 56)]) {
+        expect(field(() => ccrSigmaPairs(d, s, sd, n))).toBe('sigmaDelta');
+        expect(field(() => ccrSigmaPairsJs(d, s, sd, n))).toBe('sigmaDelta');
+      }
+    }
+    expect(firstDifference(dst, new Uint8Array(32 * n))).toBe(-1);
+    // Outputs identical to an input or to each other, in an arena (WebAssembly) and outside (JS).
+    const t = 2;
+    for (const inside of [true, false]) {
+      const w = (k: number) => (inside ? allocWords(arena, k) : new BigUint64Array(k));
+      const x = inside ? arena.alloc(2048 * t) : new Uint8Array(2048 * t);
+      const y = inside ? arena.alloc(2048 * t) : new Uint8Array(2048 * t);
+      const share = w(t);
+      const msg = w(t);
+      const a = w(t);
+      a.fill(MASK);
+      const gMsg = w(32 * t);
+      const m32b = inside ? arena.alloc(4 * t) : new Uint8Array(4 * t);
+      const msg32 = new Uint32Array(m32b.buffer, m32b.byteOffset, t);
+      const cases: [() => void, string][] = [
+        [() => rotBitsSend(share, msg, x, y, share), 'share'],
+        [() => rotBitsSendJs(share, msg, x, y, share), 'share'],
+        [() => rotBitsSend(share, msg, x, y, msg), 'msg'],
+        [() => rotBitsSend(share, share, x, y, a), 'share'],
+        [() => rotBitsSendJs(share, share, x, y, a), 'share'],
+        [() => gilboaSend(share, gMsg, msg32, x, y, share), 'share'],
+        [() => gilboaSendJs(share, gMsg, msg32, x, y, share), 'share'],
+        [() => rotBitsCorrect(share, share, msg), 'share'],
+        [() => rotBitsCorrectJs(share, a, share), 'share'],
+        [() => gilboaReceiveCorrect(share, share, gMsg, msg32), 'share'],
+        [() => gilboaReceiveCorrectJs(share, share, gMsg, msg32), 'share'],
+      ];
+      for (const [call, expected] of cases) expect(field(call)).toBe(expected);
+      // Nothing was written, and the same arrays used apart still work.
+      expect(msg.every((v) => v === 0n)).toBe(true);
+      rotBitsSend(share, msg, x, y, a);
+      expect(msg.every((v) => v === MASK)).toBe(true);
+    }
+  });
+
   it('rejects wrong sizes and overlapping outputs with InvalidArgument naming the argument', () => {
     const t = 2;
     const x = new Uint8Array(2048 * t);

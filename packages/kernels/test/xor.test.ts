@@ -184,6 +184,60 @@ describe('xor kernels: WebAssembly and JS agree', () => {
     ).toBe(-1);
   });
 
+  it('refuses a constant or select that overlaps the destination, in both implementations and every path', () => {
+    arena.reset();
+    const n = 2;
+    const init = Uint8Array.from({ length: 16 * n }, (_, i) => i + 1);
+    const w = inArena(arena, init); // WebAssembly in the arena
+    const sel = inArena(arena, Uint8Array.of(1, 1));
+    const u = new Uint8Array(16 * n + 1).subarray(1); // unaligned: the JS byte loop
+    u.set(init);
+    const big = random(16 * 1000); // outside an arena, 4 KiB and more: the scratch path
+    const bigSelect = random(1000);
+    const field = (f: () => void): string => {
+      try {
+        f();
+      } catch (e) {
+        return hasCode(e, 'INVALID_ARGUMENT') ? (e as { details: { field: string } }).details.field : 'other';
+      }
+      return 'none';
+    };
+    for (const [dst, a] of [
+      [w, w],
+      [u, u],
+      [big, big],
+      [w, arena.alloc(16 * n)],
+    ] as const) {
+      const m = dst === big ? 1000 : n;
+      for (const k of [dst.subarray(0, 16), dst.subarray(16 * m - 16, 16 * m), dst.subarray(8, 24)]) {
+        expect(field(() => xorBlocksConst(dst, a, k, m))).toBe('constant');
+        expect(field(() => xorBlocksConstJs(dst, a, k, m))).toBe('constant');
+        expect(field(() => xorBlocksConstSelect(dst, a, k, m === n ? sel : bigSelect, m))).toBe('constant');
+        expect(field(() => xorBlocksConstSelectJs(dst, a, k, m === n ? sel : bigSelect, m))).toBe('constant');
+      }
+      const k = inArena(arena, random(16));
+      for (const s of [dst.subarray(0, m), dst.subarray(16 * m - 1, 16 * m)]) {
+        expect(field(() => xorBlocksConstSelect(dst, a, k, s, m))).toBe('select');
+        expect(field(() => xorBlocksConstSelectJs(dst, a, k, s, m))).toBe('select');
+      }
+    }
+    // Nothing was written, and a constant or select next to dst (not in it) is fine.
+    expect(firstDifference(w, init)).toBe(-1);
+    const dst = arena.alloc(16 * n);
+    const k = arena.alloc(16);
+    k.set(init.subarray(0, 16));
+    xorBlocksConstSelect(dst, w, k, sel, n);
+    const js = new Uint8Array(16 * n);
+    xorBlocksConstSelectJs(js, init, init.slice(0, 16), Uint8Array.of(1, 1), n);
+    expect(firstDifference(dst, js)).toBe(-1);
+    expect(
+      firstDifference(
+        js,
+        init.map((x, i) => x ^ init[i & 15]),
+      ),
+    ).toBe(-1);
+  });
+
   it('rejects short buffers, negative counts and partial overlaps', () => {
     const buf = new Uint8Array(256);
     const cases: [() => void, string][] = [
@@ -192,7 +246,11 @@ describe('xor kernels: WebAssembly and JS agree', () => {
       [() => xorBlocks(buf, buf, buf, -1), 'n'],
       [() => xorBlocks(buf.subarray(0, 32), buf.subarray(16, 48), buf.subarray(64, 96), 2), 'a'],
       [() => xorBlocksConst(buf, buf, new Uint8Array(8), 1), 'constant'],
-      [() => xorBlocksConstSelect(buf, buf, buf, new Uint8Array(1), 4), 'select'],
+      [() => xorBlocksConstSelect(buf, buf, new Uint8Array(16), new Uint8Array(1), 4), 'select'],
+      // A constant or select read inside the destination: WebAssembly loads the constant once, so refused.
+      [() => xorBlocksConstSelect(buf, buf, buf, new Uint8Array(4), 4), 'constant'],
+      [() => xorBlocksConst(buf, buf, buf.subarray(48, 64), 4), 'constant'],
+      [() => xorBlocksConstSelect(buf, buf, new Uint8Array(16), buf.subarray(60, 64), 4), 'select'],
     ];
     for (const [f, field] of cases) {
       let caught: unknown;
