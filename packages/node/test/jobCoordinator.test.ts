@@ -191,4 +191,17 @@ describe('JobCoordinator', () => {
     expect(tooMany.message).toMatch(/257 outputs; a ledger entry holds at most 256/);
     node.coordinator.close();
   });
+
+  it('refuses replicated sharing for a computation without three parties, before a job exists', async () => {
+    const b = new CircuitBuilder(['bankA', 'bankB']);
+    b.output('s', b.input('bankA', 'x', uint(8), 1).add(b.input('bankB', 'y', uint(8), 1)), ['bankA']);
+    const node = bankB('replicated.db');
+    const e = await rejection(
+      node.coordinator.submit({ name: 'test', protocol: 'replicated', program: encodeProgram(b.build()) }),
+    );
+    expect(hasCode(e, 'INVALID_ARGUMENT')).toBe(true);
+    expect(e.message).toMatch(/replicated sharing runs three parties; this computation has 2/);
+    expect(node.store.list()).toEqual([]);
+    node.coordinator.close();
+  });
 });

@@ -90,7 +90,7 @@ export class JobCoordinator {
     program: Uint8Array;
     tables?: unknown;
   }): Promise<JobRecord> {
-    const { program, tables } = admitProgram(request.program, request.tables);
+    const { program, tables } = admitProgram(request.program, request.tables, request.protocol);
     if (!program.parties.includes(this.o.self)) {
       throw new InvalidArgument(
         `${this.o.self} is not a party of this computation (${program.parties.join(', ')})`,
@@ -218,7 +218,7 @@ export class JobCoordinator {
     let program: Program;
     let tables: TableLayout | undefined;
     try {
-      ({ program, tables } = admitProgram(m.program, m.tables));
+      ({ program, tables } = admitProgram(m.program, m.tables, m.protocol));
       const id = computationId(program, { name: m.name, protocol: m.protocol, tables });
       if (id !== m.computationId)
         throw new ProtocolViolation('the computation id does not match the program');
@@ -384,14 +384,23 @@ export class JobCoordinator {
 }
 
 /**
- * A program as submitted or proposed, decoded and checked: its outputs fit a
- * ledger entry, and its table layout (if any) fits it.
+ * A program as submitted or proposed, decoded and checked: its party count
+ * fits the protocol, its outputs fit a ledger entry, and its table layout (if
+ * any) fits it.
  */
 function admitProgram(
   bytes: Uint8Array,
   layout: unknown,
+  protocol: JobProtocol,
 ): { program: Program; tables: TableLayout | undefined } {
   const program = decodeProgram(bytes);
+  if (protocol === 'replicated' && program.parties.length !== 3) {
+    // Refused before a job exists: the engine would fail only once every party had approved.
+    throw new InvalidArgument(
+      `replicated sharing runs three parties; this computation has ${program.parties.length}`,
+      { field: 'protocol' },
+    );
+  }
   checkRecordable(program);
   return { program, tables: layout === undefined ? undefined : checkTableLayout(layout, program) };
 }
