@@ -29,6 +29,18 @@ describe('SeededPrg (AES-128-CTR)', () => {
     const p1 = fromHex('6bc1bee22e409f96e93d7e117393172a');
     expect(toHex(ks.subarray(0, 16))).toBe(toHex(c1.map((c, i) => c ^ p1[i])));
   });
+  it('is one contiguous AES-128-CTR keystream across calls of any size and its 64 KiB pieces', () => {
+    const seed = fromHex('000102030405060708090a0b0c0d0e0f');
+    const prg = new SeededPrg(seed);
+    const parts = [7, 65_530, 134_463, 1, 16].map((n) => prg.bytes(n));
+    const joined = Buffer.concat(parts);
+    // An independent keystream: AES-128-ECB of the counter blocks 0, 1, 2, … (zero IV).
+    const blocks = Math.ceil(joined.length / 16);
+    const counters = Buffer.alloc(16 * blocks);
+    for (let i = 0; i < blocks; i++) counters.writeUInt32BE(i, 16 * i + 12);
+    const ecb = createCipheriv('aes-128-ecb', seed, null).setAutoPadding(false);
+    expect(toHex(joined)).toBe(ecb.update(counters).subarray(0, joined.length).toString('hex'));
+  });
   it('is deterministic per seed and differs across seeds', () => {
     const a = new SeededPrg(new Uint8Array(16)).bytes(100_000);
     const b = new SeededPrg(new Uint8Array(16)).bytes(100_000);
