@@ -99,7 +99,8 @@ describe('parley circuit eval', () => {
       '--input',
       '1=1',
     ]);
-    expect(malformed.stderr).toMatch(/input 0 \(party0\): '12z' is not a number/);
+    expect(malformed.stderr).toMatch(/input 0 \(party0\): not a number/);
+    expect(malformed.stderr).not.toContain('12z');
   });
 });
 

@@ -81,7 +81,7 @@ export function bristolProgram(
   }
   const b = new CircuitBuilder(parties);
   const args = circuit.inputs.map((g, i) => {
-    const owner = owners[g.name] ?? parties[i % parties.length];
+    const owner = Object.hasOwn(owners, g.name) ? owners[g.name] : parties[i % parties.length];
     return b.input(owner, g.name, g.wires.length === 1 ? bit : uint(g.wires.length));
   });
   const outs = b.call(circuit, args);

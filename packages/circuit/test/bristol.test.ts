@@ -6,7 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BooleanCircuit,
   BristolParser,
+  bristolProgram,
+  checkBooleanCircuit,
   circuitStats,
+  decodeProgram,
+  encodeProgram,
   evaluateBoolean,
   evaluateBooleanBatch,
   layerByAndDepth,
@@ -174,6 +178,44 @@ describe('Bristol reader', () => {
     expect(() => parseBristol('10 20\n', { maxGates: 5 })).toThrow(/exceed the limit/);
   });
 
+  it('numbers sparse wires densely, keeping the inputs first and the outputs last', () => {
+    // Wires 2..8 are never set; the output is wire 9.
+    const c = parseBristol('1 10\n2 1 1\n1 1\n\n2 1 0 1 9 AND\n');
+    expect(c.wireCount).toBe(3);
+    expect(Array.from(c.outputs[0].wires)).toEqual([2]);
+    checkBooleanCircuit(c);
+    expect(evaluateBoolean(c, [1n, 1n])).toEqual([1n]);
+    const p = bristolProgram(c);
+    expect(decodeProgram(encodeProgram(p)).nodes).toHaveLength(p.nodes.length);
+    // A header's 2,000,000,000 wires cost nothing once read.
+    const big = parseBristol('2 2000000000\n2 1 1\n1 2\n\n2 1 0 1 1999999998 XOR\n2 1 0 1 1999999999 AND\n');
+    expect(big.wireCount).toBe(4);
+    checkBooleanCircuit(big);
+    expect(evaluateBoolean(big, [1n, 1n])).toEqual([0b10n]);
+    expect(evaluateBoolean(big, [1n, 0n])).toEqual([0b01n]);
+    const kept = error(() => parseBristol('1 10\n2 1 1\n1 1\n\n2 1 0 1 9 AND\n', { keepWireNumbers: true }));
+    expect(hasCode(kept, 'CIRCUIT_FORMAT')).toBe(true);
+    expect(kept.message).toMatch(/declares 10 wires but the inputs and gates set only 3/);
+  });
+
+  it('limits every line, not only one split across chunks, and quotes at most 40 characters of a token', () => {
+    const long = error(() => parseBristol(`1 3\n2 1 1\n1 1\n\n2 1 0 1 2 ${'A'.repeat(5_000_000)}\n`));
+    expect(hasCode(long, 'CIRCUIT_FORMAT')).toBe(true);
+    expect(long.message).toMatch(/line 5: line too long/);
+    expect(long.message.length).toBeLessThan(200);
+    const gate = error(() => parseBristol(`1 3\n2 1 1\n1 1\n\n2 1 0 1 2 ${'B'.repeat(1000)}\n`));
+    expect(gate.message).toContain(`unknown gate '${'B'.repeat(40)}…'`);
+    expect(gate.message.length).toBeLessThan(200);
+  });
+
+  it('allocates gate storage as gates arrive, not as the header claims', () => {
+    const before = process.memoryUsage().arrayBuffers;
+    const p = new BristolParser();
+    p.push(new TextEncoder().encode('2000000000 10\n1 1\n1 1\n\n'));
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 << 20);
+    expect(() => p.end()).toThrow(/declares 2000000000 gates but the file has 0/);
+  });
+
   let dir = '';
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'parley-bristol-'));
@@ -213,3 +255,12 @@ describe('Bristol writer', () => {
     }
   });
 });
+
+function error(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('no error');
+}

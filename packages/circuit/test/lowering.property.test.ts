@@ -1,14 +1,21 @@
 /**
  * Property: lowering a program to a boolean circuit and evaluating the gates
  * gives exactly the plaintext IR evaluator's result — random programs over
- * random types (widths 1–64), vector lengths 1–1000, both adder kinds.
+ * random types (widths 1–64), vector lengths 1–1000, both adder kinds — and
+ * so does the optimised program, lowered, and sent through the program codec
+ * (with the same computation id).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  BitBuilder,
+  type BooleanCircuit,
   bit,
   CircuitBuilder,
   type Column,
+  computationId,
+  decodeProgram,
+  encodeProgram,
   evaluateLowered,
   evaluateProgram,
   fixed,
@@ -35,6 +42,7 @@ const UNARY = [
   'min_of',
   'max_of',
   'select',
+  'call',
 ] as const;
 const COSTLY = ['mul', 'dot', 'div', 'rem', 'pow', 'sort', 'reciprocal', 'sigmoid', 'shlv', 'shrv'] as const;
 type OpName = (typeof CHEAP)[number] | (typeof UNARY)[number] | (typeof COSTLY)[number];
@@ -61,6 +69,29 @@ const programArb = fc.record({
   seed: fc.integer(),
   prefix: fc.boolean(),
 });
+
+/** A circuit of two k-bit inputs with two outputs, a AND b and a XOR b (one per width, so calls can share it). */
+const andXorCircuits = new Map<number, BooleanCircuit>();
+function andXor(k: number): BooleanCircuit {
+  let c = andXorCircuits.get(k);
+  if (!c) {
+    const bb = new BitBuilder();
+    const a = bb.input(k);
+    const b = bb.input(k);
+    c = bb.finish(
+      [
+        { name: 'a', bits: a },
+        { name: 'b', bits: b },
+      ],
+      [
+        { name: 'and', bits: a.map((w, i) => bb.and(w, b[i])) },
+        { name: 'xor', bits: a.map((w, i) => bb.xor(w, b[i])) },
+      ],
+    );
+    andXorCircuits.set(k, c);
+  }
+  return c;
+}
 
 /** Builds a random program from the steps; operands of costly operations are cut to a few elements. */
 function build(spec: fc.RecordValue<typeof programArb extends fc.Arbitrary<infer T> ? T : never>): Program {
@@ -113,7 +144,11 @@ function build(spec: fc.RecordValue<typeof programArb extends fc.Arbitrary<infer
         r = x.sort();
         break;
       case 'select':
-        r = x.eq(yt).select(x, yt);
+        r = x.lt(yt).select(x, yt);
+        break;
+      case 'call':
+        // One output of the two: optimize drops the other.
+        r = b.call(andXor(k), [x, yt], [x.type, x.type])[step.amount % 2];
         break;
       case 'dot':
         if (yt.length === x.length) r = x.dot(yt);
@@ -207,10 +242,21 @@ describe('lowering to boolean agrees with the IR evaluator', () => {
           if (n.op === 'input') qInputs.set(id, byName.get(`${n.party}.${n.name}`) as Column);
         });
         const optimized = evaluateProgram(q, qInputs);
-        for (const o of p.outputs) {
-          expect(Array.from(optimized[o.name] as ArrayLike<bigint>)).toEqual(
-            Array.from(expected[o.name] as ArrayLike<bigint>),
-          );
+        // What a peer decodes of the optimised program (as the SDK proposes it) is the same computation.
+        const decoded = decodeProgram(encodeProgram(q));
+        const settings = { name: 'property', protocol: 'auto' };
+        expect(computationId(decoded, settings)).toBe(computationId(q, settings));
+        const loweredQ = lowerToBoolean(q, { adder: spec.prefix ? 'prefix' : 'ripple' });
+        for (const got of [
+          optimized,
+          evaluateProgram(decoded, qInputs),
+          evaluateLowered(q, loweredQ, qInputs),
+        ]) {
+          for (const o of p.outputs) {
+            expect(Array.from(got[o.name] as ArrayLike<bigint>), o.name).toEqual(
+              Array.from(expected[o.name] as ArrayLike<bigint>),
+            );
+          }
         }
         const lowered = lowerToBoolean(p, { adder: spec.prefix ? 'prefix' : 'ripple' });
         const got = evaluateLowered(p, lowered, inputs);

@@ -150,4 +150,47 @@ describe('program codec', () => {
     expect(hasCode(huge, 'INVALID_CIRCUIT')).toBe(true);
     expect(huge.message).toMatch(/wireCount: is 2147483648, more than its 1 input wires and 0 gates can set/);
   });
+
+  it('refuses long operand lists, over-long concats and reserved names with CircuitFormatError, never a RangeError', () => {
+    const decode = (nodes: object[], parties = ['a']) => {
+      const outputs = [{ name: 'r', node: nodes.length - 1, recipients: parties }];
+      const doc = { format: 'parley-program-v1', parties, circuits: [], nodes, outputs };
+      try {
+        return decodeProgram(new TextEncoder().encode(JSON.stringify(doc)));
+      } catch (e) {
+        return e as Error;
+      }
+    };
+    const input = (name: string, length = 1) => ({
+      op: 'input',
+      type: 'bit',
+      length,
+      visibility: 'secret',
+      party: 'a',
+      name,
+    });
+    const concat = (args: number[], length: number) => ({
+      op: 'concat',
+      type: 'bit',
+      length,
+      visibility: 'secret',
+      args,
+    });
+    // A concat of 300,000 parts (a 600 KB proposal) used to overflow the stack: the parts go as an array.
+    const many = decode([input('x'), concat(new Array(300_000).fill(0), 300_000)]);
+    expect(many).not.toBeInstanceOf(Error);
+    const tooMany = decode([input('x'), concat(new Array(2 ** 20 + 1).fill(0), 2 ** 20 + 1)]);
+    expect(hasCode(tooMany, 'CIRCUIT_FORMAT'), String(tooMany)).toBe(true);
+    expect((tooMany as Error).message).toMatch(/nodes\[1\]\.args: has 1048577 operands, more than 1048576/);
+    // Two inputs of 2^30 elements do not make a node of 2^31.
+    const long = decode([input('x', 2 ** 30), input('y', 2 ** 30), concat([0, 1], 2 ** 31)]);
+    expect(hasCode(long, 'CIRCUIT_FORMAT'), String(long)).toBe(true);
+    expect((long as Error).message).toMatch(/nodes\[2\]\.length: must be a whole number 0\.\.1073741824/);
+    const party = decode([input('x')], ['__proto__']);
+    expect(hasCode(party, 'CIRCUIT_FORMAT'), String(party)).toBe(true);
+    expect((party as Error).message).toMatch(/parties\[0\]: '__proto__' is not allowed/);
+    const name = decode([input('__proto__')]);
+    expect(hasCode(name, 'CIRCUIT_FORMAT'), String(name)).toBe(true);
+    expect((name as Error).message).toMatch(/nodes\[0\]\.name: '__proto__' is not allowed/);
+  });
 });

@@ -160,6 +160,21 @@ describe('builder and value errors', () => {
     expect(code(() => new CircuitBuilder(['a', 'a']))).toBe('INVALID_ARGUMENT');
   });
 
+  it('concat takes any number of parts as an array, and makes no vector over 2^30 elements', () => {
+    const b = new CircuitBuilder(['alice']);
+    const x = b.input('alice', 'x', bit);
+    expect(b.concatAll(new Array(300_000).fill(x)).length).toBe(300_000);
+    const long = b.input('alice', 'long', bit, 2 ** 30);
+    let err: unknown;
+    try {
+      b.concat(long, long);
+    } catch (e) {
+      err = e;
+    }
+    expect(hasCode(err, 'INVALID_ARGUMENT'), String(err)).toBe(true);
+    expect((err as Error).message).toMatch(/concat: length 2147483648 is not a whole number 1\.\.2\^30/);
+  });
+
   it('refuses input values that do not fit, naming the input', () => {
     const b = new CircuitBuilder(['alice']);
     b.output('r', b.input('alice', 'x', uint(8), 2).sum());

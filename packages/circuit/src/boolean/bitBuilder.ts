@@ -6,34 +6,56 @@
  */
 import { type BooleanCircuit, GateList, GateOp, type WireGroup } from './circuit.js';
 
-/** Drops gates whose outputs no output group depends on (gadgets may compute a carry nobody reads). */
+/**
+ * Drops gates whose outputs no output group depends on (gadgets may compute a
+ * carry nobody reads), then numbers the wires densely in their old order (the
+ * input-group wires and the kept gates' outputs), so that the wire count is
+ * the input wires plus the gates, as checkBooleanCircuit requires.
+ */
 export function removeDeadGates(c: BooleanCircuit): BooleanCircuit {
-  const live = new Uint8Array(c.wireCount);
-  for (const g of c.outputs) for (const w of g.wires) live[w] = 1;
+  const used = new Uint8Array(c.wireCount);
+  for (const g of c.outputs) for (const w of g.wires) used[w] = 1;
   const keep = new Uint8Array(c.gateCount);
   let kept = 0;
   for (let i = c.gateCount - 1; i >= 0; i--) {
-    if (!live[c.out[i]]) continue;
+    if (!used[c.out[i]]) continue;
     keep[i] = 1;
     kept++;
     const op = c.op[i];
     if (op === GateOp.CONST) continue;
-    live[c.a[i]] = 1;
-    if (op === GateOp.XOR || op === GateOp.AND) live[c.b[i]] = 1;
+    used[c.a[i]] = 1;
+    if (op === GateOp.XOR || op === GateOp.AND) used[c.b[i]] = 1;
   }
-  if (kept === c.gateCount) return c;
-  const pick = <T extends Uint8Array | Uint32Array>(src: T, dst: T): T => {
-    let j = 0;
-    for (let i = 0; i < c.gateCount; i++) if (keep[i]) dst[j++] = src[i];
-    return dst;
-  };
+  const inputWires = c.inputs.reduce((n, g) => n + g.wires.length, 0);
+  if (kept === c.gateCount && c.wireCount === inputWires + kept) return c;
+  used.fill(0);
+  for (const g of c.inputs) for (const w of g.wires) used[w] = 1;
+  for (let i = 0; i < c.gateCount; i++) if (keep[i]) used[c.out[i]] = 1;
+  const id = new Uint32Array(c.wireCount);
+  let wireCount = 0;
+  for (let w = 0; w < c.wireCount; w++) if (used[w]) id[w] = wireCount++;
+  const op = new Uint8Array(kept);
+  const a = new Uint32Array(kept);
+  const b = new Uint32Array(kept);
+  const out = new Uint32Array(kept);
+  for (let i = 0, j = 0; i < c.gateCount; i++) {
+    if (!keep[i]) continue;
+    const o = c.op[i];
+    op[j] = o;
+    a[j] = o === GateOp.CONST ? c.a[i] : id[c.a[i]];
+    b[j] = o === GateOp.XOR || o === GateOp.AND ? id[c.b[i]] : c.b[i];
+    out[j++] = id[c.out[i]];
+  }
+  const renumber = (g: WireGroup): WireGroup => ({ name: g.name, wires: g.wires.map((w) => id[w]) });
   return {
-    ...c,
+    wireCount,
     gateCount: kept,
-    op: pick(c.op, new Uint8Array(kept)),
-    a: pick(c.a, new Uint32Array(kept)),
-    b: pick(c.b, new Uint32Array(kept)),
-    out: pick(c.out, new Uint32Array(kept)),
+    op,
+    a,
+    b,
+    out,
+    inputs: c.inputs.map(renumber),
+    outputs: c.outputs.map(renumber),
   };
 }
 

@@ -6,7 +6,14 @@
  *
  * Accepted gates: `2 1 a b c XOR`, `2 1 a b c AND`, `1 1 a c INV`, `1 1 v c EQ`
  * (v is the constant 0 or 1), `1 1 a c EQW` (copy), `2k k a… b… c… MAND`.
- * Every error names the file, the line and what is wrong.
+ * Every error names the file, the line and what is wrong (quoting at most 40
+ * characters of a token).
+ *
+ * The inputs are the first wires and the outputs the last. A header may
+ * declare more wires than the inputs and gates set: the wires are then
+ * renumbered densely in their order (bristol/compactWires.ts), so that every
+ * circuit read has as many wires as input wires plus gates — unless
+ * `keepWireNumbers` asks for the file's numbers, and such a file is refused.
  */
 import { createReadStream } from 'node:fs';
 import { CircuitFormatError, LimitExceeded } from '@parley/interface';
@@ -18,7 +25,8 @@ import {
   type WireGroup,
   wireRange,
 } from '../boolean/circuit.js';
-import { circuitFileError } from '../fileErrors.js';
+import { circuitFileError, quoted } from '../fileErrors.js';
+import { compactWires } from './compactWires.js';
 
 /** Limits of the reader; a file over them is refused before it exhausts memory. */
 export const BRISTOL_LIMITS = {
@@ -33,6 +41,8 @@ export interface BristolReadOptions {
   file?: string;
   maxGates?: number;
   maxWires?: number;
+  /** Keep the file's wire numbers (for callers that name wires by number): refuse a file that leaves wires unset. */
+  keepWireNumbers?: boolean;
 }
 
 const NL = 10;
@@ -47,6 +57,7 @@ export class BristolParser {
   private readonly file: string;
   private readonly maxGates: number;
   private readonly maxWires: number;
+  private readonly keepWireNumbers: boolean;
   private line = 0;
   private carry: Uint8Array = new Uint8Array(0);
   private header: number[][] = [];
@@ -64,6 +75,7 @@ export class BristolParser {
     this.file = options.file ?? '<circuit>';
     this.maxGates = options.maxGates ?? BRISTOL_LIMITS.maxGates;
     this.maxWires = options.maxWires ?? BRISTOL_LIMITS.maxWires;
+    this.keepWireNumbers = options.keepWireNumbers ?? false;
   }
 
   push(chunk: Uint8Array): void {
@@ -80,7 +92,8 @@ export class BristolParser {
       start = i + 1;
     }
     this.carry = data.slice(start);
-    if (this.carry.length > BRISTOL_LIMITS.maxLineBytes) this.fail(this.line + 1, 'line too long');
+    if (this.carry.length > BRISTOL_LIMITS.maxLineBytes)
+      this.fail(this.line + 1, `line too long (more than ${BRISTOL_LIMITS.maxLineBytes} bytes)`);
   }
 
   end(): BooleanCircuit {
@@ -95,6 +108,7 @@ export class BristolParser {
         `header declares ${this.gatesDeclared} gates but the file has ${this.gates.count}`,
       );
     }
+    const totalIn = this.inputs.reduce((s, g) => s + g.wires.length, 0);
     const totalOut = this.outputWidths.reduce((s, w) => s + w, 0);
     const outputs: WireGroup[] = [];
     let first = this.wireCount - totalOut;
@@ -106,7 +120,17 @@ export class BristolParser {
       outputs.push(group);
       first += w;
     }
-    return this.gates.finish(this.wireCount, this.inputs, outputs);
+    const circuit = this.gates.finish(this.wireCount, this.inputs, outputs);
+    // Each gate sets one wire, never an input's: the wires set are at most the wires declared.
+    const set = totalIn + circuit.gateCount;
+    if (set === this.wireCount) return circuit;
+    if (this.keepWireNumbers) {
+      this.fail(
+        this.line,
+        `the header declares ${this.wireCount} wires but the inputs and gates set only ${set}`,
+      );
+    }
+    return compactWires(circuit, totalIn);
   }
 
   private fail(line: number, what: string): never {
@@ -150,6 +174,8 @@ export class BristolParser {
 
   private processLine(data: Uint8Array, start: number, end: number): void {
     this.line++;
+    if (end - start > BRISTOL_LIMITS.maxLineBytes)
+      this.fail(this.line, `line too long (more than ${BRISTOL_LIMITS.maxLineBytes} bytes)`);
     if (this.format !== undefined && this.fastGate(data, start, end)) return;
     const tokens = this.tokenize(data, start, end);
     if (tokens.length === 0) return;
@@ -204,7 +230,8 @@ export class BristolParser {
 
   private numbers(tokens: Token[], what: string): number[] {
     for (const t of tokens)
-      if (typeof t !== 'number') this.fail(this.line, `malformed ${what}: '${t}' is not a number`);
+      if (typeof t !== 'number')
+        this.fail(this.line, `malformed ${what}: ${quoted(String(t))} is not a number`);
     return (tokens as number[]).slice();
   }
 
@@ -299,7 +326,8 @@ export class BristolParser {
     }
     this.defined.fill(1, 0, first);
     this.outputWidths = outWidths;
-    this.gates = new GateList(Math.max(16, Math.min(gates, 1 << 24)));
+    // The gate list grows as gates arrive: a header's count is only a claim.
+    this.gates = new GateList(Math.max(16, Math.min(gates, 1 << 12)));
   }
 
   private wire(w: number): number {
@@ -375,7 +403,7 @@ export class BristolParser {
         break;
       }
       default:
-        this.fail(this.line, `unknown gate '${op}' (expected XOR, AND, INV, EQ, EQW or MAND)`);
+        this.fail(this.line, `unknown gate ${quoted(op)} (expected XOR, AND, INV, EQ, EQW or MAND)`);
     }
   }
 }

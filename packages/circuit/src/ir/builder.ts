@@ -17,6 +17,17 @@ import { encodeValue, maskOf } from './values.js';
 
 export type Operand = Value | number | bigint | boolean;
 
+/** Most elements a vector may have. */
+export const MAX_VECTOR_LENGTH = 1 << 30;
+/** Most operands of one node (a concat's parts, a call's arguments). */
+export const MAX_NODE_ARGS = 1 << 20;
+
+/**
+ * The one name a party, input or output may not have: as an object key it
+ * reaches Object.prototype, and names become keys (inputs by party and name).
+ */
+export const RESERVED_NAME = '__proto__';
+
 export class Value {
   constructor(
     readonly builder: CircuitBuilder,
@@ -153,6 +164,7 @@ export class CircuitBuilder {
     if (new Set(parties).size !== parties.length) {
       throw new InvalidArgument(`party names must be distinct: ${parties.join(', ')}`, { field: 'parties' });
     }
+    for (const p of parties) checkName(p, 'a party');
   }
 
   private push(n: IrNode): Value {
@@ -171,6 +183,7 @@ export class CircuitBuilder {
         },
       );
     }
+    checkName(name, `an input of ${party}`);
     const key = `${party}.${name}`;
     if (this.inputNames.has(key))
       throw new InvalidArgument(`input ${key} is declared twice`, { field: name, party });
@@ -204,6 +217,7 @@ export class CircuitBuilder {
   /** Declares an output; `recipients` default to every party. */
   output(name: string, value: Value, recipients: string[] = this.parties): void {
     this.own(value);
+    checkName(name, 'an output');
     if (this.outputs.some((o) => o.name === name))
       throw new InvalidArgument(`output '${name}' is declared twice`);
     for (const r of recipients) {
@@ -243,16 +257,16 @@ export class CircuitBuilder {
     return this.constant(o, t);
   }
 
-  private vis(...vs: Value[]): 'secret' | 'public' {
+  private vis(vs: readonly Value[]): 'secret' | 'public' {
     return vs.some((v) => v.node.visibility === 'secret') ? 'secret' : 'public';
   }
 
-  private resultLength(op: string, ...vs: Value[]): number {
+  private resultLength(op: string, vs: readonly Value[]): number {
     let n = 1;
     for (const v of vs) {
       if (v.length === 1) continue;
       if (n !== 1 && v.length !== n) {
-        throw new TypeMismatch(`${op}: vector lengths ${vs.map((x) => x.length).join(' and ')} differ`, {
+        throw new TypeMismatch(`${op}: vector lengths ${n} and ${v.length} differ`, {
           field: op,
         });
       }
@@ -281,11 +295,11 @@ export class CircuitBuilder {
     if (op === 'dot') {
       if (x.length !== y.length)
         throw new TypeMismatch(`dot: vector lengths ${x.length} and ${y.length} differ`);
-      return this.push({ op: 'dot', args: [x.id, y.id], type: t, length: 1, visibility: this.vis(x, y) });
+      return this.push({ op: 'dot', args: [x.id, y.id], type: t, length: 1, visibility: this.vis([x, y]) });
     }
-    const length = this.resultLength(op, x, y);
+    const length = this.resultLength(op, [x, y]);
     const type = COMPARISON_OPS.has(op) ? bit : t;
-    return this.push({ op, args: [x.id, y.id], type, length, visibility: this.vis(x, y) } as IrNode);
+    return this.push({ op, args: [x.id, y.id], type, length, visibility: this.vis([x, y]) } as IrNode);
   }
 
   unary(op: 'neg' | 'not' | 'reciprocal' | 'sigmoid', x: Value): Value {
@@ -296,26 +310,26 @@ export class CircuitBuilder {
     if (op === 'sigmoid' && x.type.kind === 'fixed' && x.type.bits - x.type.frac < 4) {
       throw new TypeMismatch(`sigmoid needs at least 4 integer bits, ${typeToString(x.type)} has fewer`);
     }
-    return this.push({ op, args: [x.id], type: x.type, length: x.length, visibility: this.vis(x) });
+    return this.push({ op, args: [x.id], type: x.type, length: x.length, visibility: this.vis([x]) });
   }
 
   shift(op: 'shl' | 'shr', x: Value, amount: number): Value {
     this.own(x);
     if (!Number.isInteger(amount) || amount < 0)
       throw new InvalidArgument(`${op}: shift amount must be a whole number`);
-    return this.push({ op, args: [x.id], amount, type: x.type, length: x.length, visibility: this.vis(x) });
+    return this.push({ op, args: [x.id], amount, type: x.type, length: x.length, visibility: this.vis([x]) });
   }
 
   cast(x: Value, to: ValueType): Value {
     this.own(x);
     if (sameType(x.type, to)) return x;
-    return this.push({ op: 'cast', args: [x.id], type: to, length: x.length, visibility: this.vis(x) });
+    return this.push({ op: 'cast', args: [x.id], type: to, length: x.length, visibility: this.vis([x]) });
   }
 
   reduce(op: ReduceOp, x: Value): Value {
     this.own(x);
     const length = op === 'prefix_sum' || op === 'sort' ? x.length : 1;
-    return this.push({ op, args: [x.id], type: x.type, length, visibility: this.vis(x) });
+    return this.push({ op, args: [x.id], type: x.type, length, visibility: this.vis([x]) });
   }
 
   mux(c: Value, a: Operand, b: Operand): Value {
@@ -332,8 +346,14 @@ export class CircuitBuilder {
         `select: branch types ${typeToString(x.type)} and ${typeToString(y.type)} differ`,
       );
     }
-    const length = this.resultLength('select', c, x, y);
-    return this.push({ op: 'mux', args: [c.id, x.id, y.id], type: t, length, visibility: this.vis(c, x, y) });
+    const length = this.resultLength('select', [c, x, y]);
+    return this.push({
+      op: 'mux',
+      args: [c.id, x.id, y.id],
+      type: t,
+      length,
+      visibility: this.vis([c, x, y]),
+    });
   }
 
   slice(x: Value, start: number, end: number): Value {
@@ -347,58 +367,112 @@ export class CircuitBuilder {
       start,
       type: x.type,
       length: end - start,
-      visibility: this.vis(x),
+      visibility: this.vis([x]),
     });
   }
 
-  concat(...vs: Value[]): Value {
-    if (vs.length === 0) throw new InvalidArgument('concat of nothing');
-    for (const v of vs) {
+  /** The parts one after another. */
+  concat(...parts: Value[]): Value {
+    return this.concatAll(parts);
+  }
+
+  /** `concat` of an array of parts: any number of them (a spread call puts every part on the stack). */
+  concatAll(parts: readonly Value[]): Value {
+    if (parts.length === 0) throw new InvalidArgument('concat of nothing');
+    checkArgCount(parts.length, 'concat');
+    const t = parts[0].type;
+    let length = 0;
+    for (const [i, v] of parts.entries()) {
       this.own(v);
-      if (!sameType(v.type, vs[0].type)) throw new TypeMismatch('concat: all parts must have the same type');
+      if (!sameType(v.type, t)) {
+        throw new TypeMismatch(`concat: part ${i} is ${typeToString(v.type)}, part 0 is ${typeToString(t)}`, {
+          field: 'concat',
+        });
+      }
+      length += v.length;
     }
-    const length = vs.reduce((s, v) => s + v.length, 0);
+    checkLength(length, 'concat');
     return this.push({
       op: 'concat',
-      args: vs.map((v) => v.id),
-      type: vs[0].type,
+      args: parts.map((v) => v.id),
+      type: t,
       length,
-      visibility: this.vis(...vs),
+      visibility: this.vis(parts),
     });
   }
 
-  /** Runs a boolean circuit on the given values (one per input group); returns one value per output group. */
-  call(circuit: BooleanCircuit, args: Value[], outputTypes?: ValueType[]): Value[] {
+  /**
+   * Runs a boolean circuit on the given values (one per input group); returns
+   * one value per output group, of `outputTypes` (default: bit for one wire,
+   * else uint of the group's width).
+   */
+  call(circuit: BooleanCircuit, args: readonly Value[], outputTypes?: readonly ValueType[]): Value[] {
+    if (outputTypes !== undefined && outputTypes.length !== circuit.outputs.length) {
+      throw new InvalidArgument(
+        `the circuit has ${circuit.outputs.length} outputs, ${outputTypes.length} output types given`,
+      );
+    }
+    return circuit.outputs.map((_, k) => this.callOutput(circuit, args, k, outputTypes?.[k]));
+  }
+
+  /**
+   * The value of output group `output` of a call, as `call` gives it. Call
+   * nodes of one circuit on the same arguments share one evaluation, so a
+   * program may hold only the outputs it uses (as optimised programs do).
+   * `type` must be exactly as wide as the group.
+   */
+  callOutput(circuit: BooleanCircuit, args: readonly Value[], output: number, type?: ValueType): Value {
     if (args.length !== circuit.inputs.length) {
       throw new InvalidArgument(`the circuit takes ${circuit.inputs.length} inputs, ${args.length} given`);
     }
-    args.forEach((a, i) => {
+    checkArgCount(args.length, 'call');
+    for (const [i, a] of args.entries()) {
       this.own(a);
-      if (widthOf(a.type) !== circuit.inputs[i].wires.length) {
+      const g = circuit.inputs[i];
+      if (widthOf(a.type) !== g.wires.length) {
         throw new TypeMismatch(
-          `circuit input ${circuit.inputs[i].name} is ${circuit.inputs[i].wires.length} bits wide, the value is ${typeToString(a.type)}`,
+          `circuit input ${g.name} is ${g.wires.length} bits wide, the value is ${typeToString(a.type)}`,
+          { field: g.name },
         );
       }
-    });
-    const length = this.resultLength('call', ...args);
-    return circuit.outputs.map((g, output) => {
-      const type = outputTypes?.[output] ?? (g.wires.length === 1 ? bit : uint(g.wires.length));
-      return this.push({
-        op: 'call',
-        args: args.map((a) => a.id),
-        circuit,
-        output,
-        type,
-        length,
-        visibility: this.vis(...args),
-      });
+    }
+    const group = Number.isInteger(output) ? circuit.outputs[output] : undefined;
+    if (group === undefined) {
+      throw new InvalidArgument(`the circuit has no output ${output} (it has ${circuit.outputs.length})`);
+    }
+    const width = group.wires.length;
+    const t = type ?? (width === 1 ? bit : uint(width));
+    if (widthOf(t) !== width) {
+      throw new TypeMismatch(
+        `circuit output ${group.name} is ${width} bits wide, its declared type ${typeToString(t)} is ${widthOf(t)}`,
+        { field: group.name },
+      );
+    }
+    return this.push({
+      op: 'call',
+      args: args.map((a) => a.id),
+      circuit,
+      output,
+      type: t,
+      length: this.resultLength('call', args),
+      visibility: this.vis(args),
     });
   }
 }
 
 function checkLength(n: number, what: string): void {
-  if (!Number.isInteger(n) || n < 1 || n > 1 << 30)
-    throw new InvalidArgument(`${what}: length must be a whole number ≥ 1`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_VECTOR_LENGTH)
+    throw new InvalidArgument(`${what}: length ${n} is not a whole number 1..2^30`, { field: what });
+}
+
+function checkArgCount(n: number, what: string): void {
+  if (n > MAX_NODE_ARGS)
+    throw new InvalidArgument(`${what}: ${n} operands, more than ${MAX_NODE_ARGS}`, { field: what });
+}
+
+function checkName(name: string, what: string): void {
+  if (name === RESERVED_NAME)
+    throw new InvalidArgument(`${what} may not be named '${RESERVED_NAME}'`, { field: what });
 }
 
 function encodeLiteral(v: number | bigint | boolean, t: ValueType, what: string): bigint {

@@ -9,13 +9,20 @@ import { evaluateBooleanBatch } from '../boolean/evaluate.js';
 import { argsOf, type IrNode, type Program } from './program.js';
 import * as S from './semantics.js';
 import { fracOf, isSigned, type ValueType, widthOf } from './types.js';
-import { type Column, encodeValue, formatValue, newColumn, wrap } from './values.js';
+import { type Column, encodeValue, formatValue, maskOf, newColumn, wrap } from './values.js';
 
 /** Results of boolean sub-circuits, shared by the call nodes reading different outputs of one call. */
 type CallCache = Map<BooleanCircuit, Map<string, bigint[][]>>;
 
 /** Inputs by party, then by input name: one value, or an array for a vector input. */
 export type PlainInputs = Record<string, Record<string, unknown>>;
+
+/** `o[key]` when `o` has it as its own property (never an inherited one such as `toString`). */
+function own(o: unknown, key: string): unknown {
+  return typeof o === 'object' && o !== null && Object.hasOwn(o, key)
+    ? (o as Record<string, unknown>)[key]
+    : undefined;
+}
 
 /**
  * Encodes user inputs into columns, one per input node. Errors name the party
@@ -26,7 +33,7 @@ export function encodeInputs(p: Program, inputs: PlainInputs, party?: string): M
   p.nodes.forEach((n, id) => {
     if (n.op !== 'input' || (party !== undefined && n.party !== party)) return;
     const what = `input ${n.name} (${n.party})`;
-    const given = inputs[n.party]?.[n.name];
+    const given = own(own(inputs, n.party), n.name);
     if (given === undefined) throw new InvalidInput(`missing ${what}`, { party: n.party, field: n.name });
     const values =
       Array.isArray(given) || ArrayBuffer.isView(given) ? Array.from(given as ArrayLike<unknown>) : [given];
@@ -43,6 +50,8 @@ export function encodeInputs(p: Program, inputs: PlainInputs, party?: string): M
     cols.set(id, col);
   });
   for (const [party, byName] of Object.entries(inputs)) {
+    if (typeof byName !== 'object' || byName === null)
+      throw new InvalidInput(`inputs of ${party}: expected an object of inputs by name`, { party });
     for (const name of Object.keys(byName)) {
       if (!p.nodes.some((n) => n.op === 'input' && n.party === party && n.name === name)) {
         throw new InvalidInput(`unknown input ${name} (${party})`, { party, field: name });
@@ -59,7 +68,12 @@ export function encodeInputs(p: Program, inputs: PlainInputs, party?: string): M
  */
 export type PartyInputs = Record<string, unknown> | Map<number, Column>;
 
-/** The party's input columns by input node id; checks encoded columns' presence and lengths. */
+/**
+ * The party's input columns by input node id. Encoded columns are checked:
+ * present, of the input's length, and each value a bit pattern of the input's
+ * type (a bigint 0..2^width − 1). Errors name the input and the index, never
+ * the value.
+ */
 export function encodePartyInputs(p: Program, party: string, inputs: PartyInputs): Map<number, Column> {
   if (!(inputs instanceof Map)) return encodeInputs(p, { [party]: inputs }, party);
   p.nodes.forEach((n, id) => {
@@ -70,6 +84,16 @@ export function encodePartyInputs(p: Program, party: string, inputs: PartyInputs
         party,
         field: n.name,
       });
+    }
+    const max = maskOf(widthOf(n.type));
+    for (let i = 0; i < col.length; i++) {
+      const v = col[i];
+      if (typeof v !== 'bigint' || v < 0n || v > max) {
+        throw new InvalidInput(
+          `input ${n.name}[${i}] (${party}): encoded value is not a ${widthOf(n.type)}-bit pattern`,
+          { party, field: n.name, index: i },
+        );
+      }
     }
   });
   return inputs;
@@ -278,22 +302,23 @@ function evaluateArithmetic(n: IrNode, opType: ValueType, values: Column[], out:
 /**
  * Assigns inputs given by name only (`NAME=VALUE` on a command line) to their
  * parties. Errors name an unknown input (and list the known ones) or a missing one.
+ * The result's objects have no prototype: a name never reaches Object.prototype.
  */
 export function inputsByName(p: Program, given: Record<string, string | string[]>): PlainInputs {
   const byName = new Map<string, Extract<IrNode, { op: 'input' }>>();
   for (const n of p.nodes) if (n.op === 'input') byName.set(n.name, n);
   const known = [...byName.keys()].join(', ');
-  const out: PlainInputs = {};
+  const out: PlainInputs = Object.create(null);
   for (const [name, value] of Object.entries(given)) {
     const n = byName.get(name);
     if (!n)
       throw new InvalidInput(`unknown input '${name}' (the circuit's inputs are ${known})`, { field: name });
     const values = Array.isArray(value) ? value : value.includes(',') ? value.split(',') : [value];
-    out[n.party] ??= {};
+    if (!Object.hasOwn(out, n.party)) out[n.party] = Object.create(null);
     out[n.party][name] = n.length === 1 && values.length === 1 ? values[0] : values;
   }
   for (const name of byName.keys()) {
-    if (!(name in given))
+    if (!Object.hasOwn(given, name))
       throw new InvalidInput(`missing input '${name}' (the circuit's inputs are ${known})`, { field: name });
   }
   return out;
@@ -304,7 +329,8 @@ export function formatOutputs(p: Program, outputs: Record<string, Column>): Reco
   return Object.fromEntries(
     p.outputs.map((o) => {
       const t = p.nodes[o.node].type;
-      const col = outputs[o.name];
+      const col = own(outputs, o.name) as Column | undefined;
+      if (!col) throw new InvalidInput(`no value for output ${o.name}`, { field: o.name });
       const parts = Array.from({ length: col.length }, (_, i) => formatValue(col[i], t));
       return [o.name, col.length === 1 ? parts[0] : `[${parts.join(',')}]`];
     }),

@@ -6,15 +6,20 @@
  * Decoding treats the bytes as untrusted: the boolean circuits are checked
  * (checkBooleanCircuit) and every node is rebuilt through the typed builder,
  * which checks its operands, types and lengths; the rebuilt node must equal
- * the decoded one. An error names the node or circuit and what is wrong.
+ * the decoded one. A call node is rebuilt on its own, by its output index, so
+ * a program may hold any of a call's outputs (optimize drops unused ones);
+ * its type must be exactly as wide as that output group. Vectors hold at most
+ * 2^30 elements and a node at most MAX_NODE_ARGS operands; '__proto__' is no
+ * party, input or output name. An error names the node or circuit and what
+ * is wrong.
  */
 import { CircuitFormatError, InvalidCircuit } from '@parley/interface';
 import { checkBooleanCircuit } from '../boolean/check.js';
 import type { BooleanCircuit, WireGroup } from '../boolean/circuit.js';
-import { CircuitBuilder, type Value } from './builder.js';
+import { CircuitBuilder, MAX_NODE_ARGS, MAX_VECTOR_LENGTH, RESERVED_NAME, type Value } from './builder.js';
 import { canonicalJson } from './canonical.js';
 import { BINARY_OPS, type IrNode, type Program, REDUCE_OPS } from './program.js';
-import { parseType, typeToString } from './types.js';
+import { parseType, typeToString, widthOf } from './types.js';
 
 export const PROGRAM_FORMAT = 'parley-program-v1';
 /** Default cap on an encoded program. */
@@ -95,6 +100,13 @@ function string(v: unknown, where: string): string {
   return v as string;
 }
 
+/** A party, input or output name. */
+function name(v: unknown, where: string): string {
+  const s = string(v, where);
+  if (s === RESERVED_NAME) fail(where, `'${RESERVED_NAME}' is not allowed as a name`);
+  return s;
+}
+
 function bytesOf(v: unknown, where: string, unit: 1 | 4): Uint8Array | Uint32Array {
   const s = string(v, where);
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s)) fail(where, 'must be base64');
@@ -151,28 +163,22 @@ export function decodeProgram(bytes: Uint8Array, options: { maxBytes?: number } 
   }
   const root = object(json, '(root)');
   if (root.format !== PROGRAM_FORMAT) fail('format', `must be '${PROGRAM_FORMAT}'`);
-  const parties = array(root.parties, 'parties').map((p, i) => string(p, `parties[${i}]`));
+  const parties = array(root.parties, 'parties').map((p, i) => name(p, `parties[${i}]`));
   const circuits = array(root.circuits, 'circuits').map(decodeCircuit);
   const nodes = array(root.nodes, 'nodes').map((n, i) => object(n, `nodes[${i}]`));
   const b = new CircuitBuilder(parties);
   const circuitIndex = new Map(circuits.map((c, k) => [c, k]));
   const values: Value[] = [];
   for (const [i, n] of nodes.entries()) checkDepth(n, `nodes[${i}]`);
-  for (let i = 0; i < nodes.length; ) {
-    const made = rebuild(b, nodes, i, values, circuits);
-    if (made.length === 0) fail(`nodes[${i}]`, 'gives no value (a call of a circuit with no outputs)');
-    for (const v of made) {
-      const where = `nodes[${values.length}]`;
-      const want = canonicalJson(nodes[values.length]);
-      const got = canonicalJson(encodeNode(v.node, circuitIndex));
-      if (got !== want) {
-        throw new InvalidCircuit(`program: ${where}: does not match what its operation gives (${got})`, {
-          field: where,
-        });
-      }
-      values.push(v);
+  for (const [i, n] of nodes.entries()) {
+    const v = rebuild(b, n, `nodes[${i}]`, values, circuits);
+    const got = canonicalJson(encodeNode(v.node, circuitIndex));
+    if (got !== canonicalJson(n)) {
+      throw new InvalidCircuit(`program: nodes[${i}]: does not match what its operation gives (${got})`, {
+        field: `nodes[${i}]`,
+      });
     }
-    i += made.length;
+    values.push(v);
   }
   for (const [k, o] of array(root.outputs, 'outputs').entries()) {
     const out = object(o, `outputs[${k}]`);
@@ -181,21 +187,19 @@ export function decodeProgram(bytes: Uint8Array, options: { maxBytes?: number } 
     const recipients = array(out.recipients, `outputs[${k}].recipients`).map((r, j) =>
       string(r, `outputs[${k}].recipients[${j}]`),
     );
-    b.output(string(out.name, `outputs[${k}].name`), values[node], recipients);
+    b.output(name(out.name, `outputs[${k}].name`), values[node], recipients);
   }
   return b.build();
 }
 
-/** Rebuilds node i (and, for a call, the following nodes that are the same call's other outputs). */
+/** Rebuilds node `n` through the builder, from the values of the nodes before it. */
 function rebuild(
   b: CircuitBuilder,
-  nodes: Json[],
-  i: number,
+  n: Json,
+  where: string,
   values: Value[],
   circuits: BooleanCircuit[],
-): Value[] {
-  const n = nodes[i];
-  const where = `nodes[${i}]`;
+): Value {
   const op = string(n.op, `${where}.op`);
   let type: ReturnType<typeof parseType>;
   try {
@@ -203,61 +207,57 @@ function rebuild(
   } catch {
     fail(`${where}.type`, 'is not a type');
   }
-  const length = integer(n.length, `${where}.length`);
-  const args =
-    n.args === undefined
-      ? []
-      : array(n.args, `${where}.args`).map((a, k) => integer(a, `${where}.args[${k}]`));
-  for (const a of args)
-    if (a >= values.length) fail(`${where}.args`, `refers to node ${a}, which is not before it`);
+  const length = integer(n.length, `${where}.length`, MAX_VECTOR_LENGTH);
+  const rawArgs = n.args === undefined ? [] : array(n.args, `${where}.args`);
+  if (rawArgs.length > MAX_NODE_ARGS)
+    fail(`${where}.args`, `has ${rawArgs.length} operands, more than ${MAX_NODE_ARGS}`);
+  const args = rawArgs.map((a, k) => {
+    const id = integer(a, `${where}.args[${k}]`);
+    if (id >= values.length) fail(`${where}.args`, `refers to node ${id}, which is not before it`);
+    return values[id];
+  });
   const arg = (k: number) => {
     if (k >= args.length) fail(`${where}.args`, `needs at least ${k + 1} operands`);
-    return values[args[k]];
+    return args[k];
   };
   if (op === 'input')
-    return [b.input(string(n.party, `${where}.party`), string(n.name, `${where}.name`), type, length)];
+    return b.input(string(n.party, `${where}.party`), name(n.name, `${where}.name`), type, length);
   if (op === 'const') {
     const hex = array(n.values, `${where}.values`).map((v, k) => string(v, `${where}.values[${k}]`));
     if (hex.some((h) => !/^[0-9a-f]+$/.test(h))) fail(`${where}.values`, 'must be lowercase hex');
-    return [
-      b.constantBits(
-        hex.map((h) => BigInt(`0x${h}`)),
-        type,
-      ),
-    ];
+    return b.constantBits(
+      hex.map((h) => BigInt(`0x${h}`)),
+      type,
+    );
   }
   if ((BINARY_OPS as readonly string[]).includes(op) || op === 'dot') {
-    return [b.binary(op as Parameters<CircuitBuilder['binary']>[0], arg(0), arg(1))];
+    return b.binary(op as Parameters<CircuitBuilder['binary']>[0], arg(0), arg(1));
   }
-  if (op === 'neg' || op === 'not' || op === 'reciprocal' || op === 'sigmoid') return [b.unary(op, arg(0))];
-  if (op === 'cast') return [b.cast(arg(0), type)];
-  if (op === 'shl' || op === 'shr') return [b.shift(op, arg(0), integer(n.amount, `${where}.amount`))];
+  if (op === 'neg' || op === 'not' || op === 'reciprocal' || op === 'sigmoid') return b.unary(op, arg(0));
+  if (op === 'cast') return b.cast(arg(0), type);
+  if (op === 'shl' || op === 'shr') return b.shift(op, arg(0), integer(n.amount, `${where}.amount`));
   if ((REDUCE_OPS as readonly string[]).includes(op))
-    return [b.reduce(op as (typeof REDUCE_OPS)[number], arg(0))];
-  if (op === 'mux') return [b.mux(arg(0), arg(1), arg(2))];
+    return b.reduce(op as (typeof REDUCE_OPS)[number], arg(0));
+  if (op === 'mux') return b.mux(arg(0), arg(1), arg(2));
   if (op === 'slice') {
     const start = integer(n.start, `${where}.start`);
-    return [b.slice(arg(0), start, start + length)];
+    return b.slice(arg(0), start, start + length);
   }
-  if (op === 'concat') return [b.concat(...args.map((_, k) => arg(k)))];
+  if (op === 'concat') return b.concatAll(args);
   if (op === 'call') {
     const c = integer(n.circuit, `${where}.circuit`);
     if (c >= circuits.length) fail(`${where}.circuit`, 'refers to no circuit');
-    // One call gives a node per output group: read their types from those nodes.
-    const outputs = circuits[c].outputs.length;
-    const types = Array.from({ length: outputs }, (_, k) => {
-      const t = nodes[i + k]?.type;
-      try {
-        return parseType(string(t, `nodes[${i + k}].type`));
-      } catch {
-        return fail(`nodes[${i + k}].type`, 'is not a type');
-      }
-    });
-    return b.call(
-      circuits[c],
-      args.map((_, k) => arg(k)),
-      types,
-    );
+    const groups = circuits[c].outputs;
+    const output = integer(n.output, `${where}.output`);
+    if (output >= groups.length) fail(`${where}.output`, `the circuit has ${groups.length} output groups`);
+    const width = groups[output].wires.length;
+    if (widthOf(type) !== width) {
+      fail(
+        `${where}.type`,
+        `${typeToString(type)} is not ${width} bits wide, as the circuit's output ${output} is`,
+      );
+    }
+    return b.callOutput(circuits[c], args, output, type);
   }
   return fail(`${where}.op`, `unknown operation '${op}'`);
 }

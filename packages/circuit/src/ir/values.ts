@@ -32,34 +32,21 @@ export function toSignedIfNeeded(v: bigint, t: ValueType): bigint {
 }
 
 /**
- * Encodes a user value (number, bigint, boolean, or a numeric string: decimal,
- * `0x` hex, or a decimal fraction for fixed types) as the bit pattern of type
- * `t`. Throws InvalidInput naming `what` when the value does not fit.
+ * Encodes a user value as the bit pattern of type `t`: a number, a bigint, a
+ * boolean (1 or 0), or a numeric string (decimal, `0x` hex, or on a fixed type
+ * a decimal fraction). On fixed(k, f) every value is a real number: it is
+ * scaled by 2^f (a boolean too: true is 1.0) and rounded to the nearest
+ * integer, halves away from zero, the same for a number and for its decimal
+ * string, so a CSV cell and a JSON number give the same bits. Integer types
+ * refuse fractions. Throws InvalidInput naming `what` when the value is not a
+ * number or does not fit.
  */
 export function encodeValue(value: unknown, t: ValueType, what: string): bigint {
   const w = widthOf(t);
-  const f = fracOf(t);
-  let n: bigint;
-  if (typeof value === 'boolean') {
-    n = value ? 1n : 0n;
-  } else if (typeof value === 'bigint') {
-    n = value * (1n << BigInt(f));
-  } else if (typeof value === 'number') {
-    if (!Number.isFinite(value))
-      throw new InvalidInput(`${what}: ${value} is not a finite number`, { field: what });
-    if (t.kind === 'fixed') n = BigInt(Math.round(value * 2 ** f));
-    else if (Number.isInteger(value)) n = BigInt(value);
-    else throw new InvalidInput(`${what}: ${value} is not an integer`, { field: what });
-  } else if (typeof value === 'string') {
-    n = parseNumber(value, f, what);
-  } else {
-    throw new InvalidInput(`${what}: expected a number, got ${value === null ? 'null' : typeof value}`, {
-      field: what,
-    });
-  }
   const lo = isSigned(t) ? -(1n << BigInt(w - 1)) : 0n;
   const hi = isSigned(t) ? (1n << BigInt(w - 1)) - 1n : maskOf(w);
-  if (n < lo || n > hi) {
+  const n = scaledInteger(value, t, what);
+  if (n === undefined || n < lo || n > hi) {
     const kind = isSigned(t) ? 'signed ' : '';
     throw new InvalidInput(`${what}: value does not fit in ${w} bits (${kind}range ${lo}..${hi})`, {
       field: what,
@@ -69,28 +56,50 @@ export function encodeValue(value: unknown, t: ValueType, what: string): bigint 
   return wrap(n, w);
 }
 
-function parseNumber(s: string, frac: number, what: string): bigint {
-  const t = s.trim();
-  if (/^-?0x[0-9a-f]+$/i.test(t)) {
-    const neg = t.startsWith('-');
-    const v = BigInt(neg ? t.slice(1) : t);
-    return (neg ? -v : v) * (1n << BigInt(frac));
+/** `value` × 2^f rounded (halves away from zero); undefined when it is too large for any type. */
+function scaledInteger(value: unknown, t: ValueType, what: string): bigint | undefined {
+  const f = fracOf(t);
+  const one = 1n << BigInt(f);
+  if (typeof value === 'boolean') return value ? one : 0n;
+  if (typeof value === 'bigint') return value * one;
+  if (typeof value === 'string') return parseNumber(value, t, what);
+  if (typeof value !== 'number') {
+    throw new InvalidInput(`${what}: expected a number, got ${value === null ? 'null' : typeof value}`, {
+      field: what,
+    });
   }
-  if (/^-?\d+$/.test(t)) return BigInt(t) * (1n << BigInt(frac));
-  if (frac > 0 && /^-?\d*\.\d+$/.test(t)) {
-    const neg = t.startsWith('-');
-    const [ip, fp] = (neg ? t.slice(1) : t).split('.');
+  if (!Number.isFinite(value)) throw new InvalidInput(`${what}: not a finite number`, { field: what });
+  if (t.kind !== 'fixed' && !Number.isInteger(value))
+    throw new InvalidInput(`${what}: not an integer`, { field: what });
+  // Scaling by a power of two is exact unless it overflows to Infinity.
+  const scaled = value * 2 ** f;
+  if (!Number.isFinite(scaled)) return undefined;
+  const rounded = Math.round(Math.abs(scaled));
+  return BigInt(scaled < 0 ? -rounded : rounded);
+}
+
+function parseNumber(s: string, t: ValueType, what: string): bigint {
+  const text = s.trim();
+  const one = 1n << BigInt(fracOf(t));
+  if (/^-?0x[0-9a-f]+$/i.test(text)) {
+    const neg = text.startsWith('-');
+    const v = BigInt(neg ? text.slice(1) : text);
+    return (neg ? -v : v) * one;
+  }
+  if (/^-?\d+$/.test(text)) return BigInt(text) * one;
+  if (t.kind === 'fixed' && /^-?\d*\.\d+$/.test(text)) {
+    const neg = text.startsWith('-');
+    const [ip, fp] = (neg ? text.slice(1) : text).split('.');
     const scale = 10n ** BigInt(fp.length);
     const num = BigInt(ip || '0') * scale + BigInt(fp);
-    // round half away from zero
-    const scaled = (num * (1n << BigInt(frac)) * 2n + scale) / (2n * scale);
+    // round half away from zero: floor(|x|·2^f + 1/2), then the sign
+    const scaled = (num * one * 2n + scale) / (2n * scale);
     return neg ? -scaled : scaled;
   }
   throw new InvalidInput(
-    `${what}: '${s}' is not a number (decimal, 0x hex${frac > 0 ? ' or decimal fraction' : ''})`,
-    {
-      field: what,
-    },
+    // The text is not quoted: it is an input value, maybe a secret one, and errors reach logs and peers.
+    `${what}: not a number (decimal, 0x hex${t.kind === 'fixed' ? ' or decimal fraction' : ''})`,
+    { field: what },
   );
 }
 

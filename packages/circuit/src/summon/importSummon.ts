@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { checkBooleanCircuit } from '../boolean/check.js';
 import { type BooleanCircuit, MAX_WIRES, type WireGroup, wireRange } from '../boolean/circuit.js';
 import { parseBristol } from '../bristol/reader.js';
+import { quoted } from '../fileErrors.js';
 import { CircuitBuilder, type Value } from '../ir/builder.js';
 import type { Program } from '../ir/program.js';
 import { bit, uint, type ValueType } from '../ir/types.js';
@@ -118,7 +119,7 @@ export function summonBooleanCircuit(
 
 /** summonBooleanCircuit of a circuit whose shape is checked. */
 function booleanGates(c: SummonCircuit, file: string): BooleanCircuit {
-  const parsed = parseBristol(c.bristol, { file });
+  const parsed = parseBristol(c.bristol, { file, keepWireNumbers: true });
   const group = (g: { name: string; address: number; width: number }): WireGroup => {
     if (g.address + g.width > parsed.wireCount) {
       throw new InvalidCircuit(
@@ -263,6 +264,6 @@ function arithmeticGate(
     case 'AShiftR':
       return shift('r');
     default:
-      return fail(`unknown arithmetic gate '${op}'`);
+      return fail(`unknown arithmetic gate ${quoted(op)}`);
   }
 }
