@@ -9,13 +9,19 @@ export interface BenchResult {
   name: string;
   unit: string;
   value: number;
+  /** How many timed runs (or items timed one by one) the value comes from. */
   samples: number;
+  /** What the figure was measured on when the name alone does not say it (sizes that --quick changes …). */
+  detail?: string;
 }
 
 export interface BenchContext {
-  /** A short run: fewer samples and smaller sizes, same metric names. */
+  /**
+   * A short run: fewer samples and smaller sizes, same metric names (a size
+   * that differs goes in the result's `detail`, not in its name).
+   */
   quick: boolean;
-  record(name: string, unit: string, value: number, samples?: number): void;
+  record(name: string, unit: string, value: number, samples?: number, detail?: string): void;
 }
 
 export interface BenchSuite {

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [--suite NAME]… [--json FILE] [--list] [--help]`: runs the suites
  * in ./suites, prints a markdown table and optionally writes the results as
- * JSON `{ node, cpu, timestamp, results: [{ suite, name, unit, value, samples }] }`.
+ * JSON `{ node, cpu, timestamp, results: [{ suite, name, unit, value, samples, detail? }] }`.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -63,18 +63,20 @@ for (const suite of suites.filter((s) => wanted.includes(s.name))) {
   const t0 = performance.now();
   await suite.run({
     quick: values.quick,
-    record(name, unit, value, samples = 1) {
-      results.push({ suite: suite.name, name, unit, value, samples });
-      console.error(`  ${name} = ${formatValue(value)} ${unit}`);
+    record(name, unit, value, samples = 1, detail) {
+      results.push({ suite: suite.name, name, unit, value, samples, ...(detail ? { detail } : {}) });
+      console.error(`  ${name} = ${formatValue(value)} ${unit}${detail ? ` (${detail})` : ''}`);
     },
   });
   console.error(`bench: ${suite.name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-console.log('| suite | metric | value | unit | samples |');
-console.log('|---|---|---:|---|---:|');
+console.log('| suite | metric | value | unit | samples | detail |');
+console.log('|---|---|---:|---|---:|---|');
 for (const r of results)
-  console.log(`| ${r.suite} | ${r.name} | ${formatValue(r.value)} | ${r.unit} | ${r.samples} |`);
+  console.log(
+    `| ${r.suite} | ${r.name} | ${formatValue(r.value)} | ${r.unit} | ${r.samples} | ${r.detail ?? ''} |`,
+  );
 
 if (values.json) {
   const doc = {

@@ -27,9 +27,9 @@ describe('examples/fraud-score', () => {
     expectNothingLeftBehind(dir);
   }, 150_000);
 
-  it('refuses a bad option with a message naming it', async () => {
+  it('refuses a bad option with a message naming it and the usage, exit status 2 (as every example)', async () => {
     const run = await runScript(MAIN, ['--accounts', 'many']);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--accounts: expected a whole number/);
   });
 });

@@ -13,23 +13,25 @@ import {
   compileSummon,
   layerByAndDepth,
   lowerToBoolean,
+  type PlainInputs,
   type Program,
   readBristolFile,
-  type SummonCircuit,
   uint,
 } from '@parley/circuit';
 import {
+  clearPreparedPrograms,
   FixedKeyAes,
   GarblerPool,
   HalfGatesEvaluator,
   HalfGatesGarbler,
   runGarbledLocally,
 } from '@parley/garbled';
-import { runGarbledInWorkers, runGarbledOverLoopbackTls, WorkerPair } from '@parley/node';
+import { type KernelBackend, wasmStatus } from '@parley/kernels';
+import { runGarbledOverLoopbackTls, WorkerPair } from '@parley/node';
 import { ParleyEngine } from '@parley/sdk';
 import { EmpWasmEngine } from 'emp-wasm-engine';
-import { Protocol } from 'mpc-framework';
-import type { Engine } from 'mpc-framework-common';
+import { firstRunInFreshProcess } from '../garbled/coldProcess.js';
+import { chainOutput, summonSource, viaProtocol } from '../garbled/summonChain.js';
 import { type BenchSuite, medianMs } from '../harness.js';
 import { sharedDataPath } from '../paths.js';
 
@@ -48,53 +50,30 @@ function aesInputs(blocks: number) {
   return { garbler: { key }, evaluator: { text } };
 }
 
-/** A summon program of `muls` chained 32-bit multiply-adds (about 1,490 AND gates each). */
-function summonSource(muls: number): string {
-  return `export default (io: Summon.IO) => {
-    const a = io.input('alice', 'a', summon.number());
-    const b = io.input('bob', 'b', summon.number());
-    let x = a;
-    for (let i = 0; i < ${muls}; i++) { x = x * b + a; }
-    io.outputPublic('x', x);
-  };`;
-}
-
-/** x = a; x = x·b + a, `muls` times, mod 2^32: the summon chain's output for a = 3, b = 5. */
-function chainOutput(muls: number): number {
-  let x = 3n;
-  for (let i = 0; i < muls; i++) x = (x * 5n + 3n) % 2n ** 32n;
-  return Number(x);
+/**
+ * AND gates of AES-128 over `blocks` blocks, as one circuit or as a job
+ * streams it (chunks of 10 blocks, packages/garbled CHUNK_AND_GATES).
+ */
+function aesSize(blocks: number, streamed: boolean): string {
+  const size = `AES-128 × ${blocks} blocks, ${(6400 * blocks).toLocaleString('en-US')} AND gates`;
+  return streamed ? `${size} in ${Math.ceil(blocks / 10)} chunks` : `${size}, one circuit`;
 }
 
 /**
- * One run of the summon chain through mpc-framework's Protocol on fresh
- * engines: its wall time, after checking that every party got `expected` (as
- * an unsigned 32-bit number: emp-wasm-engine decodes a 32-bit output as a
- * signed one, mpc-framework's plaintext engine and Parley as unsigned).
+ * Every run over WebSocket, cold or warm, with the same set-up: each party in
+ * its own worker thread with its own TLS endpoint, the garbler's chunks
+ * garbled by one garbling worker beside its sending thread.
  */
-async function viaProtocol(
-  circuit: SummonCircuit,
-  makeEngine: () => Engine,
-  expected: number,
-): Promise<number> {
-  const names = circuit.mpcSettings.map((s) => s.name as string);
-  const inputs: Record<string, Record<string, number>> = { alice: { a: 3 }, bob: { b: 5 } };
-  const sessions: Record<string, ReturnType<Protocol['join']>> = {};
-  const t0 = performance.now();
-  for (const name of names) {
-    sessions[name] = new Protocol(circuit, makeEngine()).join(name, inputs[name], (to, msg) => {
-      queueMicrotask(() => sessions[to].handleMessage(name, msg));
-    });
+const WS_RUN = { garblingWorkers: 1 };
+
+/** One run in a fresh worker pair (cold: the workers start, load and compile for this run only). */
+async function inFreshWorkers(program: Program, inputs: PlainInputs) {
+  const pair = await WorkerPair.start([program.parties[0], program.parties[1]]);
+  try {
+    return await pair.run(program, inputs, WS_RUN);
+  } finally {
+    await pair.close();
   }
-  const outputs = await Promise.all(names.map((n) => sessions[n].output()));
-  const ms = performance.now() - t0;
-  for (const o of outputs) {
-    const x = (o as { x?: unknown }).x;
-    if (typeof x !== 'number' || x >>> 0 !== expected) {
-      throw new Error(`the summon chain gave ${JSON.stringify(o)}, not x = ${expected}`);
-    }
-  }
-  return ms;
 }
 
 const suite: BenchSuite = {
@@ -104,16 +83,19 @@ const suite: BenchSuite = {
     const program = await aesVector(blocks);
     const ands = 6400 * blocks;
 
-    // Core rates, one party each, no network.
+    // Core rates, one party each, no network, on one circuit of `blocks` blocks.
     const lc = layerByAndDepth(lowerToBoolean(program).circuit);
     const delta = new Uint32Array(4);
     randomFillSync(delta);
     delta[0] |= 1;
     const chunks: Uint8Array[] = [];
+    // The backend the measured runs used: the engine falls back to the JS twins, silently, without SIMD.
+    const backends = new Set<KernelBackend>();
     const garbleMs = await medianMs(
       async () => {
         chunks.length = 0;
         const g = new HalfGatesGarbler(lc, delta, new FixedKeyAes());
+        backends.add(g.backend);
         await g.garble((t) => {
           chunks.push(t);
         });
@@ -121,17 +103,29 @@ const suite: BenchSuite = {
       3,
       1,
     );
-    ctx.record('garbled.and_per_s.garble', 'AND/s', ands / (garbleMs / 1000), 3);
     const evalMs = await medianMs(
       async () => {
         const e = new HalfGatesEvaluator(lc, new FixedKeyAes());
+        backends.add(e.backend);
         let i = 0;
         await e.evaluate(async () => chunks[i++]);
       },
       3,
       1,
     );
-    ctx.record('garbled.and_per_s.evaluate', 'AND/s', ands / (evalMs / 1000), 3);
+    const coreSize = aesSize(blocks, false);
+    const fellBack = backends.has('js');
+    const coreDetail = fellBack
+      ? `${coreSize}; JS TWINS, WebAssembly SIMD not in use (${wasmStatus.reason ?? 'unknown reason'})`
+      : coreSize;
+    if (fellBack) {
+      console.error(
+        `  bench garbled: WebAssembly SIMD is not in use (${wasmStatus.reason ?? 'unknown reason'}): ` +
+          'garble and evaluate ran the JS twins; kernels.wasm_vs_js.garble and .evaluate are NOT recorded',
+      );
+    }
+    ctx.record('garbled.and_per_s.garble', 'AND/s', ands / (garbleMs / 1000), 3, coreDetail);
+    ctx.record('garbled.and_per_s.evaluate', 'AND/s', ands / (evalMs / 1000), 3, coreDetail);
     // The same runs on the kernels' plain-JS twins, and a first run on a circuit, which also plans its
     // wires (packages/garbled/README.md); the runs above reuse the plan.
     const jsGarbleMs = await medianMs(
@@ -143,8 +137,7 @@ const suite: BenchSuite = {
       3,
       1,
     );
-    ctx.record('garbled.and_per_s.garble_js', 'AND/s', ands / (jsGarbleMs / 1000), 3);
-    ctx.record('kernels.wasm_vs_js.garble', 'x', jsGarbleMs / garbleMs, 3);
+    ctx.record('garbled.and_per_s.garble_js', 'AND/s', ands / (jsGarbleMs / 1000), 3, coreSize);
     const jsEvalMs = await medianMs(
       async () => {
         let i = 0;
@@ -155,8 +148,11 @@ const suite: BenchSuite = {
       3,
       1,
     );
-    ctx.record('garbled.and_per_s.evaluate_js', 'AND/s', ands / (jsEvalMs / 1000), 3);
-    ctx.record('kernels.wasm_vs_js.evaluate', 'x', jsEvalMs / evalMs, 3);
+    ctx.record('garbled.and_per_s.evaluate_js', 'AND/s', ands / (jsEvalMs / 1000), 3, coreSize);
+    if (!fellBack) {
+      ctx.record('kernels.wasm_vs_js.garble', 'x', jsGarbleMs / garbleMs, 3, coreSize);
+      ctx.record('kernels.wasm_vs_js.evaluate', 'x', jsEvalMs / evalMs, 3, coreSize);
+    }
     // Independent chunks (as a streamed job's) garbled by worker threads: 4 circuits on 2 workers vs one after
     // another in this thread.
     const pool = GarblerPool.shared(2);
@@ -179,47 +175,68 @@ const suite: BenchSuite = {
       0,
     );
     await pool.close();
-    ctx.record('garbled.and_per_s.garble_2_workers', 'AND/s', (4 * ands) / (poolMs / 1000), 3);
-    ctx.record('garbled.parallel_speedup.2_workers', 'x', oneThreadMs / poolMs, 3);
+    ctx.record('garbled.and_per_s.garble_2_workers', 'AND/s', (4 * ands) / (poolMs / 1000), 3, coreDetail);
+    ctx.record('garbled.parallel_speedup.2_workers', 'x', oneThreadMs / poolMs, 3, coreDetail);
     const unplanned = { ...lc, layerStarts: lc.layerStarts.slice() };
     const t0 = performance.now();
     await new HalfGatesGarbler(unplanned, delta, new FixedKeyAes()).garble(() => {});
-    ctx.record('garbled.and_per_s.garble_first_run', 'AND/s', ands / ((performance.now() - t0) / 1000));
+    ctx.record(
+      'garbled.and_per_s.garble_first_run',
+      'AND/s',
+      ands / ((performance.now() - t0) / 1000),
+      1,
+      coreDetail,
+    );
 
     // The whole protocol (OT setup included).
     const inputs = aesInputs(blocks);
     const mem = await runGarbledLocally(program, inputs);
-    ctx.record('garbled.and_per_s.e2e_memory', 'AND/s', ands / (mem.ms / 1000));
+    ctx.record('garbled.and_per_s.e2e_memory', 'AND/s', ands / (mem.ms / 1000), 1, aesSize(blocks, true));
     // Each party in its own worker thread with its own TLS WebSocket endpoint (two cores), on a job of 512
-    // blocks (3.3M AND gates, streamed in 52 chunks of 10 blocks) with the garbler's chunks garbled in one worker thread
-    // beside its sending thread: a cold run in fresh workers, then warm runs in the same workers (as in a
-    // running node).
+    // blocks (3.3M AND gates, streamed in 52 chunks of 10 blocks), every run with the same set-up (WS_RUN):
+    // a cold run in fresh workers, then warm runs in the same workers (as in a running node).
     const wsBlocks = 512;
-    const wsProgram = await aesVector(wsBlocks);
+    const wsProgram = blocks === wsBlocks ? program : await aesVector(wsBlocks);
     const wsInputs = aesInputs(wsBlocks);
     const wsAnds = 6400 * wsBlocks;
-    const parallel = { garblingWorkers: 1 };
-    const cold = await runGarbledInWorkers(wsProgram, wsInputs);
-    ctx.record('garbled.and_per_s.e2e_ws_cold', 'AND/s', wsAnds / (cold.ms / 1000));
+    const wsSize = aesSize(wsBlocks, true);
+    const cold = await inFreshWorkers(wsProgram, wsInputs);
+    ctx.record('garbled.and_per_s.e2e_ws_cold', 'AND/s', wsAnds / (cold.ms / 1000), 1, wsSize);
+    // The 819k-AND job: AES-128 over 128 blocks in both modes.
+    const smallBlocks = 128;
+    const smallProgram = blocks === smallBlocks ? program : await aesVector(smallBlocks);
+    const smallInputs = aesInputs(smallBlocks);
     const pair = await WorkerPair.start(['garbler', 'evaluator']);
     let ws = cold;
     try {
-      await pair.run(wsProgram, wsInputs, parallel);
+      await pair.run(wsProgram, wsInputs, WS_RUN);
       const warm: number[] = [];
       for (let i = 0; i < (ctx.quick ? 3 : 5); i++) {
-        ws = await pair.run(wsProgram, wsInputs, parallel);
+        ws = await pair.run(wsProgram, wsInputs, WS_RUN);
         warm.push(ws.ms);
       }
       warm.sort((a, b) => a - b);
-      ctx.record('garbled.and_per_s.e2e_ws', 'AND/s', wsAnds / (warm[warm.length >> 1] / 1000), warm.length);
-      // One 819k-AND circuit (one chunk), warm: its second run in these workers.
-      await pair.run(program, inputs);
-      const small = await pair.run(program, inputs);
-      ctx.record('garbled.and_per_s.e2e_ws.819k_and', 'AND/s', ands / (small.ms / 1000));
+      ctx.record(
+        'garbled.and_per_s.e2e_ws',
+        'AND/s',
+        wsAnds / (warm[warm.length >> 1] / 1000),
+        warm.length,
+        wsSize,
+      );
+      // The smaller job, warm: its second run in these workers.
+      await pair.run(smallProgram, smallInputs, WS_RUN);
+      const small = await pair.run(smallProgram, smallInputs, WS_RUN);
+      ctx.record(
+        'garbled.and_per_s.e2e_ws.819k_and',
+        'AND/s',
+        (6400 * smallBlocks) / (small.ms / 1000),
+        1,
+        aesSize(smallBlocks, true),
+      );
     } finally {
       await pair.close();
     }
-    ctx.record('garbled.bytes_per_and', 'bytes/AND', ws.bytes / wsAnds);
+    ctx.record('garbled.bytes_per_and', 'bytes/AND', ws.bytes / wsAnds, 1, wsSize);
 
     const aes = bristolProgram(await readBristolFile(sharedDataPath('bristol/aes_128.txt')));
     const aesIn = {
@@ -244,10 +261,16 @@ const suite: BenchSuite = {
           peak = Math.max(peak, process.memoryUsage().rss);
         }, 50);
         const before = process.memoryUsage().rss;
-        const r = await runGarbledInWorkers(big, aesInputs(n));
+        const r = await inFreshWorkers(big, aesInputs(n));
         clearInterval(timer);
-        ctx.record(`garbled.peak_rss_growth_mb.${tag}`, 'MB', (peak - before) / 1e6);
-        ctx.record(`garbled.and_per_s.e2e_ws.${tag}`, 'AND/s', (6400 * n) / (r.ms / 1000));
+        ctx.record(`garbled.peak_rss_growth_mb.${tag}`, 'MB', (peak - before) / 1e6, 1, aesSize(n, true));
+        ctx.record(
+          `garbled.and_per_s.e2e_ws.${tag}`,
+          'AND/s',
+          (6400 * n) / (r.ms / 1000),
+          1,
+          aesSize(n, true),
+        );
       }
     }
 
@@ -256,15 +279,22 @@ const suite: BenchSuite = {
     const muls = ctx.quick ? 96 : 160;
     const circuit = await compileSummon('chain.ts', summonSource(muls), { boolifyWidth: 32 });
     const circuitAnds = (circuit.bristol.match(/ AND$/gm) ?? []).length;
-    // Both engines are measured the same way: a fresh engine on a fresh circuit object (Parley's engine
-    // caches the imported, lowered circuit per object, so it imports and lowers it every time, as
-    // emp-wasm parses it), in a process where that engine has run before. Parley's first run in the
-    // process also pays its one-time start-up (JIT, module set-up): it is recorded on its own, as the
-    // cold-process ratio. Parley's ~0.1 s runs are the noisy side of the ratio, so it takes the median
-    // of several; emp-wasm's ~18 s run is measured once, after a one-multiply warm-up.
+    const chainSize = `summon chain of ${muls} multiply-adds, ${circuitAnds.toLocaleString('en-US')} AND gates`;
+    // Both engines are measured the same way: a fresh engine on a fresh circuit object, in a process where
+    // that engine has run before. Parley's engine keeps a circuit's import per circuit object and its
+    // lowering and wire plan per content (packages/garbled prepareProgram): a fresh object and
+    // clearPreparedPrograms() before each run make it import, lower and plan the circuit every run, as
+    // emp-wasm parses it every run. Parley's ~0.1 s runs are the noisy side of the ratio, so it takes the
+    // median of several, after one unrecorded run (the process's first: JIT, module set-up); emp-wasm's
+    // ~18 s run is measured once, after a one-multiply warm-up. `cold_process` is Parley's first run in a
+    // fresh Node process (garbled/coldProcess.ts) against the same emp-wasm figure.
     const expected = chainOutput(muls);
-    const parleyRun = () => viaProtocol({ ...circuit }, () => new ParleyEngine(), expected);
-    const firstMs = await parleyRun();
+    const coldMs = await firstRunInFreshProcess(circuit, expected);
+    const parleyRun = () => {
+      clearPreparedPrograms();
+      return viaProtocol({ ...circuit }, () => new ParleyEngine(), expected);
+    };
+    await parleyRun();
     const parleyReps = ctx.quick ? 3 : 5;
     const parleyRuns: number[] = [];
     for (let i = 0; i < parleyReps; i++) parleyRuns.push(await parleyRun());
@@ -278,10 +308,23 @@ const suite: BenchSuite = {
       'AND/s',
       circuitAnds / (parleyMs / 1000),
       parleyReps,
+      chainSize,
     );
-    ctx.record('peer.emp_wasm.and_per_s', 'AND/s', circuitAnds / (empMs / 1000));
-    ctx.record('garbled.ratio_vs_emp_wasm', '×', empMs / parleyMs);
-    ctx.record('garbled.ratio_vs_emp_wasm.cold_process', '×', empMs / firstMs);
+    ctx.record('peer.emp_wasm.and_per_s', 'AND/s', circuitAnds / (empMs / 1000), 1, chainSize);
+    ctx.record(
+      'garbled.ratio_vs_emp_wasm',
+      '×',
+      empMs / parleyMs,
+      1,
+      `${chainSize}; Parley median of ${parleyReps}`,
+    );
+    ctx.record(
+      'garbled.ratio_vs_emp_wasm.cold_process',
+      '×',
+      empMs / coldMs,
+      1,
+      `${chainSize}; Parley's first run in a fresh process`,
+    );
   },
 };
 export default suite;

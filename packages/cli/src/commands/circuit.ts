@@ -5,49 +5,19 @@ import {
   evaluateProgram,
   formatOutputs,
   inputsByName,
-  type LoadOptions,
-  loadCircuitFile,
   lowerToBoolean,
 } from '@parley/circuit';
-import { InvalidArgument } from '@parley/interface';
 import type { Command } from 'commander';
+import {
+  collect,
+  type LoadFlags,
+  loadCircuit,
+  loadOptions,
+  PUBLIC_OPTION,
+  parseAssignments,
+  parseWidth,
+} from './circuitFlags.js';
 import { registerRunCommand } from './run.js';
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** Parses repeated `NAME=VALUE` options; errors name the malformed one. */
-export function parseAssignments(list: string[], flag: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of list) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new InvalidArgument(`${flag} ${item}: expected NAME=VALUE`, { field: flag });
-    const name = item.slice(0, eq);
-    if (name in out) throw new InvalidArgument(`${flag} ${name} is given twice`, { field: name });
-    out[name] = item.slice(eq + 1);
-  }
-  return out;
-}
-
-function parseWidth(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 64)
-    throw new InvalidArgument(`--width ${v}: expected a whole number 1..64`);
-  return n;
-}
-
-interface LoadFlags {
-  width?: number;
-  mode?: string;
-}
-
-export function loadOptions(flags: LoadFlags): LoadOptions {
-  if (flags.mode !== undefined && flags.mode !== 'boolean' && flags.mode !== 'arithmetic') {
-    throw new InvalidArgument(`--mode ${flags.mode}: expected boolean or arithmetic`);
-  }
-  return { width: flags.width, mode: flags.mode as LoadOptions['mode'] };
-}
 
 export function registerCircuitCommands(program: Command): void {
   const circuit = program
@@ -59,8 +29,9 @@ export function registerCircuitCommands(program: Command): void {
     .description('gate counts, AND depth and layer widths of a circuit')
     .option('--json', 'print JSON')
     .option('--width <bits>', 'summon: bit width of numbers', parseWidth)
+    .option(...PUBLIC_OPTION, collect, [])
     .action(async (file: string, flags: LoadFlags & { json?: boolean }) => {
-      const loaded = await loadCircuitFile(file, { ...loadOptions(flags), mode: 'boolean' });
+      const loaded = await loadCircuit(file, { ...loadOptions(flags), mode: 'boolean' });
       const boolean = loaded.boolean ?? lowerToBoolean(loaded.program).circuit;
       const s = circuitStats(boolean);
       if (flags.json) {
@@ -89,8 +60,9 @@ export function registerCircuitCommands(program: Command): void {
     .option('--json', 'print JSON')
     .option('--width <bits>', 'summon: bit width of numbers (default 32)', parseWidth)
     .option('--mode <mode>', 'summon: boolean (default) or arithmetic circuit')
+    .option(...PUBLIC_OPTION, collect, [])
     .action(async (file: string, flags: LoadFlags & { input: string[]; json?: boolean }) => {
-      const loaded = await loadCircuitFile(file, loadOptions(flags));
+      const loaded = await loadCircuit(file, loadOptions(flags));
       const p = loaded.program;
       const inputs = inputsByName(p, parseAssignments(flags.input, '--input'));
       const outputs = formatOutputs(p, evaluateProgram(p, encodeInputs(p, inputs)));

@@ -13,11 +13,16 @@ import { InvalidArgument } from '@parley/interface';
 import type { Command } from 'commander';
 import { runFraudDemo } from '../demo/fraudDemo.js';
 
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
-    throw new InvalidArgument(`expected a whole number 1..1000000, got '${v}'`);
-  return n;
+/** A flag's parser: a whole number 1..1000000; the error names the flag. */
+function positiveInt(flag: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < 1 || n > 1_000_000)
+      throw new InvalidArgument(`${flag}: expected a whole number 1..1000000, got '${v}'`, {
+        field: flag.slice(2),
+      });
+    return n;
+  };
 }
 
 export function registerDemoCommand(program: Command): void {
@@ -25,8 +30,8 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('three bank nodes compute a joint fraud score with MPC and record it on the ledger')
     .option('--dir <dir>', 'where the three node directories and the data go', 'parley-demo')
-    .option('--accounts <n>', 'accounts per bank', positiveInt, 1000)
-    .option('--seed <n>', 'seed of the synthetic data', positiveInt, 1)
+    .option('--accounts <n>', 'accounts per bank', positiveInt('--accounts'), 1000)
+    .option('--seed <n>', 'seed of the synthetic data', positiveInt('--seed'), 1)
     .action(async (flags: { dir: string; accounts: number; seed: number }) => {
       const t0 = performance.now();
       const dir = resolve(flags.dir);

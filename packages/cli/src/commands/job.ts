@@ -13,7 +13,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { decodeProgram, loadCircuitFile, MAX_PROGRAM_BYTES, type Program } from '@parley/circuit';
+import { decodeProgram, MAX_PROGRAM_BYTES, type Program } from '@parley/circuit';
 import {
   errorFromJSON,
   InvalidArgument,
@@ -42,7 +42,14 @@ import type { Command } from 'commander';
 import { writeTextFile } from '../files.js';
 import { ProgressView } from '../progressView.js';
 import { reportError } from '../report.js';
-import { loadOptions, parseAssignments } from './circuit.js';
+import {
+  collect,
+  loadCircuit,
+  loadOptions,
+  PUBLIC_OPTION,
+  parseAssignments,
+  parseWidth,
+} from './circuitFlags.js';
 
 interface NodeFlags {
   node: string;
@@ -54,10 +61,6 @@ interface FollowFlags extends NodeFlags {
 
 const PROTOCOLS = ['auto', 'garbled', 'sharing', 'replicated'] as const;
 type Protocol = (typeof PROTOCOLS)[number];
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 function parseSeconds(v: string): number {
   const n = Number(v);
@@ -99,6 +102,7 @@ interface SubmitFlags extends FollowFlags {
   owner: string[];
   width?: number;
   mode?: string;
+  public: string[];
   tables?: string;
 }
 
@@ -124,7 +128,13 @@ async function loadProgram(file: string, flags: SubmitFlags): Promise<Program> {
   if (extname(file).toLowerCase() !== '.json') {
     const parties = flags.parties?.split(',').map((p) => p.trim());
     const owners = parseAssignments(flags.owner, '--owner');
-    return (await loadCircuitFile(file, { ...loadOptions(flags), parties, owners })).program;
+    return (await loadCircuit(file, { ...loadOptions(flags), parties, owners })).program;
+  }
+  if (flags.public.length > 0) {
+    throw new InvalidArgument(`--public: ${file} is a compiled program; --public is for summon files`, {
+      field: 'public',
+      file,
+    });
   }
   let bytes: Uint8Array;
   try {
@@ -235,13 +245,15 @@ export function registerJobCommands(program: Command): void {
     .option('--timeout <seconds>', 'with --wait: stop waiting after this long', parseSeconds)
     .option('--parties <names>', 'Bristol: the parties, comma-separated (input group i belongs to party i)')
     .option('--owner <GROUP=PARTY>', 'Bristol: the party that owns input group GROUP', collect, [])
-    .option('--width <bits>', 'summon: bit width of numbers (default 32)', Number)
+    .option('--width <bits>', 'summon: bit width of numbers (default 32)', parseWidth)
     .option('--mode <mode>', 'summon: boolean (default) or arithmetic circuit')
+    .option(...PUBLIC_OPTION, collect, [])
     .option('--tables <file>', "a program with tables: its layout, JSON (a computation's `tables`)")
     .option('--json', 'print the job as JSON')
     .action(async (file: string, flags: SubmitFlags) => {
-      const client = clientOf(flags);
+      // The program first: a mistake in it is found before the node is contacted.
       const program = await loadProgram(file, flags);
+      const client = clientOf(flags);
       const handle = await client.submit({
         name: flags.name ?? defaultName(file),
         program,
