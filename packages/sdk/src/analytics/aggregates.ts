@@ -86,7 +86,7 @@ export function histogram(col: Value, edges: readonly number[], present: Value):
   checkEdges(edges, col.type);
   // Rows at or above each edge; a bin is the difference of two neighbours (edges ascend).
   const atLeast = edges.map((e) => countRows(present.and(col.ge(e))));
-  const cumulative = col.builder.concat(...atLeast);
+  const cumulative = col.builder.concatAll(atLeast);
   return cumulative.slice(0, edges.length - 1).sub(cumulative.slice(1));
 }
 

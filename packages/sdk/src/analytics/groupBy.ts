@@ -132,7 +132,7 @@ export class Groups {
 
   private perGroup(f: (rows: Value, g: number) => Value): Value {
     const parts = this.members.map(f);
-    return parts.length === 1 ? parts[0] : parts[0].builder.concat(...parts);
+    return parts.length === 1 ? parts[0] : parts[0].builder.concatAll(parts);
   }
 
   private suppress(v: Value): Value {

@@ -136,7 +136,7 @@ export function groupByKey(b: CircuitBuilder, o: GroupByKeyOptions): KeyedGroups
       .sum(),
   );
   const keys = g.suppressed
-    .select(0, slotKeys.length === 1 ? slotKeys[0] : b.concat(...slotKeys))
+    .select(0, slotKeys.length === 1 ? slotKeys[0] : b.concatAll(slotKeys))
     .cast(key.type);
   const overflow = starts.cast(COUNT_TYPE).sum().gt(groups);
   const sortedColumns = Object.fromEntries(fields.map((f) => [f.name, field(sorted, f.offset, f.v.type)]));
