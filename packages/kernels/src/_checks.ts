@@ -53,3 +53,8 @@ export function assertOutsideDestination(
     throw new InvalidArgument(`${what} overlaps the destination`, { field: what });
   }
 }
+
+/** Asserts the views `src` and `dst` share no byte (whole views; see assertOutsideDestination). */
+export function assertDisjoint(dst: ArrayBufferView, src: ArrayBufferView, what: string): void {
+  assertOutsideDestination(dst, dst.byteLength, src, src.byteLength, what);
+}

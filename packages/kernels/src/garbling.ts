@@ -26,7 +26,7 @@
  * as they load them, with one unsigned maximum and one compare.
  */
 import { InvalidArgument } from '@parley/interface';
-import { assertCount, viewsOverlap } from './_checks.js';
+import { assertCount, assertDisjoint } from './_checks.js';
 import type { WasmKernelExports } from './_wasm.js';
 import { wasmKernelsOfBuffer } from './arena.js';
 
@@ -35,12 +35,6 @@ function assertWords(view: unknown, words: number, what: string): asserts view i
     throw new InvalidArgument(`${what}: expected a Uint32Array`, { field: what });
   if (view.length < words) {
     throw new InvalidArgument(`${what}: needs ${words} words, has ${view.length}`, { field: what });
-  }
-}
-
-function assertDisjoint(dst: ArrayBufferView, src: ArrayBufferView, what: string): void {
-  if (viewsOverlap(dst, src)) {
-    throw new InvalidArgument(`${what} overlaps the destination`, { field: what });
   }
 }
 
