@@ -36,6 +36,8 @@ import {
   ledgerSeq,
   NotRecorded,
   type ParleyClient,
+  PROTOCOLS,
+  type Protocol,
   verifyReceipt,
 } from '@parley/sdk';
 import type { Command } from 'commander';
@@ -58,9 +60,6 @@ interface NodeFlags {
 interface FollowFlags extends NodeFlags {
   timeout?: number;
 }
-
-const PROTOCOLS = ['auto', 'garbled', 'sharing', 'replicated'] as const;
-type Protocol = (typeof PROTOCOLS)[number];
 
 function parseSeconds(v: string): number {
   const n = Number(v);

@@ -10,6 +10,7 @@ import {
 import { runGarbledLocally } from '@parley/garbled';
 import { InvalidArgument } from '@parley/interface';
 import { runGarbledOverLoopbackTls, runOverLoopbackTls } from '@parley/node';
+import { PROTOCOLS } from '@parley/sdk';
 import {
   type PreparedSharing,
   prepareSharing,
@@ -80,11 +81,9 @@ function printOutputs(
   return shown;
 }
 
-const PROTOCOLS = ['auto', 'garbled', 'sharing', 'replicated'];
-
 /** `auto`: garbled for two parties, additive sharing for more. */
 function chooseProtocol(flag: string, parties: number): 'garbled' | SharingProtocolName {
-  if (!PROTOCOLS.includes(flag)) {
+  if (!(PROTOCOLS as readonly string[]).includes(flag)) {
     throw new InvalidArgument(`--protocol ${flag}: expected ${PROTOCOLS.join(', ')}`, { field: 'protocol' });
   }
   if (flag === 'auto') return parties === 2 ? 'garbled' : 'sharing';

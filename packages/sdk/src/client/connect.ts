@@ -15,7 +15,8 @@
  */
 import { encodeProgram, MAX_PROGRAM_BYTES, type Program } from '@parley/circuit';
 import { InvalidArgument, LimitExceeded, MalformedFrame, type TableLayout } from '@parley/interface';
-import type { Computation, Protocol } from '../defineComputation.js';
+import type { Computation } from '../defineComputation.js';
+import { PROTOCOLS, type Protocol } from '../protocols.js';
 import { HttpApi } from './_http.js';
 import { JobHandle } from './jobHandle.js';
 import { checkJobRecord, JOB_STATES, type JobRecord, type JobState } from './jobRecord.js';
@@ -63,7 +64,6 @@ export interface ParleyClient {
   health(): Promise<NodeHealth>;
 }
 
-const PROTOCOLS: readonly Protocol[] = ['auto', 'garbled', 'sharing', 'replicated'];
 /** The node refuses request bodies above this (its body limit). */
 export const MAX_SUBMIT_BYTES = 256 << 20;
 
@@ -86,7 +86,7 @@ class HttpParleyClient implements ParleyClient {
     const protocol = computation.protocol ?? 'auto';
     if (typeof name !== 'string' || name.length === 0 || name.length > 200)
       throw new InvalidArgument('submit: name must be 1 to 200 characters', { field: 'name' });
-    if (!PROTOCOLS.includes(protocol))
+    if (!(PROTOCOLS as readonly unknown[]).includes(protocol))
       throw new InvalidArgument(`submit: protocol '${protocol}' is not one of ${PROTOCOLS.join(', ')}`, {
         field: 'protocol',
       });
