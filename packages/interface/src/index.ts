@@ -1,5 +1,6 @@
 export * from './consortium.js';
 export * from './errors.js';
 export * from './inbox.js';
+export * from './own.js';
 export * from './tables.js';
 export * from './types.js';

@@ -21,8 +21,7 @@ import {
   type Value,
   type ValueType,
 } from '@parley/circuit';
-import { InvalidArgument, PRESENT_COLUMN, type TableLayout, tableInputName } from '@parley/interface';
-import { own } from './_own.js';
+import { InvalidArgument, own, PRESENT_COLUMN, type TableLayout, tableInputName } from '@parley/interface';
 import { checkProtocol, type Protocol } from './protocols.js';
 import {
   type DeclaredTables,

@@ -12,12 +12,12 @@
 import { bit, type CircuitBuilder, parseType, type Value, type ValueType } from '@parley/circuit';
 import {
   InvalidArgument,
+  own,
   PRESENT_COLUMN,
   TABLE_NAME_PATTERN,
   type TableLayout,
   tableInputName,
 } from '@parley/interface';
-import { own } from './_own.js';
 
 export interface TableDeclaration {
   /** The party whose data source fills the table (its policy binds the table to a source and a key column). */

@@ -3,7 +3,7 @@
  * exactly as ir/semantics.ts defines. It is the reference every engine is
  * tested against.
  */
-import { InvalidInput } from '@parley/interface';
+import { InvalidInput, own } from '@parley/interface';
 import type { BooleanCircuit } from '../boolean/circuit.js';
 import { evaluateBooleanBatch } from '../boolean/evaluate.js';
 import { argsOf, type IrNode, type Program } from './program.js';
@@ -16,13 +16,6 @@ type CallCache = Map<BooleanCircuit, Map<string, bigint[][]>>;
 
 /** Inputs by party, then by input name: one value, or an array for a vector input. */
 export type PlainInputs = Record<string, Record<string, unknown>>;
-
-/** `o[key]` when `o` has it as its own property (never an inherited one such as `toString`). */
-function own(o: unknown, key: string): unknown {
-  return typeof o === 'object' && o !== null && Object.hasOwn(o, key)
-    ? (o as Record<string, unknown>)[key]
-    : undefined;
-}
 
 /**
  * Encodes user inputs into columns, one per input node. Errors name the party

@@ -24,8 +24,7 @@
  * per row.
  */
 import { bit, type CircuitBuilder, typeToString, uint, type Value, widthOf } from '@parley/circuit';
-import { InvalidArgument, TypeMismatch } from '@parley/interface';
-import { own } from '../_own.js';
+import { InvalidArgument, own, TypeMismatch } from '@parley/interface';
 import { field, packedWidth, packFields } from '../_packing.js';
 import { COUNT_TYPE } from './_columns.js';
 import { type Groups, groupBy } from './groupBy.js';
