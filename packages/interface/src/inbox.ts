@@ -25,6 +25,9 @@ interface Queued {
 
 export type ConsumedListener = (from: PartyName, bytes: number) => void;
 
+/** The longest delay node's timers keep, 2^31 − 1 ms (about 24.8 days): a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class PeerInbox {
   private readonly queues = new Map<PartyName, Queued[]>();
   private readonly waiters = new Map<PartyName, Waiter[]>();

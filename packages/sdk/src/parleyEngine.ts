@@ -16,7 +16,7 @@
  */
 import { type Column, decodeValue, importSummon, type Program, type SummonCircuit } from '@parley/circuit';
 import { GARBLED_SECURITY, GarbledSession, inputBits, outputColumns, prepareProgram } from '@parley/garbled';
-import { InvalidArgument, type SecurityModel } from '@parley/interface';
+import { InvalidArgument, MAX_TIMER_MS, type SecurityModel } from '@parley/interface';
 import {
   ADDITIVE_SECURITY,
   type PreparedSharing,
@@ -33,7 +33,7 @@ export interface ParleyEngineOptions {
   /**
    * How long a party waits for a peer's next message before the run fails
    * with a typed Timeout, in ms (default 60 s, as a party node waits; 0: no
-   * limit; at most MAX_TIMEOUT_MS). mpc-framework tells an engine nothing when a peer goes away, so
+   * limit; at most MAX_TIMER_MS). mpc-framework tells an engine nothing when a peer goes away, so
    * this is what ends a run whose peer stopped.
    */
   timeoutMs?: number;
@@ -41,8 +41,6 @@ export interface ParleyEngineOptions {
 
 /** ParleyEngineOptions.timeoutMs when none is given. */
 export const DEFAULT_ENGINE_TIMEOUT_MS = 60_000;
-/** The longest timeoutMs: node's timers hold at most 2^31 − 1 ms (about 24.8 days). */
-export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 interface Prepared {
   program: Program;
@@ -71,9 +69,9 @@ export class ParleyEngine implements Engine {
   constructor(private readonly options: ParleyEngineOptions = {}) {
     checkProtocolName(options.protocol ?? 'auto');
     const t = options.timeoutMs;
-    if (t !== undefined && !(Number.isInteger(t) && t >= 0 && t <= MAX_TIMEOUT_MS)) {
+    if (t !== undefined && !(Number.isInteger(t) && t >= 0 && t <= MAX_TIMER_MS)) {
       throw new InvalidArgument(
-        `timeoutMs must be a whole number of ms from 0 (no limit) to ${MAX_TIMEOUT_MS}`,
+        `timeoutMs must be a whole number of ms from 0 (no limit) to ${MAX_TIMER_MS}`,
         {
           field: 'timeoutMs',
         },

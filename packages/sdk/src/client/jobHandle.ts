@@ -5,7 +5,7 @@
  * of processes, may follow the same job.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InvalidArgument, MalformedFrame, Timeout } from '@parley/interface';
+import { InvalidArgument, MAX_TIMER_MS, MalformedFrame, Timeout } from '@parley/interface';
 import type { ReceiptJSON } from '@parley/ledger';
 import type { OutputValue } from '../defineComputation.js';
 import type { HttpApi } from './_http.js';
@@ -22,8 +22,6 @@ import {
 
 /** Time between two polls of `wait`. */
 export const DEFAULT_POLL_INTERVAL_MS = 200;
-/** The longest intervalMs (node's timers hold at most 2^31 − 1 ms). */
-export const MAX_WAIT_MS = 2 ** 31 - 1;
 
 export interface WaitOptions {
   /** Give up after this long (default: never) with a Timeout error; the job itself goes on. */
@@ -72,8 +70,8 @@ export class JobHandle {
     const { onProgress, signal } = options;
     const until = options.until ?? 'finished';
     const interval = options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    if (!Number.isInteger(interval) || interval < 1 || interval > MAX_WAIT_MS)
-      throw new InvalidArgument(`wait: intervalMs must be a whole number of ms in 1..${MAX_WAIT_MS}`, {
+    if (!Number.isInteger(interval) || interval < 1 || interval > MAX_TIMER_MS)
+      throw new InvalidArgument(`wait: intervalMs must be a whole number of ms in 1..${MAX_TIMER_MS}`, {
         field: 'intervalMs',
       });
     if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs >= 0))
