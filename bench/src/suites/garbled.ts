@@ -13,7 +13,6 @@ import {
   compileSummon,
   layerByAndDepth,
   lowerToBoolean,
-  type PlainInputs,
   type Program,
   readBristolFile,
   uint,
@@ -27,7 +26,7 @@ import {
   runGarbledLocally,
 } from '@parley/garbled';
 import { type KernelBackend, wasmStatus } from '@parley/kernels';
-import { runGarbledOverLoopbackTls, WorkerPair } from '@parley/node';
+import { runGarbledInWorkers, runGarbledOverLoopbackTls, WorkerPair } from '@parley/node';
 import { ParleyEngine } from '@parley/sdk';
 import { EmpWasmEngine } from 'emp-wasm-engine';
 import { firstRunInFreshProcess } from '../garbled/coldProcess.js';
@@ -65,16 +64,6 @@ function aesSize(blocks: number, streamed: boolean): string {
  * garbled by one garbling worker beside its sending thread.
  */
 const WS_RUN = { garblingWorkers: 1 };
-
-/** One run in a fresh worker pair (cold: the workers start, load and compile for this run only). */
-async function inFreshWorkers(program: Program, inputs: PlainInputs) {
-  const pair = await WorkerPair.start([program.parties[0], program.parties[1]]);
-  try {
-    return await pair.run(program, inputs, WS_RUN);
-  } finally {
-    await pair.close();
-  }
-}
 
 const suite: BenchSuite = {
   name: 'garbled',
@@ -200,7 +189,7 @@ const suite: BenchSuite = {
     const wsInputs = aesInputs(wsBlocks);
     const wsAnds = 6400 * wsBlocks;
     const wsSize = aesSize(wsBlocks, true);
-    const cold = await inFreshWorkers(wsProgram, wsInputs);
+    const cold = await runGarbledInWorkers(wsProgram, wsInputs, WS_RUN);
     ctx.record('garbled.and_per_s.e2e_ws_cold', 'AND/s', wsAnds / (cold.ms / 1000), 1, wsSize);
     // The 819k-AND job: AES-128 over 128 blocks in both modes.
     const smallBlocks = 128;
@@ -261,7 +250,7 @@ const suite: BenchSuite = {
           peak = Math.max(peak, process.memoryUsage().rss);
         }, 50);
         const before = process.memoryUsage().rss;
-        const r = await inFreshWorkers(big, aesInputs(n));
+        const r = await runGarbledInWorkers(big, aesInputs(n), WS_RUN);
         clearInterval(timer);
         ctx.record(`garbled.peak_rss_growth_mb.${tag}`, 'MB', (peak - before) / 1e6, 1, aesSize(n, true));
         ctx.record(

@@ -84,11 +84,18 @@ export class WorkerPair {
   }
 }
 
-/** One run in a fresh worker pair (cold: the workers start, load and compile for this run only). */
-export async function runGarbledInWorkers(program: Program, inputs: PlainInputs): Promise<LoopbackResult> {
+/**
+ * One run in a fresh worker pair (cold: the workers start, load and compile
+ * for this run only); `options` as for WorkerPair.run.
+ */
+export async function runGarbledInWorkers(
+  program: Program,
+  inputs: PlainInputs,
+  options: { garblingWorkers?: number } = {},
+): Promise<LoopbackResult> {
   const pair = await WorkerPair.start([program.parties[0], program.parties[1]]);
   try {
-    return await pair.run(program, inputs);
+    return await pair.run(program, inputs, options);
   } finally {
     await pair.close();
   }
