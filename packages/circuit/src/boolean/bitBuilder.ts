@@ -4,7 +4,7 @@
  * and structurally equal gates are shared (hash-consing). A bit is a wire
  * number, or one of the constants `ZERO` and `ONE`.
  */
-import { type BooleanCircuit, GateList, GateOp, type WireGroup } from './circuit.js';
+import { type BooleanCircuit, GateList, GateOp, renumberGates, type WireGroup } from './circuit.js';
 
 /**
  * Drops gates whose outputs no output group depends on (gadgets may compute a
@@ -34,26 +34,10 @@ export function removeDeadGates(c: BooleanCircuit): BooleanCircuit {
   const id = new Uint32Array(c.wireCount);
   let wireCount = 0;
   for (let w = 0; w < c.wireCount; w++) if (used[w]) id[w] = wireCount++;
-  const op = new Uint8Array(kept);
-  const a = new Uint32Array(kept);
-  const b = new Uint32Array(kept);
-  const out = new Uint32Array(kept);
-  for (let i = 0, j = 0; i < c.gateCount; i++) {
-    if (!keep[i]) continue;
-    const o = c.op[i];
-    op[j] = o;
-    a[j] = o === GateOp.CONST ? c.a[i] : id[c.a[i]];
-    b[j] = o === GateOp.XOR || o === GateOp.AND ? id[c.b[i]] : c.b[i];
-    out[j++] = id[c.out[i]];
-  }
   const renumber = (g: WireGroup): WireGroup => ({ name: g.name, wires: g.wires.map((w) => id[w]) });
   return {
     wireCount,
-    gateCount: kept,
-    op,
-    a,
-    b,
-    out,
+    ...renumberGates(c, (w) => id[w], keep),
     inputs: c.inputs.map(renumber),
     outputs: c.outputs.map(renumber),
   };

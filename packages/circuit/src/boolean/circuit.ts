@@ -97,3 +97,33 @@ export function wireRange(first: number, width: number): Uint32Array {
   for (let i = 0; i < width; i++) w[i] = first + i;
   return w;
 }
+
+/**
+ * The gates of `c` (only those whose `keep` byte is set, when given) with
+ * every wire they read or write renumbered by `id`: a constant's `a` (its
+ * value) and a one-input gate's `b` are not wires and stay as they are.
+ */
+export function renumberGates(
+  c: BooleanCircuit,
+  id: (wire: number) => number,
+  keep?: Uint8Array,
+): Pick<BooleanCircuit, 'gateCount' | 'op' | 'a' | 'b' | 'out'> {
+  let gateCount = c.gateCount;
+  if (keep) {
+    gateCount = 0;
+    for (let i = 0; i < c.gateCount; i++) gateCount += keep[i] ? 1 : 0;
+  }
+  const op = new Uint8Array(gateCount);
+  const a = new Uint32Array(gateCount);
+  const b = new Uint32Array(gateCount);
+  const out = new Uint32Array(gateCount);
+  for (let i = 0, j = 0; i < c.gateCount; i++) {
+    if (keep && !keep[i]) continue;
+    const o = c.op[i];
+    op[j] = o;
+    a[j] = o === GateOp.CONST ? c.a[i] : id(c.a[i]);
+    b[j] = o === GateOp.XOR || o === GateOp.AND ? id(c.b[i]) : c.b[i];
+    out[j++] = id(c.out[i]);
+  }
+  return { gateCount, op, a, b, out };
+}

@@ -7,7 +7,7 @@
  * checkBooleanCircuit and every engine expect). Works from the gates alone:
  * a header may declare 2^31 wires for a file of a few bytes.
  */
-import { type BooleanCircuit, GateOp, wireRange } from '../boolean/circuit.js';
+import { type BooleanCircuit, renumberGates, wireRange } from '../boolean/circuit.js';
 
 /** `c` renumbered; its inputs are wires 0…inputWires−1 and its outputs its last wires. */
 export function compactWires(c: BooleanCircuit, inputWires: number): BooleanCircuit {
@@ -23,22 +23,12 @@ export function compactWires(c: BooleanCircuit, inputWires: number): BooleanCirc
     }
     return inputWires + lo;
   };
-  const n = c.gateCount;
-  const a = new Uint32Array(n);
-  const b = new Uint32Array(n);
-  const out = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const op = c.op[i];
-    a[i] = op === GateOp.CONST ? c.a[i] : id(c.a[i]);
-    b[i] = op === GateOp.XOR || op === GateOp.AND ? id(c.b[i]) : c.b[i];
-    out[i] = id(c.out[i]);
-  }
-  const wireCount = inputWires + n;
+  const wireCount = inputWires + c.gateCount;
   let first = wireCount - c.outputs.reduce((s, g) => s + g.wires.length, 0);
   const outputs = c.outputs.map((g) => {
     const group = { name: g.name, wires: wireRange(first, g.wires.length) };
     first += g.wires.length;
     return group;
   });
-  return { ...c, wireCount, a, b, out, outputs };
+  return { ...c, ...renumberGates(c, id), wireCount, outputs };
 }
