@@ -8,8 +8,10 @@
  * - the listener, before accepting the WebSocket upgrade, checks that the
  *   client certificate carries the key listed for the party the client names
  *   in its upgrade request (`upgradeRefusal`), and otherwise answers HTTP 403
- *   carrying the `PeerNotAuthorized` error (`refuseUpgrade`), which the
- *   dialler turns back into an error (`refusalFromResponse`).
+ *   carrying the `PeerNotAuthorized` error (`refuseUpgrade`): the whole
+ *   reason for a member's key, and for any other key only that it is not
+ *   listed (`refusalForCaller`), which the dialler turns back into an error
+ *   (`refusalFromResponse`).
  *
  * TLS 1.3 proves that each side holds the private key of its certificate
  * (CertificateVerify); certificates are self-signed and trusted only through
@@ -101,6 +103,37 @@ export function upgradeRefusal(
     });
   }
   return peerKeyError(consortium, claimed, socket, `connection claiming to be '${claimed}'`);
+}
+
+/**
+ * What the caller of a refused upgrade is told: the listener's whole reason
+ * when the caller's certificate carries a member's key (members know the
+ * consortium), and otherwise only that its key is not listed. A stranger's
+ * probe learns no member's name or key; the listener's own event keeps the
+ * whole reason.
+ */
+export function refusalForCaller(
+  consortium: ConsortiumIndex,
+  req: IncomingMessage,
+  socket: TLSSocket,
+  error: ParleyError,
+): ParleyError {
+  const raw = socket.getPeerCertificate(true)?.raw;
+  let member = false;
+  if (raw) {
+    try {
+      member = consortium.partyByPublicKey(toHex(certificatePublicKey(raw))) !== undefined;
+    } catch {
+      member = false;
+    }
+  }
+  if (member) return error;
+  const claimed = req.headers[HEADER_PARTY];
+  const who =
+    typeof claimed === 'string' && claimed.length > 0 ? `'${claimed.slice(0, 64)}'` : 'a connection';
+  return new PeerNotAuthorized(`refused ${who}: its certificate key is not in the consortium`, {
+    party: typeof claimed === 'string' ? claimed.slice(0, 64) : '',
+  });
 }
 
 /** Answers an upgrade request with `status` (and the error, for 403) and closes the socket. */

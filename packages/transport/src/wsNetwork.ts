@@ -43,7 +43,14 @@ import type {
   SessionOptions,
   TransportLimits,
 } from './types.js';
-import { HEADER_PARTY, refuseUpgrade, TLS_CIPHERS, UPGRADE_PATH, upgradeRefusal } from './wsAuth.js';
+import {
+  HEADER_PARTY,
+  refusalForCaller,
+  refuseUpgrade,
+  TLS_CIPHERS,
+  UPGRADE_PATH,
+  upgradeRefusal,
+} from './wsAuth.js';
 import { dialPeer, Redialer, type RetryOptions, type Upgraded } from './wsDial.js';
 import { WsLink } from './wsLink.js';
 
@@ -300,7 +307,7 @@ export class WsEndpoint implements Endpoint, LinkHost {
     if (error) {
       const claimed = error.details.party;
       this.#emitRefused(typeof claimed === 'string' ? claimed : undefined, error);
-      refuseUpgrade(socket, 403, 'Forbidden', error);
+      refuseUpgrade(socket, 403, 'Forbidden', refusalForCaller(this.#consortium, req, socket, error));
       return;
     }
     const peer = req.headers[HEADER_PARTY] as PartyName;

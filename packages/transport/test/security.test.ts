@@ -68,6 +68,12 @@ describe('WebSocket authentication against the consortium keys', () => {
     expect(String((dialerError as Error).message)).toMatch(
       /bob' refused the connection.*'alice'.*not in the consortium/,
     );
+    // A stranger learns no member's name or key from the refusal.
+    const realAlice = c.consortium.parties[0].publicKey.slice(0, 16);
+    expect(JSON.stringify({ m: (dialerError as Error).message, d: dialerError.details })).not.toContain(
+      realAlice,
+    );
+    expect(dialerError.details).not.toHaveProperty('expectedKey');
 
     const ev = await refusedAtBob;
     expect(ev.peer).toBe('alice');
@@ -93,6 +99,8 @@ describe('WebSocket authentication against the consortium keys', () => {
     expect(ev.peer).toBe('alice');
     expect(ev.error.message).toMatch(/the key of 'carol'/);
     expect(ev.error.details.presentedKey).toBe(`${carol.publicKeyHex.slice(0, 16)}…`);
+    // A member's key: the caller is told the whole reason.
+    expect(String((dialerError as Error).message)).toMatch(/the key of 'carol'/);
   });
 
   it('refuses a server whose certificate key is not the one listed for the party dialled', async () => {
