@@ -88,12 +88,29 @@ describe('parseAssignments', () => {
       'constructor',
       'given twice',
     );
-    invalidArgument(() => parseAssignments(['=1'], '--input'), '--input', 'expected NAME=VALUE');
+    invalidArgument(
+      () => parseAssignments(['a=1', '=1234'], '--input'),
+      '--input',
+      '--input (item 2 of 2): expected NAME=VALUE, its name is empty',
+    );
     invalidArgument(
       () => parseAssignments(['abc'], '--owner'),
       '--owner',
-      '--owner abc: expected NAME=VALUE',
+      "--owner (item 1 of 1): expected NAME=VALUE, it has no '='",
     );
+  });
+
+  it('never quotes a malformed item, which may be a secret value typed without its name', () => {
+    for (const item of ['987654321', '=987654321']) {
+      let message = '';
+      try {
+        parseAssignments([item], '--input');
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/expected NAME=VALUE/);
+      expect(message).not.toContain('987654321');
+    }
   });
 });
 

@@ -16,13 +16,19 @@ export function collect(value: string, previous: string[]): string[] {
 /**
  * Parses repeated `NAME=VALUE` options into a record without a prototype
  * (so `toString`, `constructor` or `__proto__` are names like any other);
- * errors name the malformed or repeated one.
+ * errors name the malformed one by its position (an item without a name may
+ * be a secret value, so it is never quoted) and the repeated one by name.
  */
 export function parseAssignments(list: readonly string[], flag: string): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
-  for (const item of list) {
+  for (const [i, item] of list.entries()) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new InvalidArgument(`${flag} ${item}: expected NAME=VALUE`, { field: flag });
+    if (eq <= 0) {
+      const what = eq < 0 ? "it has no '='" : 'its name is empty';
+      throw new InvalidArgument(`${flag} (item ${i + 1} of ${list.length}): expected NAME=VALUE, ${what}`, {
+        field: flag,
+      });
+    }
     const name = item.slice(0, eq);
     if (Object.hasOwn(out, name))
       throw new InvalidArgument(`${flag} ${name} is given twice`, { field: name });
