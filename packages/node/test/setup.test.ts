@@ -49,6 +49,19 @@ describe('parley init', () => {
       hasCode(await rejection(initNode({ name: 'bad name', dir: await tempDir() })), 'INVALID_ARGUMENT'),
     ).toBe(true);
   });
+
+  it('checks the address and ports before it creates the directory, with typed errors', async () => {
+    const parent = await tempDir();
+    const badAddress = join(parent, 'a');
+    expect(
+      hasCode(await rejection(initNode({ name: 'bankC', dir: badAddress, address: 'nohost' })), 'CONFIG'),
+    ).toBe(true);
+    const badApiPort = join(parent, 'b');
+    const e = await rejection(initNode({ name: 'bankC', dir: badApiPort, apiPort: 70000 }));
+    expect(hasCode(e, 'CONFIG')).toBe(true);
+    expect(e.message).toContain('api.port');
+    for (const d of [badAddress, badApiPort]) await expect(stat(d)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });
 
 describe('node.json', () => {

@@ -10,7 +10,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError, InvalidArgument, PARTY_NAME_PATTERN, parseAddress } from '@parley/interface';
 import { createIdentity } from '@parley/transport';
-import { NODE_CONFIG_FILE, type NodeConfig, nodeConfigSchema } from './nodeConfig.js';
+import { NODE_CONFIG_FILE, type NodeConfig, parseNodeConfig } from './nodeConfig.js';
 import { EMPTY_POLICY, POLICY_FILE } from './policyFile.js';
 import { type PublicIdentity, publicIdentityFileName } from './publicIdentity.js';
 
@@ -45,7 +45,27 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
       },
     );
   }
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 7443;
+  const address = options.address ?? (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+  parseAddress(address, '--address');
+  // Everything is checked before the directory is touched.
   const dir = resolve(options.dir);
+  const config = parseNodeConfig(
+    {
+      version: 1,
+      name,
+      listen: { host, port },
+      address,
+      api: {
+        host: options.apiHost ?? '127.0.0.1',
+        port: options.apiPort ?? 7480,
+        token: randomBytes(32).toString('base64url'),
+      },
+      identity: { key: 'identity.key', certificate: 'identity.crt' },
+    },
+    join(dir, NODE_CONFIG_FILE),
+  );
   let existing: string[];
   try {
     await mkdir(dir, { recursive: true });
@@ -61,23 +81,7 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
       file: join(dir, NODE_CONFIG_FILE),
     });
   }
-  const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? 7443;
-  const address = options.address ?? (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
-  parseAddress(address, '--address');
   const identity = await createIdentity(name);
-  const config = nodeConfigSchema.parse({
-    version: 1,
-    name,
-    listen: { host, port },
-    address,
-    api: {
-      host: options.apiHost ?? '127.0.0.1',
-      port: options.apiPort ?? 7480,
-      token: randomBytes(32).toString('base64url'),
-    },
-    identity: { key: 'identity.key', certificate: 'identity.crt' },
-  });
   const pub: PublicIdentity = { name, publicKey: identity.publicKeyHex, address };
   const publicFile = join(dir, publicIdentityFileName(name));
   // Exclusive creation: nothing of an existing node is ever overwritten.
