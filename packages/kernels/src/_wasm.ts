@@ -28,6 +28,17 @@ export interface WasmKernelExports {
   xor_const(dst: number, a: number, k: number, n: number): void;
   xor_const_select(dst: number, a: number, k: number, select: number, n: number): void;
   xor_counter(dst: number, src: number, lo: bigint, hi: bigint, n: number): void;
+  xor_masked(dst: number, a: number, b: number, bit: number, n: number): void;
+  xor_masked_pair(
+    d0: number,
+    d1: number,
+    s0: number,
+    s1: number,
+    s2: number,
+    s3: number,
+    masks: number,
+    n: number,
+  ): void;
   pack_bits(dst: number, src: number, groups: number): number;
   unpack_bits(dst: number, src: number, groups: number): void;
   hg_garble_gather(

@@ -70,4 +70,8 @@ export {
   xorBlocksCounter,
   xorBlocksCounterJs,
   xorBlocksJs,
+  xorBlocksMasked,
+  xorBlocksMaskedJs,
+  xorBlocksMaskedPair,
+  xorBlocksMaskedPairJs,
 } from './xor.js';

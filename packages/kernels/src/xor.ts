@@ -11,6 +11,8 @@
  * it copies them through a scratch arena, which measured faster than the JS
  * twin (README figures); small arrays use the JS twin.
  */
+
+import { InvalidArgument } from '@parley/interface';
 import { assertCount, assertInPlaceOrDisjoint, assertOutsideDestination, assertRoom } from './_checks.js';
 import { viaScratch } from './_scratch.js';
 import type { WasmKernelExports } from './_wasm.js';
@@ -209,6 +211,135 @@ export function xorBlocksConstSelectJs(
       xorBlockBytes(dst, a, 16 * j, k0 & mask, k1 & mask, k2 & mask, k3 & mask);
     }
   }
+}
+
+/**
+ * dst[k] = a[k] ^ (bit & 1 ? b[k] : 0) for n 16-byte blocks, with no branch
+ * on the bit: the same loads, stores and instructions either way (an
+ * OT-extension sender's Δ_i·u^i, Δ being secret).
+ */
+export function xorBlocksMasked(dst: Uint8Array, a: Uint8Array, b: Uint8Array, bit: number, n: number): void {
+  checkBlocks(n, dst, [a, 'a'], [b, 'b']);
+  assertBit(bit);
+  const kernels = wasmKernelsFor(dst, a, b);
+  const bytes = 16 * n;
+  if (kernels) kernels.xor_masked(dst.byteOffset, a.byteOffset, b.byteOffset, bit, n);
+  else if (
+    !viaScratch(dst.subarray(0, bytes), bytes, [a.subarray(0, bytes), b.subarray(0, bytes)], (k, [x, y], o) =>
+      k.xor_masked(o.byteOffset, x.byteOffset, y.byteOffset, bit, n),
+    )
+  )
+    xorBlocksMaskedJs(dst, a, b, bit, n);
+}
+
+export function xorBlocksMaskedJs(
+  dst: Uint8Array,
+  a: Uint8Array,
+  b: Uint8Array,
+  bit: number,
+  n: number,
+): void {
+  checkBlocks(n, dst, [a, 'a'], [b, 'b']);
+  assertBit(bit);
+  const m = -(bit & 1);
+  const d = words(dst, n);
+  const x = words(a, n);
+  const y = words(b, n);
+  if (d && x && y) {
+    for (let i = 0; i < 4 * n; i++) d[i] = x[i] ^ (y[i] & m);
+  } else {
+    for (let i = 0; i < 16 * n; i++) dst[i] = a[i] ^ (b[i] & m);
+  }
+}
+
+/**
+ * Two masked XOR sums of the same four sources, for n 16-byte blocks:
+ * d0[k] = ⊕_j (bit j of masks ? s_j[k] : 0), d1[k] = ⊕_j (bit 4 + j of masks
+ * ? s_j[k] : 0). Every source is read and both outputs written for every
+ * block whatever the masks (the SoftSpoken sender's two columns per 2-bit
+ * chunk of its secret Δ). Each output may be one of the sources (in place)
+ * but must not partly overlap one, nor overlap the other output.
+ */
+export function xorBlocksMaskedPair(
+  d0: Uint8Array,
+  d1: Uint8Array,
+  sources: readonly [Uint8Array, Uint8Array, Uint8Array, Uint8Array],
+  masks: number,
+  n: number,
+): void {
+  checkMaskedPair(d0, d1, sources, masks, n);
+  const [s0, s1, s2, s3] = sources;
+  const kernels = wasmKernelsFor(d0, d1, s0, s1, s2, s3);
+  if (kernels)
+    kernels.xor_masked_pair(
+      d0.byteOffset,
+      d1.byteOffset,
+      s0.byteOffset,
+      s1.byteOffset,
+      s2.byteOffset,
+      s3.byteOffset,
+      masks,
+      n,
+    );
+  else xorBlocksMaskedPairJs(d0, d1, sources, masks, n);
+}
+
+export function xorBlocksMaskedPairJs(
+  d0: Uint8Array,
+  d1: Uint8Array,
+  sources: readonly [Uint8Array, Uint8Array, Uint8Array, Uint8Array],
+  masks: number,
+  n: number,
+): void {
+  checkMaskedPair(d0, d1, sources, masks, n);
+  const m = Array.from({ length: 8 }, (_, i) => -((masks >>> i) & 1));
+  const out0 = words(d0, n);
+  const out1 = words(d1, n);
+  const w = sources.map((s) => words(s, n));
+  if (out0 && out1 && w.every((x) => x !== undefined)) {
+    const [x0, x1, x2, x3] = w as Int32Array[];
+    for (let i = 0; i < 4 * n; i++) {
+      const v0 = x0[i];
+      const v1 = x1[i];
+      const v2 = x2[i];
+      const v3 = x3[i];
+      out0[i] = (v0 & m[0]) ^ (v1 & m[1]) ^ (v2 & m[2]) ^ (v3 & m[3]);
+      out1[i] = (v0 & m[4]) ^ (v1 & m[5]) ^ (v2 & m[6]) ^ (v3 & m[7]);
+    }
+  } else {
+    const [x0, x1, x2, x3] = sources;
+    for (let i = 0; i < 16 * n; i++) {
+      const v0 = x0[i];
+      const v1 = x1[i];
+      const v2 = x2[i];
+      const v3 = x3[i];
+      d0[i] = (v0 & m[0]) ^ (v1 & m[1]) ^ (v2 & m[2]) ^ (v3 & m[3]);
+      d1[i] = (v0 & m[4]) ^ (v1 & m[5]) ^ (v2 & m[6]) ^ (v3 & m[7]);
+    }
+  }
+}
+
+function checkMaskedPair(
+  d0: Uint8Array,
+  d1: Uint8Array,
+  sources: readonly Uint8Array[],
+  masks: number,
+  n: number,
+): void {
+  if (!Array.isArray(sources) || sources.length !== 4) {
+    throw new InvalidArgument('sources must be four arrays', { field: 'sources' });
+  }
+  if (!Number.isInteger(masks) || masks < 0 || masks > 0xff) {
+    throw new InvalidArgument('masks must be an integer in 0..255', { field: 'masks' });
+  }
+  const named = sources.map((s, j): [Uint8Array, string] => [s, `sources[${j}]`]);
+  checkBlocks(n, d0, ...named);
+  checkBlocks(n, d1, ...named);
+  assertOutsideDestination(d0, 16 * n, d1, 16 * n, 'd1');
+}
+
+function assertBit(bit: number): void {
+  if (bit !== 0 && bit !== 1) throw new InvalidArgument('bit must be 0 or 1', { field: 'bit' });
 }
 
 /**

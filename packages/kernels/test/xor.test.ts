@@ -12,6 +12,10 @@ import {
   xorBlocksCounter,
   xorBlocksCounterJs,
   xorBlocksJs,
+  xorBlocksMasked,
+  xorBlocksMaskedJs,
+  xorBlocksMaskedPair,
+  xorBlocksMaskedPairJs,
 } from '../src/index.js';
 import { firstDifference, seededRandom } from './_helpers.js';
 
@@ -251,6 +255,117 @@ describe('xor kernels: WebAssembly and JS agree', () => {
       [() => xorBlocksConstSelect(buf, buf, buf, new Uint8Array(4), 4), 'constant'],
       [() => xorBlocksConst(buf, buf, buf.subarray(48, 64), 4), 'constant'],
       [() => xorBlocksConstSelect(buf, buf, new Uint8Array(16), buf.subarray(60, 64), 4), 'select'],
+    ];
+    for (const [f, field] of cases) {
+      let caught: unknown;
+      try {
+        f();
+      } catch (e) {
+        caught = e;
+      }
+      expect(hasCode(caught, 'INVALID_ARGUMENT')).toBe(true);
+      expect((caught as { details: { field: string } }).details.field).toBe(field);
+    }
+  });
+});
+
+/** The masked sums by definition, byte by byte. */
+function maskedPairReference(sources: Uint8Array[], masks: number, n: number): [Uint8Array, Uint8Array] {
+  const d0 = new Uint8Array(16 * n);
+  const d1 = new Uint8Array(16 * n);
+  for (let j = 0; j < 4; j++) {
+    for (let i = 0; i < 16 * n; i++) {
+      if ((masks >> j) & 1) d0[i] ^= sources[j][i];
+      if ((masks >> (4 + j)) & 1) d1[i] ^= sources[j][i];
+    }
+  }
+  return [d0, d1];
+}
+
+describe('masked xor kernels (no branch on the mask): WebAssembly and JS agree with the definition', () => {
+  const arena = new KernelArena(1 << 20);
+
+  for (const n of SIZES) {
+    it(`xorBlocksMasked with bit 0 and 1 on ${n} blocks`, () => {
+      for (const bit of [0, 1]) {
+        arena.reset();
+        const a = inArena(arena, random(16 * n));
+        const b = inArena(arena, random(16 * n));
+        const dst = arena.alloc(16 * n);
+        const js = new Uint8Array(16 * n);
+        xorBlocksMasked(dst, a, b, bit, n);
+        xorBlocksMaskedJs(js, a.slice(), b.slice(), bit, n);
+        const expected = a.map((x, i) => x ^ (bit ? b[i] : 0));
+        expect(firstDifference(dst, expected)).toBe(-1);
+        expect(firstDifference(js, expected)).toBe(-1);
+        // in place, as the IKNP sender uses it
+        xorBlocksMasked(a, a, b, bit, n);
+        expect(firstDifference(a, expected)).toBe(-1);
+      }
+    });
+  }
+
+  it('xorBlocksMaskedPair for every one of the 256 masks, in an arena, outside one, unaligned and in place', () => {
+    const n = 5;
+    const plain = [0, 1, 2, 3].map(() => random(16 * n));
+    for (let masks = 0; masks < 256; masks++) {
+      arena.reset();
+      const [e0, e1] = maskedPairReference(plain, masks, n);
+      const sources = plain.map((x) => inArena(arena, x)) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+      const d0 = arena.alloc(16 * n);
+      const d1 = arena.alloc(16 * n);
+      xorBlocksMaskedPair(d0, d1, sources, masks, n);
+      expect([firstDifference(d0, e0), firstDifference(d1, e1)]).toEqual([-1, -1]);
+      const j0 = new Uint8Array(16 * n);
+      const j1 = new Uint8Array(16 * n + 1).subarray(1); // unaligned: the byte loop
+      xorBlocksMaskedPairJs(j0, j1, [plain[0], plain[1], plain[2], plain[3]], masks, n);
+      expect([firstDifference(j0, e0), firstDifference(j1, e1)]).toEqual([-1, -1]);
+      // outputs written over two of the sources (in place)
+      xorBlocksMaskedPair(sources[0], sources[3], sources, masks, n);
+      expect([firstDifference(sources[0], e0), firstDifference(sources[3], e1)]).toEqual([-1, -1]);
+    }
+  });
+
+  it('xorBlocksMaskedPair on many sizes agrees with the JS twin', () => {
+    for (const n of SIZES) {
+      arena.reset();
+      const masks = 0b1011_0110;
+      const plain = [0, 1, 2, 3].map(() => random(16 * n));
+      const sources = plain.map((x) => inArena(arena, x)) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+      const d0 = arena.alloc(16 * n);
+      const d1 = arena.alloc(16 * n);
+      xorBlocksMaskedPair(d0, d1, sources, masks, n);
+      const [e0, e1] = maskedPairReference(plain, masks, n);
+      expect([firstDifference(d0, e0), firstDifference(d1, e1)]).toEqual([-1, -1]);
+    }
+  });
+
+  it('refuses a bit other than 0 or 1, masks outside 0..255, overlapping outputs and short sources', () => {
+    const buf = new Uint8Array(256);
+    const four = (): [Uint8Array, Uint8Array, Uint8Array, Uint8Array] => [
+      new Uint8Array(64),
+      new Uint8Array(64),
+      new Uint8Array(64),
+      new Uint8Array(64),
+    ];
+    const cases: [() => void, string][] = [
+      [() => xorBlocksMasked(buf, buf, buf, 2, 4), 'bit'],
+      [() => xorBlocksMaskedJs(buf, buf, buf, -1, 4), 'bit'],
+      [() => xorBlocksMaskedPair(new Uint8Array(64), new Uint8Array(64), four(), 256, 4), 'masks'],
+      [() => xorBlocksMaskedPair(new Uint8Array(64), new Uint8Array(64), four(), 1.5, 4), 'masks'],
+      [() => xorBlocksMaskedPair(buf.subarray(0, 64), buf.subarray(32, 96), four(), 3, 4), 'd1'],
+      [() => xorBlocksMaskedPair(buf.subarray(0, 64), buf.subarray(0, 64), four(), 3, 4), 'd1'],
+      [
+        () =>
+          xorBlocksMaskedPair(
+            new Uint8Array(64),
+            new Uint8Array(64),
+            [new Uint8Array(64), new Uint8Array(48), new Uint8Array(64), new Uint8Array(64)],
+            3,
+            4,
+          ),
+        'sources[1]',
+      ],
     ];
     for (const [f, field] of cases) {
       let caught: unknown;

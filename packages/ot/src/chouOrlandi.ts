@@ -218,9 +218,13 @@ export async function chouOrlandiReceive(
     for (let i = 0; i < count; i++) {
       const { b, bG } = randomBasePoint(random);
       scalars.push(b);
-      // Both candidates are computed so the work does not depend on the choice.
-      const candidates = [bG, bG.add(A)];
-      reply.set(candidates[choices[i]].toBytes(), 5 + POINT_BYTES * i);
+      // Both candidates are computed and encoded, and one is taken under a
+      // mask: neither the work nor an address depends on the choice.
+      const b0 = bG.toBytes();
+      const b1 = bG.add(A).toBytes();
+      const select = -choices[i] & 0xff;
+      const at = 5 + POINT_BYTES * i;
+      for (let k = 0; k < POINT_BYTES; k++) reply[at + k] = b0[k] ^ (select & (b0[k] ^ b1[k]));
     }
     // Send the B_i first: the sender's multiplications then overlap with the keys computed here.
     // (A copy: a channel may transfer, and so detach, the buffer it is given.)

@@ -14,7 +14,7 @@
  */
 import { type RandomSource, systemRandom } from '@parley/crypto';
 import { InvalidArgument } from '@parley/interface';
-import { KernelArena, transpose128, unpackBits, xorBlocks } from '@parley/kernels';
+import { KernelArena, transpose128, unpackBits, xorBlocksMasked } from '@parley/kernels';
 import { abortOnError, CHUNK_HEADER_BYTES, checkChunkHeader, expectFrame, TAG_IKNP_U } from './_messages.js';
 import {
   ColumnPrgs,
@@ -227,12 +227,11 @@ export class IknpSender {
         for (let i = 0; i < KAPPA; i++) {
           const q = w.q.subarray(i * stride, i * stride + columnBytes);
           q.set(w.prgs.next(i, columnBytes));
-          if (this.deltaBits[i]) {
-            // q^i = G(k_i^1) ⊕ u^i: only these columns of u are needed.
-            const at = CHUNK_HEADER_BYTES + i * columnBytes;
-            u.set(message.subarray(at, at + columnBytes));
-            xorBlocks(q, q, u, rows / 128);
-          }
+          // q^i = G(k_i^{Δ_i}) ⊕ Δ_i·u^i, with no branch on Δ: every column of
+          // u is copied and masked alike.
+          const at = CHUNK_HEADER_BYTES + i * columnBytes;
+          u.set(message.subarray(at, at + columnBytes));
+          xorBlocksMasked(q, q, u, this.deltaBits[i], rows / 128);
         }
         transpose128(w.rows, w.q, rows, stride);
         consume(w.rows.subarray(0, 16 * count), offset, count);

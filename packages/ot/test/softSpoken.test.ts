@@ -9,6 +9,7 @@ import {
   SoftSpokenSender,
   softSpokenWorkspaceBytes,
 } from '../src/index.js';
+import { columnMasks } from '../src/softSpokenSender.js';
 import { correlate, firstDifference, rejectsWith, testSeed } from './_harness.js';
 
 const prg = testSeed('softSpoken.test');
@@ -144,6 +145,24 @@ describe('SoftSpoken OT extension (k = 2): correlated OT with 8 bytes per OT', (
       return seen;
     };
     expect(await transcript()).toEqual(await transcript());
+  });
+});
+
+describe('SoftSpoken sender: the masks that replace the branches on Δ', () => {
+  it('for every chunk value d, give w^b = r_{d⊕(1<<b)} ⊕ r_{d⊕3} ⊕ d^b·c over the slots of the leaves x ≠ d', () => {
+    // Leaf x stands for bit x, the correction for bit 4; slots hold the leaves x ≠ d in increasing order.
+    for (let d = 0; d < 4; d++) {
+      const slots = [0, 1, 2, 3].filter((x) => x !== d);
+      const masks = columnMasks(d);
+      const sumOf = (shift: number) => {
+        let v = 0;
+        for (let j = 0; j < 3; j++) if ((masks >> (shift + j)) & 1) v ^= 1 << slots[j];
+        if ((masks >> (shift + 3)) & 1) v ^= 1 << 4;
+        return v;
+      };
+      expect(sumOf(0)).toBe((1 << (d ^ 1)) ^ (1 << (d ^ 3)) ^ ((d & 1) << 4));
+      expect(sumOf(4)).toBe((1 << (d ^ 2)) ^ (1 << (d ^ 3)) ^ ((d >> 1) << 4));
+    }
   });
 });
 
