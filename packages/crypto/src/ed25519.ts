@@ -1,6 +1,37 @@
-/** Ed25519 signatures (RFC 8032) through @noble/curves. */
+/**
+ * Ed25519 signatures (RFC 8032). Everything that touches the secret key (the
+ * public key's derivation and signing) runs in node:crypto (OpenSSL's
+ * constant-time code), not in @noble/curves, whose BigInt arithmetic has no
+ * constant-time guarantee; verification and key checks, on public data only,
+ * stay with noble (strict RFC 8032, not ZIP-215). Ed25519 is deterministic,
+ * so both produce the same bytes.
+ */
+import { createPrivateKey, createPublicKey, type KeyObject, sign } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { assertBytes } from './bytes.js';
+
+/** PKCS#8 (RFC 8410) of an Ed25519 private key, up to its 32-byte seed. */
+const PKCS8_PREFIX = Uint8Array.from([
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+]);
+
+/** The node:crypto private key of a 32-byte seed (the DER copy is wiped after parsing). */
+function privateKeyObject(secretKey: Uint8Array): KeyObject {
+  const der = Buffer.alloc(PKCS8_PREFIX.length + 32);
+  der.set(PKCS8_PREFIX);
+  der.set(secretKey, PKCS8_PREFIX.length);
+  try {
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } finally {
+    der.fill(0);
+  }
+}
+
+/** The 32-byte public key of a node:crypto Ed25519 key (the end of its SPKI DER). */
+function publicKeyBytes(key: KeyObject): Uint8Array {
+  const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
+  return new Uint8Array(spki.subarray(spki.length - 32));
+}
 
 export interface Ed25519KeyPair {
   secretKey: Uint8Array;
@@ -9,13 +40,13 @@ export interface Ed25519KeyPair {
 
 export function ed25519KeyPair(secretKey: Uint8Array = ed25519.utils.randomSecretKey()): Ed25519KeyPair {
   assertBytes(secretKey, 32, 'secretKey');
-  return { secretKey, publicKey: ed25519.getPublicKey(secretKey) };
+  return { secretKey, publicKey: publicKeyBytes(privateKeyObject(secretKey)) };
 }
 
 export function ed25519Sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
   assertBytes(message, undefined, 'message');
   assertBytes(secretKey, 32, 'secretKey');
-  return ed25519.sign(message, secretKey);
+  return new Uint8Array(sign(null, message, privateKeyObject(secretKey)));
 }
 
 /**

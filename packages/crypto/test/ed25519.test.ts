@@ -1,5 +1,14 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { describe, expect, it } from 'vitest';
-import { ed25519KeyFault, ed25519KeyPair, ed25519Sign, ed25519Verify, fromHex, toHex } from '../src/index.js';
+import {
+  ed25519KeyFault,
+  ed25519KeyPair,
+  ed25519Sign,
+  ed25519Verify,
+  fromHex,
+  randomBytes,
+  toHex,
+} from '../src/index.js';
 
 // RFC 8032 section 7.1, TEST 1, TEST 2 and TEST 3.
 const vectors = [
@@ -48,6 +57,36 @@ describe('ed25519 (RFC 8032 vectors)', () => {
     expect(ed25519Verify(bad, msg, kp.publicKey)).toBe(false);
     expect(ed25519Verify(sig.subarray(0, 63), msg, kp.publicKey)).toBe(false);
     expect(ed25519Verify(sig, msg, new Uint8Array(31))).toBe(false);
+  });
+
+  it('node:crypto signing and key derivation give the bytes noble gives (random and edge keys and messages)', () => {
+    const seeds = [new Uint8Array(32), new Uint8Array(32).fill(0xff), new Uint8Array(32).fill(0x80)];
+    for (let i = 0; i < 40; i++) seeds.push(randomBytes(32));
+    for (const [i, seed] of seeds.entries()) {
+      const kp = ed25519KeyPair(seed);
+      expect(kp.publicKey).toBeInstanceOf(Uint8Array);
+      expect(toHex(kp.publicKey)).toBe(toHex(ed25519.getPublicKey(seed)));
+      for (const length of [0, 1, 31, 32, 33, 64, 127, 1000 + i]) {
+        const message = randomBytes(length);
+        const sig = ed25519Sign(message, seed);
+        expect(sig).toBeInstanceOf(Uint8Array);
+        expect(sig.length).toBe(64);
+        expect(toHex(sig)).toBe(toHex(ed25519.sign(message, seed)));
+        expect(ed25519Verify(sig, message, kp.publicKey)).toBe(true);
+      }
+    }
+    // A message and a key that are views into larger buffers (offsets): only the viewed bytes count.
+    const backing = randomBytes(200);
+    const seed = backing.subarray(7, 39);
+    const message = backing.subarray(50, 150);
+    expect(toHex(ed25519Sign(message, seed))).toBe(toHex(ed25519.sign(message.slice(), seed.slice())));
+    expect(toHex(ed25519KeyPair(seed).publicKey)).toBe(toHex(ed25519.getPublicKey(seed.slice())));
+  });
+
+  it('refuses a wrong-length secret key or a non-byte message when signing, with a typed error', () => {
+    expect(() => ed25519Sign(new Uint8Array(1), new Uint8Array(31))).toThrow(/secretKey: expected 32 bytes/);
+    expect(() => ed25519Sign(new Uint8Array(1), new Uint8Array(64))).toThrow(/secretKey: expected 32 bytes/);
+    expect(() => ed25519Sign('text' as unknown as Uint8Array, new Uint8Array(32))).toThrow(/message/);
   });
 
   it('refuses a secret key of the wrong length with a typed error', () => {

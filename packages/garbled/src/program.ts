@@ -95,11 +95,12 @@ function lowerProgram(program: Program): PreparedProgram {
   };
 }
 
+/** The k low bits of each value, least significant first (all k of them: no early exit on the secret value). */
 export function columnToBits(col: Column, k: number): Uint8Array {
   const bits = new Uint8Array(col.length * k);
   for (let i = 0; i < col.length; i++) {
     let v = col[i];
-    for (let b = 0; b < k && v !== 0n; b++, v >>= 1n) bits[i * k + b] = Number(v & 1n);
+    for (let b = 0; b < k; b++, v >>= 1n) bits[i * k + b] = Number(v & 1n);
   }
   return bits;
 }

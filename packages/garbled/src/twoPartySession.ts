@@ -31,6 +31,7 @@ import {
   SetupMismatchError,
 } from '@parley/interface';
 import { IknpReceiver, IknpSender, type OtChannel } from '@parley/ot';
+import { decodeOutputTags } from './_decode.js';
 import { FixedKeyAes, tccrHash } from './fixedKeyAes.js';
 import { GarblerPool } from './garblerPool.js';
 import { HalfGatesEvaluator, HalfGatesGarbler, type LayeredCircuit, TABLE_BYTES } from './halfGates.js';
@@ -540,7 +541,7 @@ export class GarbledSession {
           theirs++;
           continue;
         }
-        const m = bits[own] ? -1 : 0;
+        const m = -(bits[own] & 1); // all ones or zero: no branch on the input bit
         for (let k = 0; k < 4; k++) {
           inputZero[4 * j + k] = fresh[4 * own + k];
           active[4 * own + k] = fresh[4 * own + k] ^ (m & delta[k]);
@@ -602,7 +603,7 @@ export class GarbledSession {
       if (got.length !== 2 * at.length) {
         throw new InvalidOutputLabel(`expected ${at.length} output tags from ${this.peer}`);
       }
-      return splitGroups(spec, forMe, decode(expected, got, at.length));
+      return splitGroups(spec, forMe, decodeOutputTags(expected, got, at.length));
     };
   }
 
@@ -646,7 +647,11 @@ export class GarbledSession {
         throw new InvalidOutputLabel(`expected ${wires} output checks`);
       }
       const at = outputPositions(spec, forMe);
-      result = splitGroups(spec, forMe, decode(checks, activeHashes(aes, labels, at, tweak), wires));
+      result = splitGroups(
+        spec,
+        forMe,
+        decodeOutputTags(checks, activeHashes(aes, labels, at, tweak), wires),
+      );
     }
     const forThem = this.outputGroups(spec, garbler);
     if (forThem.length > 0) {
@@ -835,17 +840,4 @@ function activeHashes(aes: FixedKeyAes, labels: Uint32Array, wires: number[], tw
     out[2 * j + 1] = h[8 * j + 1];
   }
   return out;
-}
-
-/** Output bits from both labels' tags (4 words per wire) and the active label's tag (2 words per wire). */
-function decode(both: Uint32Array, active: Uint32Array, n: number): Uint8Array {
-  const bits = new Uint8Array(n);
-  for (let j = 0; j < n; j++) {
-    const eq0 = (both[4 * j] ^ active[2 * j]) | (both[4 * j + 1] ^ active[2 * j + 1]);
-    const eq1 = (both[4 * j + 2] ^ active[2 * j]) | (both[4 * j + 3] ^ active[2 * j + 1]);
-    if (eq0 !== 0 && eq1 !== 0)
-      throw new InvalidOutputLabel(`output wire ${j}: the label is neither the 0 nor the 1 label`);
-    bits[j] = eq0 === 0 ? 0 : 1;
-  }
-  return bits;
 }

@@ -57,6 +57,22 @@ describe('garbled 2PC', () => {
     }
   });
 
+  it("the garbler's and the evaluator's edge inputs (0, all ones, single bits, patterns) give both parties the right sums", async () => {
+    const add = bristolProgram(await readBristolFile(`${BRISTOL}/adder64.txt`));
+    const M = (1n << 64n) - 1n;
+    const edges = [0n, M, 1n, 1n << 63n, 0xffffffffn, 0x5555555555555555n, 0xaaaaaaaaaaaaaaaan];
+    for (const [x, y] of [
+      ...edges.map((e) => [e, 0n]),
+      ...edges.map((e) => [0n, e]),
+      [M, 1n],
+      [1n << 63n, 1n << 63n],
+    ]) {
+      const r = await runGarbledLocally(add, { party0: { '0': x }, party1: { '1': y } });
+      expect(values(r.outputs.party0['0']), `${x} + ${y} (garbler)`).toEqual([(x + y) & M]);
+      expect(values(r.outputs.party1['0']), `${x} + ${y} (evaluator)`).toEqual([(x + y) & M]);
+    }
+  });
+
   it('IR programs with vectors, signed and fixed types, and per-party outputs match the plaintext evaluator', async () => {
     const b = new CircuitBuilder(['alice', 'bob']);
     const x = b.input('alice', 'x', int(16), 20);

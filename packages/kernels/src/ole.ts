@@ -29,7 +29,7 @@
  */
 import { InvalidArgument } from '@parley/interface';
 import { assertOutsideDestination, assertRoom, overlaps, viewsOverlap } from './_checks.js';
-import { halvesOf } from './_words.js';
+import { borrowOut, carryOut, halvesOf } from './_words.js';
 import { wasmKernelsOfBuffer } from './arena.js';
 
 interface OleExports {
@@ -263,12 +263,14 @@ export function gilboaSendJs(
       const h0h = (X[i + 1] ^ Y[i + 1]) >>> 0;
       const h1l = (X[i + 4] ^ Y[i + 4]) >>> 0;
       const h1h = (X[i + 5] ^ Y[i + 5]) >>> 0;
-      const low = h0l - h1l + al;
+      const diff = (h0l - h1l) >>> 0;
+      const low = (diff + al) >>> 0;
       dLow[k] = low;
-      dHigh[k] = h0h - h1h + ah + Math.floor(low / 0x100000000);
-      const sum = accLow + shiftLow(h0l, k);
-      accLow = sum >>> 0;
-      accHigh = (accHigh + shiftHigh(h0l, h0h, k) + (sum > 0xffffffff ? 1 : 0)) >>> 0;
+      dHigh[k] = h0h - h1h + ah + carryOut(diff, al, low) - borrowOut(h0l, h1l, diff);
+      const addend = shiftLow(h0l, k);
+      const sum = (accLow + addend) >>> 0;
+      accHigh = (accHigh + shiftHigh(h0l, h0h, k) + carryOut(accLow, addend, sum)) >>> 0;
+      accLow = sum;
     }
     const m = 64 * triple;
     M[m] = dLow[0];
@@ -278,9 +280,9 @@ export function gilboaSendJs(
       M[m + 2 * w + 1] = (dHigh[w] & (0xffffffff >>> w)) | (dLow[64 - w] << (32 - w));
     }
     msg32[triple] = dLow[32];
-    // share = −acc mod 2^64
+    // share = −acc mod 2^64 = ~acc + 1: the carry into the high half is 1 exactly when accLow = 0
     S[2 * triple] = -accLow;
-    S[2 * triple + 1] = ~accHigh + (accLow === 0 ? 1 : 0);
+    S[2 * triple + 1] = ~accHigh + (((accLow | -accLow) >>> 31) ^ 1);
   }
 }
 
@@ -313,9 +315,10 @@ export function gilboaReceiveHashJs(share: BigUint64Array, x: Uint8Array, y: Uin
       const i = 256 * triple + 4 * k;
       const hl = (X[i] ^ Y[i]) >>> 0;
       const hh = (X[i + 1] ^ Y[i + 1]) >>> 0;
-      const sum = accLow + shiftLow(hl, k);
-      accLow = sum >>> 0;
-      accHigh = (accHigh + shiftHigh(hl, hh, k) + (sum > 0xffffffff ? 1 : 0)) >>> 0;
+      const addend = shiftLow(hl, k);
+      const sum = (accLow + addend) >>> 0;
+      accHigh = (accHigh + shiftHigh(hl, hh, k) + carryOut(accLow, addend, sum)) >>> 0;
+      accLow = sum;
     }
     S[2 * triple] = accLow;
     S[2 * triple + 1] = accHigh;
@@ -369,19 +372,21 @@ export function gilboaReceiveCorrectJs(
     const bh = B[2 * triple + 1];
     let accLow = S[2 * triple];
     let accHigh = S[2 * triple + 1];
-    const add = (low: number, high: number) => {
-      const sum = accLow + low;
-      accLow = sum >>> 0;
-      accHigh = (accHigh + high + (sum > 0xffffffff ? 1 : 0)) >>> 0;
+    // Every correction is added, masked by its bit of b (all ones or zero): no branch on b.
+    const add = (low: number, high: number, mask: number) => {
+      const l = (low & mask) >>> 0;
+      const sum = (accLow + l) >>> 0;
+      accHigh = (accHigh + (high & mask) + carryOut(accLow, l, sum)) >>> 0;
+      accLow = sum;
     };
     const m = 64 * triple;
-    if (bl & 1) add(M[m], M[m + 1]);
-    if (bh & 1) add(0, msg32[triple]);
+    add(M[m], M[m + 1], -(bl & 1));
+    add(0, msg32[triple], -(bh & 1));
     for (let w = 1; w < 32; w++) {
       const wl = M[m + 2 * w];
       const wh = M[m + 2 * w + 1];
-      if ((bl >>> w) & 1) add(shiftLow(wl, w), shiftHigh(wl, wh, w));
-      if ((bh >>> (32 - w)) & 1) add(0, (wh & (0xffffffff << (32 - w))) >>> 0);
+      add(shiftLow(wl, w), shiftHigh(wl, wh, w), -((bl >>> w) & 1));
+      add(0, wh & (0xffffffff << (32 - w)), -((bh >>> (32 - w)) & 1));
     }
     S[2 * triple] = accLow;
     S[2 * triple + 1] = accHigh;

@@ -154,6 +154,112 @@ describe('OLE kernels of the offline phase', () => {
     }
   });
 
+  it('Gilboa on edge values (0, all ones, carries across bit 32, sparse and alternating b): JS and WebAssembly = BigInt reference', () => {
+    arena.reset();
+    const edges = [
+      0n,
+      MASK,
+      0xffffffffn,
+      1n << 32n,
+      0x80000000n,
+      1n << 63n,
+      0x5555555555555555n,
+      0xaaaaaaaaaaaaaaaan,
+      0x00000001ffffffffn,
+      1n,
+    ];
+    const t = edges.length * edges.length;
+    const a = new BigUint64Array(t);
+    const b = new BigUint64Array(t);
+    for (let i = 0; i < t; i++) {
+      a[i] = edges[i % edges.length];
+      b[i] = edges[Math.floor(i / edges.length)];
+    }
+    // Hash blocks: the low 64 bits of x ⊕ y per block cycle through the edge values (y = 0), so h0 − h1 borrows and sums carry.
+    const x = new Uint8Array(2048 * t);
+    const xv = new DataView(x.buffer);
+    for (let j = 0; j < 128 * t; j++) xv.setBigUint64(16 * j, edges[(j * 7 + (j >> 7)) % edges.length], true);
+    const y = new Uint8Array(2048 * t);
+    const lo = (bytes: Uint8Array, j: number) => block(bytes, j)[0];
+    // Sender
+    const share = allocWords(arena, t);
+    const msg = allocWords(arena, 32 * t);
+    const msg32b = arena.alloc(4 * t);
+    const msg32 = new Uint32Array(msg32b.buffer, msg32b.byteOffset, t);
+    gilboaSend(share, msg, msg32, copyTo(arena, x), copyTo(arena, y), wordsIn(arena, a));
+    const shareJs = new BigUint64Array(t);
+    const msgJs = new BigUint64Array(32 * t);
+    const msg32Js = new Uint32Array(t);
+    gilboaSendJs(shareJs, msgJs, msg32Js, x, y, a);
+    expect(shareJs).toEqual(share);
+    expect(msgJs).toEqual(msg);
+    expect(msg32Js).toEqual(msg32);
+    for (let i = 0; i < t; i++) {
+      let acc = 0n;
+      for (let k = 0; k < 64; k++) acc += lo(x, 2 * (64 * i + k)) << BigInt(k);
+      expect(shareJs[i]).toBe(-acc & MASK);
+      const d = (k: number) => (lo(x, 2 * (64 * i + k)) - lo(x, 2 * (64 * i + k) + 1) + a[i]) & MASK;
+      expect(msgJs[32 * i]).toBe(d(0));
+      expect(BigInt(msg32Js[i])).toBe(d(32) & 0xffffffffn);
+      for (let w = 1; w < 32; w++) {
+        const low = d(w) & ((1n << BigInt(64 - w)) - 1n);
+        expect(msgJs[32 * i + w]).toBe((low | (d(64 - w) << BigInt(64 - w))) & MASK);
+      }
+    }
+    // Receiver: hash, then the corrections masked by the bits of b
+    const xr = chosen(x, b, 64 * t);
+    const yr = chosen(y, b, 64 * t);
+    const mine = allocWords(arena, t);
+    gilboaReceiveHash(mine, copyTo(arena, xr), copyTo(arena, yr));
+    const mineJs = new BigUint64Array(t);
+    gilboaReceiveHashJs(mineJs, xr, yr);
+    expect(mineJs).toEqual(mine);
+    for (let i = 0; i < t; i++) {
+      let acc = 0n;
+      for (let k = 0; k < 64; k++) acc += lo(xr, 64 * i + k) << BigInt(k);
+      expect(mineJs[i]).toBe(acc & MASK);
+    }
+    const before = mineJs.slice();
+    gilboaReceiveCorrect(mine, wordsIn(arena, b), msg, msg32);
+    gilboaReceiveCorrectJs(mineJs, b, msgJs, msg32Js);
+    expect(mineJs).toEqual(mine);
+    for (let i = 0; i < t; i++) {
+      // share += Σ_k b_k·d_k·2^k, d_k read back from the packed corrections
+      let acc = before[i];
+      const bit = (k: number) => (b[i] >> BigInt(k)) & 1n;
+      acc += bit(0) * msgJs[32 * i];
+      acc += bit(32) * (BigInt(msg32Js[i]) << 32n);
+      for (let w = 1; w < 32; w++) {
+        const word = msgJs[32 * i + w];
+        acc += bit(w) * (word << BigInt(w));
+        acc += bit(64 - w) * ((word >> BigInt(64 - w)) << BigInt(64 - w));
+      }
+      expect(mineJs[i]).toBe(acc & MASK);
+      expect((shareJs[i] + mineJs[i]) & MASK).toBe((a[i] * b[i]) & MASK);
+    }
+  });
+
+  it('Gilboa receiver corrections on all-ones corrections: each bit of b adds exactly its term (masks, not branches)', () => {
+    const t = 1;
+    const msg = new BigUint64Array(32 * t).fill(MASK);
+    const msg32 = new Uint32Array(t).fill(0xffffffff);
+    for (const start of [0n, MASK, 0xffffffffn, 1n << 32n]) {
+      for (let k = 0; k < 64; k++) {
+        const b = BigUint64Array.of(1n << BigInt(k));
+        const share = BigUint64Array.of(start);
+        gilboaReceiveCorrectJs(share, b, msg, msg32);
+        // d_k = 2^(64−k) − 1 (truncated to 64 − k bits), so the term is 2^64 − 2^k ≡ −2^k
+        expect(share[0]).toBe((start - (1n << BigInt(k))) & MASK);
+      }
+      const none = BigUint64Array.of(start);
+      gilboaReceiveCorrectJs(none, BigUint64Array.of(0n), msg, msg32);
+      expect(none[0]).toBe(start);
+      const all = BigUint64Array.of(start);
+      gilboaReceiveCorrectJs(all, BigUint64Array.of(MASK), msg, msg32);
+      expect(all[0]).toBe((start - MASK) & MASK);
+    }
+  });
+
   for (const n of [0, 1, 2, 5, 33]) {
     it(`bit products on ${n} words: sender ⊕ receiver shares = a & b per bit; WebAssembly = JS`, () => {
       arena.reset();

@@ -42,10 +42,11 @@ export function columnToPlanes(col: Column, n: number, width: number): BigUint64
   const out = new BigUint64Array(width * words);
   const o = u32(out);
   for (let j = 0; j < n; j++) {
+    // All `width` bits of every value, ORed in unconditionally: the work and the
+    // control flow do not depend on the (secret) value or its bit length.
     let v = col[j];
-    for (let b = 0; v !== 0n && b < width; b++, v >>= 1n) {
-      if (v & 1n) o[2 * b * words + (j >>> 5)] |= 1 << (j & 31);
-    }
+    const lane = j & 31;
+    for (let b = 0; b < width; b++, v >>= 1n) o[2 * b * words + (j >>> 5)] |= Number(v & 1n) << lane;
   }
   return out;
 }

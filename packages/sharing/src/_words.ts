@@ -17,6 +17,12 @@ const bytes = (a: BigUint64Array): Uint8Array => new Uint8Array(a.buffer, a.byte
 /** Words of a plane of n bits. */
 export const wordsFor = (n: number): number => Math.ceil(n / 64);
 
+/** The carry of the 32-bit sum x + y = s (mod 2^32), without a branch (Hacker's Delight 2-13). */
+export const carry32 = (x: number, y: number, s: number): number => ((x & y) | ((x | y) & ~s)) >>> 31;
+
+/** 1 when the 32-bit word x is non-zero, else 0, without a branch. */
+export const nonZero32 = (x: number): number => (x | -x) >>> 31;
+
 /** out = x + c mod 2^64. */
 export function addScalar64(out: BigUint64Array, x: BigUint64Array, c: bigint): void {
   const cl = Number(c & 0xffffffffn);
@@ -24,8 +30,9 @@ export function addScalar64(out: BigUint64Array, x: BigUint64Array, c: bigint): 
   const o = u32(out);
   const a = u32(x);
   for (let j = 0; j < o.length; j += 2) {
-    const lo = (a[j] + cl) >>> 0;
-    o[j + 1] = a[j + 1] + ch + (lo < cl ? 1 : 0);
+    const al = a[j];
+    const lo = (al + cl) >>> 0;
+    o[j + 1] = a[j + 1] + ch + carry32(al, cl, lo);
     o[j] = lo;
   }
 }
@@ -57,7 +64,7 @@ export function neg64(out: BigUint64Array, x: BigUint64Array): void {
   const a = u32(x);
   for (let j = 0; j < o.length; j += 2) {
     const lo = a[j];
-    o[j + 1] = -a[j + 1] - (lo !== 0 ? 1 : 0);
+    o[j + 1] = -a[j + 1] - nonZero32(lo);
     o[j] = -lo;
   }
 }
@@ -133,7 +140,8 @@ export function unslice64(planes: BigUint64Array, n: number, width: number): Big
 /** A plane whose every lane repeats lane 0 of `plane` (broadcast of a length-1 bit). */
 export function broadcastLane0(plane: BigUint64Array, words: number): BigUint64Array {
   const out = new BigUint64Array(words);
-  if ((u32(plane)[0] & 1) === 1) out.fill(0xffffffffffffffffn);
+  // All ones or zero from the bit, written either way: no branch on the (secret) lane.
+  u32(out).fill(-(u32(plane)[0] & 1));
   return out;
 }
 

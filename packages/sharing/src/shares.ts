@@ -10,7 +10,7 @@
  * the part holding component 0 (if this party holds it).
  */
 import { add64, sub64 } from './_kernels.js';
-import { addScalar64, mulScalar64, neg64 } from './_words.js';
+import { addScalar64, carry32, mulScalar64, neg64 } from './_words.js';
 
 export interface ShareLayout {
   /** Parts per share: 1 additive, 2 replicated, 0 in a shape-only dry run. */
@@ -153,6 +153,14 @@ export function gatherInts(x: Ints, indices: Uint32Array): Ints {
   );
 }
 
+/**
+ * Elements summed in doubles between two reductions of sumInts: from halves
+ * below 2^32, 2^20 more additions stay below 2^53 (exact). Reducing on this
+ * fixed, public schedule (not when a sum grows large) keeps the control flow
+ * independent of the shares.
+ */
+const SUM_BLOCK = 1 << 20;
+
 /** Σ x (one element). */
 export function sumInts(x: Ints): Ints {
   return new Ints(
@@ -161,10 +169,10 @@ export function sumInts(x: Ints): Ints {
       let lo = 0;
       let hi = 0;
       const w = new Uint32Array(p.buffer, p.byteOffset, 2 * p.length);
-      for (let j = 0; j < w.length; j += 2) {
+      for (let j = 0, i = 1; j < w.length; j += 2, i++) {
         lo += w[j];
         hi += w[j + 1];
-        if (lo >= 2 ** 52 || hi >= 2 ** 52) {
+        if ((i & (SUM_BLOCK - 1)) === 0) {
           hi = (hi + Math.floor(lo / 2 ** 32)) % 2 ** 32;
           lo %= 2 ** 32;
         }
@@ -185,7 +193,7 @@ export function prefixSumInts(x: Ints): Ints {
       const w = new Uint32Array(o.buffer, o.byteOffset, 2 * o.length);
       for (let j = 2; j < w.length; j += 2) {
         const lo = (w[j] + w[j - 2]) >>> 0;
-        w[j + 1] = w[j + 1] + w[j - 1] + (lo < w[j - 2] ? 1 : 0);
+        w[j + 1] = w[j + 1] + w[j - 1] + carry32(w[j], w[j - 2], lo);
         w[j] = lo;
       }
       return o;

@@ -3,20 +3,41 @@ import { describe, expect, it } from 'vitest';
 import { columnToPlanes, copyLanes, planesToColumn } from '../src/_lanes.js';
 import {
   addScalar64,
+  broadcastLane0,
+  carry32,
   crossAnd64,
   mulScalar64,
   neg64,
+  nonZero32,
   planesToValues,
   shiftRight64,
   slice64,
   u32,
   unslice64,
 } from '../src/_words.js';
-import { Plane, packPlanes, unpackPlanes } from '../src/shares.js';
+import { Ints, Plane, packPlanes, prefixSumInts, sumInts, unpackPlanes } from '../src/shares.js';
 import { RoundReader, roundFrames } from '../src/wire.js';
 import { seed, TestRandom } from './_harness.js';
 
 const M = (1n << 64n) - 1n;
+
+/** Edge words: 0, all ones, carries and borrows across bit 32, single bits, alternating patterns. */
+const EDGES = [
+  0n,
+  1n,
+  M,
+  M - 1n,
+  0xffffffffn,
+  1n << 32n,
+  (1n << 32n) - 2n,
+  0x80000000n,
+  0xffffffff00000000n,
+  0x00000001ffffffffn,
+  1n << 63n,
+  (1n << 63n) - 1n,
+  0x5555555555555555n,
+  0xaaaaaaaaaaaaaaaan,
+];
 
 describe('word helpers', () => {
   it('scalar ring operations, negation, shifts and the replicated AND step match BigInt', () => {
@@ -41,6 +62,106 @@ describe('word helpers', () => {
       crossAnd64(out, x, x1, y, y1);
       expect([...out]).toEqual([...x].map((v, i) => (v & y[i]) ^ (v & y1[i]) ^ (x1[i] & y[i])));
     }
+  });
+
+  it('carry32 and nonZero32 match their definitions on 32-bit edge values', () => {
+    const e32 = [0, 1, 2, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff, 0x55555555, 0xaaaaaaaa];
+    for (const x of e32) {
+      expect(nonZero32(x)).toBe(x !== 0 ? 1 : 0);
+      for (const y of e32) expect(carry32(x, y, (x + y) >>> 0)).toBe(x + y > 0xffffffff ? 1 : 0);
+    }
+  });
+
+  it('addScalar64 and neg64 on edge values (carries and borrows across bit 32), also in place', () => {
+    const x = BigUint64Array.from(EDGES);
+    const out = new BigUint64Array(x.length);
+    for (const c of EDGES) {
+      addScalar64(out, x, c);
+      expect([...out]).toEqual(EDGES.map((v) => (v + c) & M));
+      const inPlace = x.slice();
+      addScalar64(inPlace, inPlace, c);
+      expect([...inPlace]).toEqual(EDGES.map((v) => (v + c) & M));
+    }
+    neg64(out, x);
+    expect([...out]).toEqual(EDGES.map((v) => -v & M));
+    const inPlace = x.slice();
+    neg64(inPlace, inPlace);
+    expect([...inPlace]).toEqual(EDGES.map((v) => -v & M));
+  });
+
+  it('broadcastLane0 repeats lane 0 (and only lane 0) into every lane', () => {
+    for (const lane0 of [0n, 1n]) {
+      for (const rest of [0n, M - 1n, 0xaaaaaaaaaaaaaaaan]) {
+        const plane = BigUint64Array.of(rest | lane0, M);
+        for (const words of [0, 1, 2, 5]) {
+          expect([...broadcastLane0(plane, words)]).toEqual(new Array(words).fill(lane0 === 1n ? M : 0n));
+        }
+      }
+    }
+  });
+
+  it('sumInts and prefixSumInts on edge values match BigInt (carries across bit 32 and past 2^64)', () => {
+    const r = new TestRandom(seed());
+    const columns = [
+      BigUint64Array.from(EDGES),
+      new BigUint64Array(37).fill(M),
+      new BigUint64Array(37).fill(0xffffffffn),
+      BigUint64Array.from({ length: 300 }, () => r.word()),
+      new BigUint64Array(0),
+      BigUint64Array.of(M),
+    ];
+    for (const col of columns) {
+      const x = new Ints(col.length, [col, col.slice().reverse()]);
+      const sums = sumInts(x);
+      const prefix = prefixSumInts(x);
+      x.parts.forEach((p, k) => {
+        let acc = 0n;
+        const running = [...p].map((v) => {
+          acc = (acc + v) & M;
+          return acc;
+        });
+        expect([...prefix.parts[k]]).toEqual(running);
+        expect([...sums.parts[k]]).toEqual([acc]);
+      });
+    }
+  });
+
+  it('sumInts stays exact past 2^53 in doubles (3·2^20 elements of all ones: several reduction blocks)', () => {
+    const n = 3 * (1 << 20) + 5;
+    const col = new BigUint64Array(n).fill(M);
+    col[3] = 0xffffffffn;
+    const want = (BigInt(n - 1) * M + 0xffffffffn) & M;
+    expect([...sumInts(new Ints(n, [col])).parts[0]]).toEqual([want]);
+  });
+
+  it('columnToPlanes of wide values sets every bit of every value, and bits from width on are dropped', () => {
+    const width = 130;
+    const wideMask = (1n << BigInt(width)) - 1n;
+    const values = [
+      0n,
+      wideMask,
+      1n,
+      1n << 129n,
+      1n << 64n,
+      M,
+      M << 64n,
+      (0x5555555555555555n << 64n) | 0xaaaaaaaaaaaaaaaan,
+      1n << 130n, // beyond the width: all planes zero
+      (1n << 131n) | 3n,
+    ];
+    const n = values.length;
+    const planes = columnToPlanes(values, n, width);
+    const words = Math.ceil(n / 64);
+    for (let j = 0; j < n; j++) {
+      for (let b = 0; b < width; b++) {
+        const bit = (planes[b * words + (j >> 6)] >> BigInt(j & 63)) & 1n;
+        expect(bit, `value ${j}, bit ${b}`).toBe((values[j] >> BigInt(b)) & 1n);
+      }
+    }
+    expect(planesToColumn(planes, n, width)).toEqual(values.map((v) => v & wideMask));
+    // Lanes 31/32 and 63/64 of the 32-bit halves.
+    const many = Array.from({ length: 70 }, (_, j) => (j % 3 === 0 ? wideMask : BigInt(j) << 100n));
+    expect(planesToColumn(columnToPlanes(many, 70, width), 70, width)).toEqual(many);
   });
 
   it('bit slicing round-trips and puts bit b of element j at bit j of plane b', () => {
