@@ -23,7 +23,7 @@
  * Nothing secret belongs in an entry: commitments and hashes only (hash
  * outputs with a salt when they are guessable).
  */
-import { InvalidInput } from '@parley/interface';
+import { hasLoneSurrogate, hasUnsafeText, InvalidInput } from '@parley/interface';
 import { type CanonicalValue, decodeCanonical, encodeCanonical } from './canonicalMsgpack.js';
 
 export const ENTRY_FORMAT_VERSION = 1;
@@ -98,7 +98,7 @@ function bad(field: string, why: string): never {
 export function checkName(x: unknown, field: string): string {
   if (typeof x !== 'string' || x.length === 0) bad(field, 'must be a non-empty string');
   if (x.length > LIMITS.maxNameLength) bad(field, `is longer than ${LIMITS.maxNameLength} characters`);
-  if (CONTROL.test(x)) bad(field, 'contains a control character');
+  if (CONTROL.test(x) || hasUnsafeText(x)) bad(field, 'contains a control character or a lone surrogate');
   if (x === '__proto__') bad(field, 'is "__proto__", which JavaScript objects cannot hold as a key');
   return x;
 }
@@ -173,6 +173,8 @@ export function validateEntry(e: LedgerEntry): LedgerEntry {
     }
     if (e.reason.length > LIMITS.maxReasonLength)
       bad('reason', `is longer than ${LIMITS.maxReasonLength} characters`);
+    // Refused rather than cleaned: a member signs only what it was sent (nodes clean reasons with safeText).
+    if (hasUnsafeText(e.reason)) bad('reason', 'contains a control character or a lone surrogate');
     reason = e.reason;
   }
   const startedAt = checkTime(e.startedAt, 'startedAt');
@@ -204,6 +206,7 @@ function checkAppData(a: AppData): AppData {
     return { kind: 'bytes', bytes: a.bytes };
   }
   if (a.kind === 'json') {
+    checkJsonText(a.json, 'appData.json');
     const text = canonicalJson(a.json, 'appData.json');
     if (Buffer.byteLength(text) > LIMITS.maxAppDataBytes) {
       bad('appData', `is larger than ${LIMITS.maxAppDataBytes} bytes as JSON`);
@@ -211,6 +214,25 @@ function checkAppData(a: AppData): AppData {
     return { kind: 'json', json: JSON.parse(text) as JsonValue };
   }
   return bad('appData.kind', 'must be "bytes" or "json"');
+}
+
+/**
+ * Refuses a NUL or a lone surrogate in any string or key of a JSON value:
+ * PostgreSQL's jsonb refuses both, so a replica there could not store an
+ * entry every member had signed.
+ */
+function checkJsonText(value: unknown, field: string): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000') || hasLoneSurrogate(value))
+      bad(field, 'holds a NUL character or a lone surrogate');
+  } else if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) checkJsonText(v, `${field}[${i}]`);
+  } else if (isPlainObject(value)) {
+    for (const k of Object.keys(value)) {
+      checkJsonText(k, `${field} key`);
+      checkJsonText(value[k], `${field}.${k}`);
+    }
+  }
 }
 
 const hexToBytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));

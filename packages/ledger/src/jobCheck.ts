@@ -3,7 +3,9 @@
  * "each node checks it against its own record of the job"): the entry must
  * say what this node itself saw. The node daemon supplies its record of each
  * job as a `LocalJobView`; a node that is not a party to a job has no record
- * and checks only that the parties are members of the consortium.
+ * and checks only that the parties (two or more, so that another party than
+ * the sender vouches for the entry) are members of the consortium. A job that
+ * has not ended on this node is signed for no outcome.
  */
 import type { Consortium } from '@parley/interface';
 import { consortiumKeys } from './consortium.js';
@@ -22,6 +24,8 @@ export interface LocalJobView {
   outcome?: Outcome;
   /** The sequence number of the job's entry when this node has seen it recorded: a job goes on the ledger once. */
   recordedSeq?: number;
+  /** The job has not ended on this node: no entry of it may be signed yet, whatever its outcome. */
+  unfinished?: boolean;
 }
 
 /** Looks up this node's record of a job; undefined when it has none. */
@@ -41,9 +45,13 @@ export function compareEntryWithJob(
   const mine = entry.parties.includes(self);
   if (view === undefined) {
     if (mine) problems.push(`${self} has no record of job ${entry.jobId}`);
+    // A node outside the job signs what its parties vouch for: with one party, nobody but the sender would.
+    else if (entry.parties.length < 2)
+      problems.push(`job ${entry.jobId} names one party, and a job has two or more`);
     return problems;
   }
   const job = `job ${entry.jobId}`;
+  if (view.unfinished) problems.push(`${job} has not ended on ${self}`);
   if (view.recordedSeq !== undefined)
     problems.push(`${job} is on the ledger already (entry ${view.recordedSeq})`);
   if (view.computationId !== entry.computationId) problems.push(`${job}: the computation id differs`);

@@ -195,6 +195,14 @@ describe('ledger entries', () => {
       [{ appData: { kind: 'json', json: { x: Number.NaN } } }, /appData\.json\.x/],
       [{ appData: { kind: 'bytes', bytes: new Uint8Array(LIMITS.maxAppDataBytes + 1) } }, /appData.*larger/],
       [{ appData: { kind: 'json', json: 'x'.repeat(LIMITS.maxAppDataBytes) } }, /appData.*larger/],
+      // What a PostgreSQL replica could not store (text and jsonb refuse NUL) or a terminal would obey.
+      [{ outcome: 'failed', reason: 'x\u0000' }, /reason.*control character/],
+      [{ outcome: 'failed', reason: 'x\u001b]52;c;aGk=\u0007' }, /reason.*control character/],
+      [{ outcome: 'failed', reason: 'half \ud800' }, /reason.*lone surrogate/],
+      [{ parties: ['bank\udc00', 'bankB'] }, /parties\[0\].*lone surrogate/],
+      [{ appData: { kind: 'json', json: { note: 'a\u0000b' } } }, /appData\.json\.note.*NUL/],
+      [{ appData: { kind: 'json', json: { 'k\u0000': 1 } } }, /appData\.json key.*NUL/],
+      [{ appData: { kind: 'json', json: ['\udbff'] } }, /appData\.json\[0\].*lone surrogate/],
     ];
     for (const [o, why] of cases) expectInvalid(() => encodeEntry(entry(1, o)), why);
   });

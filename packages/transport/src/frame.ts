@@ -17,7 +17,13 @@
  * `FrameTooLarge`) and, when the header could still be read, the session the
  * bad frame belongs to, so that only that session ends.
  */
-import { type ErrorDetails, FrameTooLarge, MalformedFrame, type ParleyError } from '@parley/interface';
+import {
+  type ErrorDetails,
+  FrameTooLarge,
+  MalformedFrame,
+  type ParleyError,
+  safeText,
+} from '@parley/interface';
 import { Packr } from 'msgpackr';
 
 export const FRAME_MAGIC = 0x50;
@@ -168,8 +174,10 @@ export function decodeAbortBody(
   const flat: Record<string, unknown> = {};
   if (typeof details === 'object' && details !== null) {
     for (const [k, v] of Object.entries(details)) {
-      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') flat[k] = v;
+      // A peer's text is logged, stored and shown: no terminal escapes, no NUL.
+      if (typeof v === 'string') flat[safeText(k)] = safeText(v);
+      else if (typeof v === 'number' || typeof v === 'boolean') flat[safeText(k)] = v;
     }
   }
-  return { code, message: message.slice(0, MAX_ABORT_MESSAGE_CHARS), details: flat };
+  return { code, message: safeText(message, MAX_ABORT_MESSAGE_CHARS), details: flat };
 }

@@ -1,5 +1,6 @@
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
+import { decodeAbortBody } from '../src/frame.js';
 import { decodeFrame, encodeFrame, FRAME_MAGIC, FrameKind, MAX_HEADER_BYTES } from '../src/index.js';
 import { patterned } from './helpers.js';
 
@@ -84,5 +85,22 @@ describe('frame format', () => {
       const f = decodeFrame(bytes, LIMIT);
       if (!f.ok) expect(['MALFORMED_FRAME', 'FRAME_TOO_LARGE']).toContain(f.error.code);
     }
+  });
+});
+
+describe('ABORT bodies from a peer', () => {
+  it('come back without terminal escapes or NUL, in the message and the details', () => {
+    const packr = new Packr({ useRecords: false });
+    const body = packr.pack({
+      code: 'POLICY_REFUSED',
+      message: 'no\u001b]52;c;aGk=\u0007 \u0000 \u009b',
+      details: { party: 'bank\u009bB', count: 3 },
+    });
+    const decoded = decodeAbortBody(new Uint8Array(body));
+    expect(decoded).toEqual({
+      code: 'POLICY_REFUSED',
+      message: 'no\ufffd]52;c;aGk=\ufffd \ufffd \ufffd',
+      details: { party: 'bank\ufffdB', count: 3 },
+    });
   });
 });

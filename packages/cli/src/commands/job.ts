@@ -20,6 +20,7 @@ import {
   LedgerTampered,
   NotFound,
   ParleyError,
+  safeText,
   type TableLayout,
 } from '@parley/interface';
 import { nodeLedgerPaths, readConsortiumFile } from '@parley/ledger';
@@ -188,7 +189,8 @@ async function follow(job: JobHandle, flags: FollowFlags): Promise<JobStatus> {
 // Printing
 
 function printStatus(s: JobStatus): void {
-  const row = (label: string, value: string) => console.log(`${label.padEnd(12)} ${value}`);
+  // What a node reports may quote a peer: printed without control characters (no terminal escapes).
+  const row = (label: string, value: string) => console.log(`${label.padEnd(12)} ${safeText(value)}`);
   row('job', s.id);
   row('name', s.name);
   row('state', s.state);

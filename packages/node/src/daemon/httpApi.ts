@@ -6,7 +6,7 @@
  * are open.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { Conflict, NotFound, ParleyError } from '@parley/interface';
+import { Conflict, hasUnsafeText, InvalidArgument, NotFound, ParleyError } from '@parley/interface';
 import type { Ledger } from '@parley/ledger';
 import Fastify, {
   type FastifyBaseLogger,
@@ -95,6 +95,11 @@ export function createHttpApi(options: HttpApiOptions): FastifyInstance {
   app.get('/health', async () => ({ status: 'ok', node: options.nodeName, ...options.health() }));
   app.post('/jobs', { schema: { body: SUBMIT_BODY } }, async (request, reply) => {
     const body = request.body as { name: string; protocol?: JobProtocol; program: string; tables?: unknown };
+    // Peers refuse a proposal whose name holds control characters: refused here first, naming the field.
+    if (hasUnsafeText(body.name))
+      throw new InvalidArgument('name must not hold control characters or lone surrogates', {
+        field: 'name',
+      });
     const job = await options.jobs.submit({
       name: body.name,
       protocol: body.protocol ?? 'auto',

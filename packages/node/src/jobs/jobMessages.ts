@@ -8,7 +8,7 @@
  * and throws ProtocolViolation naming it; a message is from the party the
  * transport authenticated, never from a name it carries.
  */
-import { ProtocolViolation, type TableLayout } from '@parley/interface';
+import { hasUnsafeText, ProtocolViolation, safeText, type TableLayout } from '@parley/interface';
 import { Packr } from 'msgpackr';
 
 export const JOB_PROTOCOLS = ['auto', 'garbled', 'sharing', 'replicated'] as const;
@@ -65,7 +65,7 @@ export function decodeJobMessage(bytes: Uint8Array, from: string): JobMessage {
   }
   if (typeof o.job !== 'string' || !JOB_ID_PATTERN.test(o.job)) bad('job', 'is not a job id');
   if (o.t === 'propose') {
-    if (typeof o.name !== 'string' || o.name.length === 0 || o.name.length > 200)
+    if (typeof o.name !== 'string' || o.name.length === 0 || o.name.length > 200 || hasUnsafeText(o.name))
       bad('name', 'is not a name');
     if (!(JOB_PROTOCOLS as readonly unknown[]).includes(o.protocol)) bad('protocol', 'is not a protocol');
     if (typeof o.computationId !== 'string' || !/^[0-9a-f]{64}$/.test(o.computationId))
@@ -79,6 +79,8 @@ export function decodeJobMessage(bytes: Uint8Array, from: string): JobMessage {
     if (typeof o.approved !== 'boolean') bad('approved', 'is not a boolean');
     if (o.reason !== undefined && (typeof o.reason !== 'string' || o.reason.length > MAX_REASON))
       bad('reason', 'is not a short text');
+    // A peer's text is stored, shown and recorded: no terminal escapes, no NUL.
+    if (o.reason !== undefined) o.reason = safeText(o.reason as string);
     if (o.cancelled !== undefined && typeof o.cancelled !== 'boolean') bad('cancelled', 'is not a boolean');
     return o as JobMessage;
   }
@@ -88,6 +90,7 @@ export function decodeJobMessage(bytes: Uint8Array, from: string): JobMessage {
   }
   if (o.t === 'record-failed') {
     if (typeof o.reason !== 'string' || o.reason.length > MAX_REASON) bad('reason', 'is not a short text');
+    o.reason = safeText(o.reason as string);
     return o as JobMessage;
   }
   return bad('t', 'is not a known message kind');

@@ -20,7 +20,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { type Column, type Program, typeToString, type ValueType, widthOf } from '@parley/circuit';
-import { InvalidArgument, ledgerSeq, ProtocolViolation } from '@parley/interface';
+import { InvalidArgument, ledgerSeq, own, ProtocolViolation, safeText } from '@parley/interface';
 import {
   checkEntryName,
   type LedgerEntryInput,
@@ -141,14 +141,17 @@ export async function agreeOnOutputs(
       Object.fromEntries(
         program.outputs
           .filter((o) => o.recipients.includes(self) && o.recipients.includes(to))
-          .map((o) => [o.name, contribution[o.name]]),
+          .map((o) => [o.name, own(contribution, o.name)]),
       ),
     (p, got) => {
       const expected = program.outputs.filter((o) => o.recipients.includes(self) && o.recipients.includes(p));
       const ok =
         isRecord(got) &&
         Object.keys(got).length === expected.length &&
-        expected.every((o) => got[o.name] instanceof Uint8Array && (got[o.name] as Uint8Array).length === 32);
+        expected.every((o) => {
+          const salt = own(got as Record<string, unknown>, o.name);
+          return salt instanceof Uint8Array && salt.length === 32;
+        });
       if (!ok) throw new ProtocolViolation(`${p} sent malformed output salt contributions`, { party: p });
       return got as Record<string, Uint8Array>;
     },
@@ -159,17 +162,19 @@ export async function agreeOnOutputs(
     if (!o.recipients.includes(self)) continue;
     const h = createHash('sha256').update(SALT_DOMAIN).update(o.name);
     for (const r of [...o.recipients].sort()) {
-      h.update(r).update(r === self ? contribution[o.name] : received[r][o.name]);
+      const part = r === self ? own(contribution, o.name) : own(own(received, r), o.name);
+      h.update(r).update(part as Uint8Array);
     }
     const salt = h.digest();
     salts[o.name] = salt.toString('hex');
     const node = program.nodes[o.node];
+    const column = own(outputs, o.name) as Column;
     mine[o.name] = createHash('sha256')
       .update(OUTPUT_DOMAIN)
       .update(jobId)
-      .update(`${o.name}:${typeToString(node.type)}:${outputs[o.name].length};`)
+      .update(`${o.name}:${typeToString(node.type)}:${column.length};`)
       .update(salt)
-      .update(columnBytes(outputs[o.name], node.type))
+      .update(columnBytes(column, node.type))
       .digest('hex');
   }
   // Round 2: every party learns the hash of every output; recipients must agree.
@@ -182,24 +187,29 @@ export async function agreeOnOutputs(
       const ok =
         isRecord(got) &&
         Object.keys(got).length === expected.length &&
-        expected.every((o) => typeof got[o.name] === 'string' && HEX64.test(got[o.name] as string));
+        expected.every((o) => {
+          const hash = own(got as Record<string, unknown>, o.name);
+          return typeof hash === 'string' && HEX64.test(hash);
+        });
       if (!ok) throw new ProtocolViolation(`${p} sent malformed output hashes`, { party: p });
       return got as Record<string, string>;
     },
   );
-  const outputHashes: Record<string, string> = {};
+  // By name in a Map: an output named like a member of Object.prototype is an output like any other.
+  const byName = new Map<string, string>();
   for (const o of program.outputs) {
     for (const r of o.recipients) {
-      const h = r === self ? mine[o.name] : hashes[r][o.name];
-      if (outputHashes[o.name] !== undefined && outputHashes[o.name] !== h) {
+      const h = (r === self ? own(mine, o.name) : own(own(hashes, r), o.name)) as string;
+      const seen = byName.get(o.name);
+      if (seen !== undefined && seen !== h) {
         throw new ProtocolViolation(`the recipients of output ${o.name} disagree on its value`, {
           field: o.name,
         });
       }
-      outputHashes[o.name] = h;
+      byName.set(o.name, h);
     }
   }
-  return { salts, outputHashes };
+  return { salts, outputHashes: Object.fromEntries(byName) };
 }
 
 /** The hash of a succeeded job's public record; the same on every party. */
@@ -236,12 +246,18 @@ export function outcomeOf(state: JobState): Outcome | undefined {
 }
 
 /**
- * Throws InvalidArgument, naming the output, unless the program's outputs fit
- * a ledger entry (at most LIMITS.maxOutputs, names of at most
+ * Throws InvalidArgument, naming the field, unless the program has two or
+ * more parties and its outputs fit a ledger entry (at most LIMITS.maxOutputs, names of at most
  * LIMITS.maxNameLength characters without control characters): checked when
  * a job is submitted or proposed, so a job that runs can be recorded.
  */
 export function checkRecordable(program: Program): void {
+  if (program.parties.length < 2) {
+    // Members outside a job sign its entry only when another party than the sender vouches for it.
+    throw new InvalidArgument(`the computation has ${program.parties.length} party; a job has two or more`, {
+      field: 'parties',
+    });
+  }
   if (program.outputs.length > LIMITS.maxOutputs) {
     throw new InvalidArgument(
       `the computation has ${program.outputs.length} outputs; a ledger entry holds at most ${LIMITS.maxOutputs}`,
@@ -282,14 +298,19 @@ export function ledgerEntryFor(job: JobRecord, store: JobStore): LedgerEntryInpu
     finishedAt: Math.max(job.createdAt, job.updatedAt),
   };
   if (outcome !== 'succeeded') {
-    entry.reason = job.error ? `${job.error.code}: ${job.error.message}`.slice(0, 2000) : outcome;
+    // The message may quote a peer: cleaned of control characters and cut without splitting a character.
+    entry.reason = job.error ? safeText(`${job.error.code}: ${job.error.message}`, 2000) : outcome;
   }
   return entry;
 }
 
 /** This node's own view of a job, against which it checks a proposed entry before co-signing it. */
 export function ledgerViewOf(job: JobRecord, store: JobStore, self: string): LocalJobView {
-  const outcome = outcomeOf(job.state) ?? 'failed';
+  const outcome = outcomeOf(job.state);
+  if (outcome === undefined) {
+    // Still running here: the entry waits (the proposer retries), whatever outcome it claims.
+    return { computationId: job.computationId, parties: job.parties, unfinished: true };
+  }
   const view: LocalJobView = { computationId: job.computationId, parties: job.parties, outcome };
   const recorded = ledgerSeq(job);
   if (recorded !== undefined) view.recordedSeq = recorded;

@@ -64,6 +64,8 @@ const RECORD_ATTEMPTS = 3;
 
 /** Most entries the sequencer puts in one round. */
 const MAX_ROUND_ENTRIES = 256;
+/** Most entries the sequencer holds for one member at a time (more are ignored until rounds take them). */
+const MAX_QUEUED_PER_MEMBER = 4 * MAX_ROUND_ENTRIES;
 const MAX_REASON = 900;
 
 export class LedgerRecorder {
@@ -71,6 +73,11 @@ export class LedgerRecorder {
   private readonly members: string[];
   private readonly timeoutMs: number;
   private readonly queue: LedgerEntryInput[] = [];
+  /** The member that put forward each queued job's entry (one per job), and how many each has queued. */
+  private readonly queuedBy = new Map<string, string>();
+  private readonly queuedPerMember = new Map<string, number>();
+  /** Members whose catch-up this node is serving: one at a time per member. */
+  private readonly serving = new Set<string>();
   private sequencing = false;
   /** The replica's appends, one at a time: followed rounds, the sequencer's rounds, catch-ups. */
   private appends: Promise<void> = Promise.resolve();
@@ -137,14 +144,22 @@ export class LedgerRecorder {
     this.noteEntries(tail, size);
   }
 
-  /** Puts forward again the jobs this node proposed whose recording failed (a few times each). */
+  /**
+   * Puts forward again the jobs this node proposed whose recording failed (a
+   * few times each). Runs from timers: a failure (the job database closed
+   * under it) is logged, never thrown out of the timer.
+   */
   private retryUnrecorded(): void {
     if (this.closed) return;
-    for (const job of this.o.store.unrecorded(this.o.self)) {
-      const n = this.attempts.get(job.id) ?? 0;
-      if (n >= RECORD_ATTEMPTS) continue;
-      this.attempts.set(job.id, n + 1);
-      this.submit(job);
+    try {
+      for (const job of this.o.store.unrecorded(this.o.self)) {
+        const n = this.attempts.get(job.id) ?? 0;
+        if (n >= RECORD_ATTEMPTS) continue;
+        this.attempts.set(job.id, n + 1);
+        this.submit(job);
+      }
+    } catch (e) {
+      this.o.log.warn({ err: (e as Error).message }, 'putting unrecorded jobs forward again failed');
     }
   }
 
@@ -162,7 +177,8 @@ export class LedgerRecorder {
       return;
     }
     if (this.o.self === this.sequencer) {
-      this.enqueue(entry);
+      const problem = this.enqueue(entry, this.o.self);
+      if (problem !== undefined) this.failed(job.id, problem);
       return;
     }
     this.o.endpoint.control
@@ -193,10 +209,10 @@ export class LedgerRecorder {
       }
       if (entry.jobId !== m.job || !entry.parties.includes(from))
         return 'the entry is not of a job of the sender';
-      this.enqueue(entry);
-      return undefined;
+      return this.enqueue(entry, from);
     }
     if (m.t === 'catch-up') {
+      if (this.serving.has(from)) return 'a catch-up of this member is being served already';
       void this.serve(from, m.round);
       return undefined;
     }
@@ -219,11 +235,32 @@ export class LedgerRecorder {
       );
   }
 
-  private enqueue(entry: LedgerEntryInput): void {
+  /** Queues an entry put forward by `from` for the next rounds; returns why it was not queued, if it was not. */
+  private enqueue(entry: LedgerEntryInput, from: string): string | undefined {
     // The same job put forward twice (a retry racing another) waits once.
-    if (this.queue.some((e) => e.jobId === entry.jobId)) return;
+    if (this.queuedBy.has(entry.jobId)) return undefined;
+    const count = this.queuedPerMember.get(from) ?? 0;
+    if (count >= MAX_QUEUED_PER_MEMBER)
+      return `the sequencer holds ${MAX_QUEUED_PER_MEMBER} entries of ${from} already`;
     this.queue.push(entry);
+    this.queuedBy.set(entry.jobId, from);
+    this.queuedPerMember.set(from, count + 1);
     if (!this.sequencing) void this.sequence();
+    return undefined;
+  }
+
+  /** The next round's entries, out of the queue (and out of their members' counts). */
+  private nextBatch(): LedgerEntryInput[] {
+    const batch = this.queue.splice(0, MAX_ROUND_ENTRIES);
+    for (const entry of batch) {
+      const from = this.queuedBy.get(entry.jobId);
+      this.queuedBy.delete(entry.jobId);
+      if (from === undefined) continue;
+      const left = (this.queuedPerMember.get(from) ?? 1) - 1;
+      if (left > 0) this.queuedPerMember.set(from, left);
+      else this.queuedPerMember.delete(from);
+    }
+    return batch;
   }
 
   /** The sequencer's loop: one round at a time while entries wait. */
@@ -231,7 +268,7 @@ export class LedgerRecorder {
     this.sequencing = true;
     try {
       while (this.queue.length > 0 && !this.closed) {
-        const batch = this.queue.splice(0, MAX_ROUND_ENTRIES);
+        const batch = this.nextBatch();
         try {
           await this.serially(() => this.round(batch)).catch(async (e: Error) => {
             // A member that missed a commit asks to catch up when it refuses; give it a moment, once.
@@ -353,14 +390,17 @@ export class LedgerRecorder {
     }
   }
 
-  /** Answers another member's catch-up requests on their session. */
+  /** Answers another member's catch-up requests on their session (one catch-up per member at a time). */
   private async serve(to: string, round: string): Promise<void> {
+    this.serving.add(to);
     try {
       await this.inSession(`catchup-${round}`, [to, this.o.self].sort(), (session) =>
         serveCatchUp(this.o.ledger, this.peers(session), to),
       );
     } catch (e) {
       this.o.log.warn({ to, err: (e as Error).message }, 'serving a ledger catch-up failed');
+    } finally {
+      this.serving.delete(to);
     }
   }
 
