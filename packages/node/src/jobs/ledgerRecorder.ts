@@ -10,8 +10,9 @@
  * the sequencer calls each round on the control channel and runs it over its
  * own transport session `ledger-<round>` with every member. Each member checks
  * the entries against its own record of the job (waiting for the job to end
- * there first) before it signs; a member that is not a party checks only
- * that the parties are members. After the commit, each party notes the
+ * there first, and signing nothing of a job still running there) before it
+ * signs; a member that is not a party checks only that the parties, two or
+ * more, are members. After the commit, each party notes the
  * entry's sequence number and moves a delivered job to `recorded`. A round
  * that fails (a refusal, a silent member) leaves the ledger unchanged
  * everywhere; the parties' jobs then carry the reason.
