@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fixed, int, uint } from '@parley/circuit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_URL, usePostgres } from '../../../test/postgres.js';
-import { readDataSource } from '../src/index.js';
+import { dataSourceErrorForPeers, readDataSource } from '../src/index.js';
 import { rejection } from './_helpers.js';
 
 let dir: string;
@@ -104,6 +104,80 @@ describe('CSV and JSON data sources', () => {
       { column: 'x', type: uint(64) },
     ]);
     expect(values(exact.columns.get('x'))).toEqual([1n, 12345678901234567890n]);
+  });
+});
+
+describe('data source errors', () => {
+  it('finds no column named constructor or toString in a source without one (own columns only)', async () => {
+    for (const column of ['constructor', 'toString', '__proto__']) {
+      const e = await rejection(
+        readDataSource('a', { type: 'csv', path: 'accounts.csv' }, dir, [{ column, type: uint(8) }]),
+      );
+      expect(e.message).toBe(
+        `data source a (accounts.csv): no column '${column}' (columns: account, balance, rate)`,
+      );
+      const key = await rejection(
+        readDataSource('a', { type: 'json', path: 'rows.json' }, dir, [], { keyColumn: column }),
+      );
+      expect(key.message).toContain(`no column '${column}'`);
+    }
+  });
+
+  it("lists at most 20 of a source's columns, each at most 64 characters, in this node's own error", async () => {
+    const names = Array.from({ length: 500 }, (_, i) => `c${i}`.padEnd(100, 'x'));
+    await writeFile(join(dir, 'wide.csv'), `${names.join(',')}\n${names.map(() => '1').join(',')}\n`);
+    const e = await rejection(
+      readDataSource('w', { type: 'csv', path: 'wide.csv' }, dir, [{ column: 'age', type: uint(8) }]),
+    );
+    expect(e.message).toContain(
+      `(columns: ${names
+        .slice(0, 20)
+        .map((n) => `${n.slice(0, 64)}…`)
+        .join(', ')} and 480 more)`,
+    );
+  });
+
+  it('gives the other parties only the source, the party and the code: no path, no columns, no value', async () => {
+    const absolute = join(dir, 'private', 'nope.csv');
+    const gone = await rejection(readDataSource('g', { type: 'csv', path: absolute }, '/elsewhere', []));
+    // This node's own error names the file.
+    expect(gone.message).toBe(`data source g: ${absolute} does not exist`);
+    const shared = dataSourceErrorForPeers(gone, 'bankB');
+    expect(shared?.toJSON()).toEqual({
+      name: 'NotFound',
+      code: 'NOT_FOUND',
+      family: 'user',
+      message: "data source 'g' of party bankB could not be read: NOT_FOUND",
+      details: { source: 'g', party: 'bankB' },
+    });
+
+    const missing = await rejection(
+      readDataSource('b', { type: 'csv', path: join(dir, 'bad.csv') }, dir, [
+        { column: 'age', type: uint(8) },
+      ]),
+    );
+    expect(missing.message).toContain('(columns: account, balance)');
+    const noColumn = JSON.stringify(dataSourceErrorForPeers(missing, 'bankB'));
+    expect(noColumn).toContain("data source 'b' of party bankB could not be read: INVALID_INPUT");
+    for (const leak of [dir, 'bad.csv', 'account', 'balance', "'age'"]) expect(noColumn).not.toContain(leak);
+
+    // A value that is not valid: the column the policy bound and the row, never the value.
+    const bad = await rejection(
+      readDataSource('b', { type: 'csv', path: join(dir, 'bad.csv') }, dir, [
+        { column: 'balance', type: uint(16) },
+      ]),
+    );
+    const value = dataSourceErrorForPeers(bad, 'bankB');
+    expect(value?.message).toBe(
+      "data source 'b' of party bankB could not be read: INVALID_INPUT (column 'balance', row 2)",
+    );
+    expect(JSON.stringify(value)).not.toMatch(/secret|bad\.csv/);
+    expect(value?.details).toEqual({ source: 'b', party: 'bankB' });
+  });
+
+  it('leaves errors that are not of a data source alone', () => {
+    expect(dataSourceErrorForPeers(new Error('x'), 'bankB')).toBeUndefined();
+    expect(dataSourceErrorForPeers(undefined, 'bankB')).toBeUndefined();
   });
 });
 

@@ -9,11 +9,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CircuitBuilder, computationId, encodeProgram, type Program, uint } from '@parley/circuit';
+import { Writable } from 'node:stream';
+import { bit, CircuitBuilder, computationId, encodeProgram, type Program, uint } from '@parley/circuit';
 import { type Consortium, hasCode } from '@parley/interface';
 import type { ControlChannel } from '@parley/transport';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   DEFAULT_MAX_ROWS,
   decodeJobMessage,
@@ -22,6 +23,8 @@ import {
   JobCoordinator,
   type JobMessage,
   JobStore,
+  MAX_AWAITING_PER_PEER,
+  type Policy,
   policySchema,
 } from '../src/index.js';
 import { rejection } from './_helpers.js';
@@ -203,5 +206,223 @@ describe('JobCoordinator', () => {
     expect(e.message).toMatch(/replicated sharing runs three parties; this computation has 2/);
     expect(node.store.list()).toEqual([]);
     node.coordinator.close();
+  });
+});
+
+/** Four members; jobs of bankA, bankB and bankC; bankD sends what it likes. */
+const four: Consortium = {
+  parties: ['bankA', 'bankB', 'bankC', 'bankD'].map((name, i) => ({
+    name,
+    publicKey: `${i + 1}`.repeat(64),
+    address: `127.0.0.1:${7100 + i}`,
+  })),
+};
+
+/** A policy under which bankB approves `test` (bankB has no input of it). */
+const approving = policySchema.parse({
+  version: 1,
+  allow: [{ computation: 'test', outputRecipients: ['bankA', 'bankB', 'bankC'] }],
+});
+
+/** bankB's coordinator in `consortium`, with its log lines kept; `send` is the control channel's. */
+function node(
+  file: string,
+  o: {
+    consortium?: Consortium;
+    policy?: Policy;
+    decisionTimeoutMs?: number;
+    send?: (to: string, bytes: Uint8Array) => Promise<void>;
+  } = {},
+) {
+  let handler: ((from: string, bytes: Uint8Array) => void) | undefined;
+  const sent: Array<{ to: string; m: JobMessage }> = [];
+  const lines: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  const control: ControlChannel = {
+    maxMessageBytes: 64 << 20,
+    send(to, bytes) {
+      sent.push({ to, m: decodeJobMessage(bytes, 'bankB') });
+      return o.send ? o.send(to, bytes) : Promise.resolve();
+    },
+    onMessage(h) {
+      handler = h;
+      return () => undefined;
+    },
+  };
+  const store = JobStore.open(join(dir, file));
+  const approved: string[] = [];
+  const coordinator = new JobCoordinator({
+    self: 'bankB',
+    consortium: o.consortium ?? four,
+    policy: o.policy ?? approving,
+    store,
+    control,
+    log: pino({ level: 'debug' }, sink),
+    decisionTimeoutMs: o.decisionTimeoutMs,
+    onApproved: (job) => approved.push(job.id),
+  });
+  return {
+    store,
+    coordinator,
+    sent,
+    lines,
+    approved,
+    deliver: (from: string, m: JobMessage) => handler!(from, encodeJobMessage(m)),
+  };
+}
+
+type Proposal = Extract<JobMessage, { t: 'propose' }>;
+
+/** A job of bankA, bankB and bankC (inputs of bankA and bankC only), as bankA proposes it. */
+function threeParty(job: string): Proposal {
+  const b = new CircuitBuilder(['bankA', 'bankB', 'bankC']);
+  b.output('s', b.input('bankA', 'x', uint(8), 1).add(b.input('bankC', 'y', uint(8), 1)), [
+    'bankA',
+    'bankB',
+    'bankC',
+  ]);
+  return proposal(job, b.build()) as Proposal;
+}
+
+/** The `i`-th job id of a series (32 hex digits). */
+const jobId = (series: string, i: number) => `${series}${i.toString(16).padStart(31, '0')}`;
+
+const approval = (job: string): JobMessage => ({ t: 'decision', job, approved: true });
+
+describe('JobCoordinator, what one member can make another node hold', () => {
+  it("keeps other members' early decisions while one member sends decisions for made-up jobs", () => {
+    const b = node('early.db');
+    // bankD sends decisions for 2,000 jobs nobody proposed.
+    for (let i = 0; i < 2000; i++) b.deliver('bankD', approval(jobId('d', i)));
+    const job = jobId('a', 1);
+    // bankC's approval of a real job arrives before bankA's proposal of it.
+    b.deliver('bankC', approval(job));
+    b.deliver('bankA', threeParty(job));
+    b.deliver('bankA', approval(job));
+    // bankC's early approval was kept: every party approved.
+    expect(b.store.get(job).state).toBe('approved');
+    expect(b.approved).toEqual([job]);
+    b.coordinator.close();
+  });
+
+  it('refuses, with LimitExceeded, a member’s proposals past 16 waiting for decisions, without keeping them', () => {
+    const b = node('flood.db');
+    for (let i = 0; i < MAX_AWAITING_PER_PEER; i++) b.deliver('bankA', threeParty(jobId('b', i)));
+    for (let i = 0; i < MAX_AWAITING_PER_PEER; i++) expect(b.store.get(jobId('b', i)).state).toBe('proposed');
+    b.sent.length = 0;
+    const over = jobId('b', MAX_AWAITING_PER_PEER);
+    b.deliver('bankA', threeParty(over));
+    // Recorded and refused at once here, and every other party hears the refusal (as of any refusal).
+    expect(b.store.get(over)).toMatchObject({
+      state: 'refused',
+      error: {
+        code: 'LIMIT_EXCEEDED',
+        message: 'bankB: bankA has 16 proposals waiting for decisions on bankB, the most one party may have',
+      },
+    });
+    const refusal = {
+      t: 'decision',
+      job: over,
+      approved: false,
+      reason: 'bankA has 16 proposals waiting for decisions on bankB, the most one party may have',
+    };
+    expect(b.sent).toEqual([
+      { to: 'bankA', m: refusal },
+      { to: 'bankC', m: refusal },
+    ]);
+    // Another member's proposals are not held back by bankA's.
+    const fromC = jobId('c', 0);
+    b.deliver('bankC', threeParty(fromC));
+    expect(b.store.get(fromC).state).toBe('proposed');
+    // Once one of bankA's is decided, bankA may propose again.
+    b.deliver('bankA', approval(jobId('b', 0)));
+    b.deliver('bankC', approval(jobId('b', 0)));
+    expect(b.store.get(jobId('b', 0)).state).toBe('approved');
+    const next = jobId('b', MAX_AWAITING_PER_PEER + 1);
+    b.deliver('bankA', threeParty(next));
+    expect(b.store.get(next).state).toBe('proposed');
+    b.coordinator.close();
+  });
+
+  it('does not queue refusals without bound for a peer that reads nothing', () => {
+    // The connection to bankA has no room: no send ever completes.
+    const b = node('unread.db', { send: () => new Promise<void>(() => {}) });
+    const bad: Proposal = { ...threeParty(jobId('e', 0)), program: new Uint8Array([1, 2, 3]) };
+    for (let i = 0; i < 500; i++) b.deliver('bankA', { ...bad, job: jobId('e', i) });
+    expect(b.sent.length).toBeGreaterThan(0);
+    expect(b.sent.length).toBeLessThanOrEqual(32);
+    b.coordinator.close();
+  });
+
+  it('tells the proposer only "internal error" when its proposal fails here for a runtime reason', () => {
+    const b = node('closed.db');
+    b.store.close();
+    expect(() => b.deliver('bankA', threeParty(jobId('f', 0)))).not.toThrow();
+    expect(b.sent).toEqual([
+      {
+        to: 'bankA',
+        m: {
+          t: 'decision',
+          job: jobId('f', 0),
+          approved: false,
+          reason: 'the proposal could not be handled: internal error',
+        },
+      },
+    ]);
+    // This node's log has the runtime error itself.
+    expect(b.lines.some((l) => /not open/.test(String(l.err)))).toBe(true);
+    b.coordinator.close();
+  });
+
+  it('logs, and does not throw out of its timer, a failure to end a job whose decisions did not come', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const b = node('expire.db', { decisionTimeoutMs: 1000 });
+      const job = jobId('9', 0);
+      b.deliver('bankA', threeParty(job));
+      expect(b.store.get(job).state).toBe('proposed');
+      b.store.close();
+      expect(() => vi.advanceTimersByTime(1001)).not.toThrow();
+      expect(b.lines).toContainEqual(
+        expect.objectContaining({ job, msg: 'ending a job without decisions failed' }),
+      );
+      b.coordinator.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("checks this node's input T.c against its policy when table T is another party's", () => {
+    const b = new CircuitBuilder(['bankA', 'bankB']);
+    const amount = b.input('bankA', 'T.amount', uint(32), 2);
+    b.input('bankA', 'T.$present', bit, 2);
+    const mine = b.input('bankB', 'T.amount', uint(32), 1);
+    b.output('total', amount.sum().add(mine), ['bankA', 'bankB']);
+    const program = b.build();
+    const tables = { tables: { T: { party: 'bankA', columns: ['amount'], rows: 2 } } };
+    const job = jobId('7', 0);
+    const n = node('crossNamed.db', {
+      consortium,
+      policy: policySchema.parse({
+        version: 1,
+        allow: [{ computation: 'test', outputRecipients: ['bankA', 'bankB'] }],
+      }),
+    });
+    n.deliver('bankA', {
+      ...(proposal(job, program) as Proposal),
+      computationId: computationId(program, { name: 'test', protocol: 'garbled', tables }),
+      tables,
+    });
+    // bankB's own input `T.amount` is bound to nothing: refused, not approved unread.
+    expect(n.store.get(job)).toMatchObject({
+      state: 'refused',
+      error: { message: "bankB: the policy binds no data to input 'T.amount' of 'test'" },
+    });
+    n.coordinator.close();
   });
 });

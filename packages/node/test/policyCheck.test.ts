@@ -119,3 +119,57 @@ describe('checkPolicy', () => {
     expect(() => policySchema.parse({ version: 1, allow: [{ computation: 'x', maxRows: 0 }] })).toThrow();
   });
 });
+
+describe('checkPolicy with names of Object.prototype members', () => {
+  // A policy as read from policy.json: its records are plain objects, whose prototype has `constructor`,
+  // `toString`, `hasOwnProperty`.
+  const read = policySchema.parse({
+    version: 1,
+    allow: [
+      {
+        computation: 'fraud',
+        dataSources: ['accounts'],
+        inputs: { balance: { source: 'accounts', column: 'balance' } },
+        tables: { accounts: { source: 'accounts', key: 'id' } },
+        outputRecipients: ['bankA', 'bankB'],
+      },
+    ],
+  });
+
+  it('refuses an input or a table named constructor, toString or hasOwnProperty that the policy does not bind', () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
+      expect(checkPolicy(read, { ...facts, inputs: ['balance', name] })).toEqual({
+        approved: false,
+        reason: `the policy binds no data to input '${name}' of 'fraud'`,
+      });
+      expect(checkPolicy(read, { ...facts, tables: ['accounts', name] })).toEqual({
+        approved: false,
+        reason: `the policy binds no data to table '${name}' of 'fraud'`,
+      });
+    }
+  });
+
+  it('approves such an input or table when the policy binds it, and binds only what it binds', () => {
+    const bound = policySchema.parse({
+      version: 1,
+      allow: [
+        {
+          computation: 'fraud',
+          dataSources: ['accounts'],
+          inputs: { constructor: { source: 'accounts', column: 'balance' } },
+          tables: { toString: { source: 'accounts', key: 'id' } },
+          outputRecipients: ['bankA', 'bankB'],
+        },
+      ],
+    });
+    const d = checkPolicy(bound, { ...facts, inputs: ['constructor'], tables: ['toString'] });
+    expect(d).toMatchObject({ approved: true });
+    if (!d.approved) return;
+    expect(Object.hasOwn(d.inputs, 'constructor')).toBe(true);
+    expect(d.inputs.constructor).toEqual({ source: 'accounts', column: 'balance' });
+    expect(d.tables.toString).toEqual({ source: 'accounts', key: 'id', columns: {} });
+    // Nothing else is bound: no inherited member looks like a binding.
+    expect(d.inputs.hasOwnProperty).toBeUndefined();
+    expect(d.tables.constructor).toBeUndefined();
+  });
+});

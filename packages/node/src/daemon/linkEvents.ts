@@ -6,9 +6,13 @@
  * `parley_node_link_events_total{event}`. Transport events carry no payloads
  * and no secrets (packages/transport types.ts), so they are logged as they are.
  * Refusals and rejected frames are logged at most LOG_BURST times a minute per
- * peer and kind (a peer sending bad frames as fast as it can must not flood
+ * member and kind (a peer sending bad frames as fast as it can must not flood
  * the log); the next line after a quiet spell says how many were left out.
- * The counter counts every one.
+ * Refused callers that name no member of the consortium (they choose the
+ * names they claim) share one budget per kind, so a stranger cycling names
+ * gets no more lines than one stranger would, and the members' budgets are
+ * never reset on its account: there are at most two keys per member and kind
+ * in all. The counter counts every one.
  */
 import type { EndpointEvent, WsEndpoint } from '@parley/transport';
 import type { Logger } from 'pino';
@@ -16,7 +20,7 @@ import { Counter, type Registry } from 'prom-client';
 
 const LOG_BURST = 20;
 const LOG_WINDOW_MS = 60_000;
-/** Keys (kind and claimed peer) kept at once; refused callers choose their peer names. */
+/** Member keys kept at most (a backstop: members are few); past it a new key shares the strangers' budget. */
 const MAX_WINDOWS = 1000;
 
 interface LogWindow {
@@ -45,7 +49,12 @@ export function watchLinks(endpoint: WsEndpoint, log: Logger, metrics: Registry)
       log.info(fields, 'party link down');
       return;
     }
-    const suppressed = throttle(`${e.type}\u0000${e.peer ?? ''}`);
+    // A member's own budget; one shared budget per kind for every name outside the consortium (and
+    // none). A rejected frame came over an authenticated link, from a member; a refused caller only
+    // claims a name.
+    const member =
+      e.peer !== undefined && (e.type === 'frame-rejected' || (endpoint.parties ?? []).includes(e.peer));
+    const suppressed = throttle(e.type, member ? e.peer : undefined);
     if (suppressed === undefined) return;
     const more = suppressed > 0 ? { suppressed } : {};
     if (e.type === 'peer-refused') log.warn({ ...fields, ...more }, 'party connection refused');
@@ -53,12 +62,17 @@ export function watchLinks(endpoint: WsEndpoint, log: Logger, metrics: Registry)
   });
 
   const windows = new Map<string, LogWindow>();
-  /** Undefined when this line is left out; else how many were left out before it. */
-  function throttle(key: string): number | undefined {
+  /**
+   * Undefined when this line of `kind` about `member` (undefined: a stranger) is left out; else how
+   * many were left out before it. Windows are never cleared: a stranger cannot reset a member's.
+   */
+  function throttle(kind: string, member: string | undefined): number | undefined {
     const now = Date.now();
+    const stranger = `${kind}\u0001stranger`;
+    let key = member === undefined ? stranger : `${kind}\u0000${member}`;
+    if (!windows.has(key) && windows.size >= MAX_WINDOWS) key = stranger;
     const w = windows.get(key);
     if (!w || now - w.start >= LOG_WINDOW_MS) {
-      if (!w && windows.size >= MAX_WINDOWS) windows.clear();
       const suppressed = w?.suppressed ?? 0;
       windows.set(key, { start: now, lines: 1, suppressed: 0 });
       return suppressed;

@@ -4,12 +4,23 @@
  * PostgreSQL queries (pg). A job asks a source for named columns with the
  * types of the computation's inputs; every value is checked against its
  * type. An error names the source, the column and the row (1-based, data
- * rows) and the expected type, never the value: job errors reach every party.
+ * rows) and the expected type, never the value. Its message and details
+ * (the file, the source's columns) are for this node's operator: the other
+ * parties of a job, and the shared ledger, get only the source, the party and
+ * the error's code (`dataSourceErrorForPeers`).
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { type Column, encodeValue, newColumn, typeToString, type ValueType, widthOf } from '@parley/circuit';
-import { ConfigError, InvalidInput, NotFound } from '@parley/interface';
+import {
+  ConfigError,
+  errorFromJSON,
+  InternalError,
+  InvalidInput,
+  NotFound,
+  own,
+  ParleyError,
+} from '@parley/interface';
 import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import type { DataSourceConfig } from '../setup/nodeConfig.js';
@@ -29,13 +40,68 @@ export interface TableData {
 
 type Row = Record<string, unknown>;
 
-/** Reads the requested columns of source `name`; paths are relative to the node directory `dir`. */
+/** Source columns a "no column" error lists, at most (a source may have any number). */
+const LISTED_COLUMNS = 20;
+
+/** The errors `readDataSource` threw, by the name of their source. */
+const failedSource = new WeakMap<ParleyError, string>();
+
+/**
+ * What the other parties of a job hear of `e` when it is an error of one of
+ * party `party`'s data sources (thrown by `readDataSource`): the source's
+ * name, the party and the error's code, and for a value that is not valid
+ * the column the policy bound and the row (which the operators need to find
+ * it); never the source's file, its other columns, or a value. Undefined for
+ * any other error.
+ */
+export function dataSourceErrorForPeers(e: unknown, party: string): ParleyError | undefined {
+  const source = e instanceof ParleyError ? failedSource.get(e) : undefined;
+  if (source === undefined) return undefined;
+  const { code, details } = e as ParleyError;
+  const { column, row } = details;
+  const where =
+    typeof column === 'string' && typeof row === 'number'
+      ? ` (column '${column.length > 64 ? `${column.slice(0, 64)}…` : column}', row ${row})`
+      : '';
+  return errorFromJSON({
+    code,
+    message: `data source '${source}' of party ${party} could not be read: ${code}${where}`,
+    details: { source, party },
+  });
+}
+
+/**
+ * Reads the requested columns of source `name`; paths are relative to the
+ * node directory `dir`. Throws a ParleyError naming the source (a runtime
+ * error only by its name: its text may quote a connection string or a value).
+ */
 export async function readDataSource(
   name: string,
   source: DataSourceConfig,
   dir: string,
   requests: readonly ColumnRequest[],
   options: { keyColumn?: string } = {},
+): Promise<TableData> {
+  try {
+    return await readColumns(name, source, dir, requests, options);
+  } catch (e) {
+    const err =
+      e instanceof ParleyError
+        ? e
+        : new InternalError(`data source ${name} could not be read: ${(e as Error)?.name ?? typeof e}`, {
+            source: name,
+          });
+    failedSource.set(err, name);
+    throw err;
+  }
+}
+
+async function readColumns(
+  name: string,
+  source: DataSourceConfig,
+  dir: string,
+  requests: readonly ColumnRequest[],
+  options: { keyColumn?: string },
 ): Promise<TableData> {
   const where =
     source.type === 'postgres'
@@ -48,17 +114,26 @@ export async function readDataSource(
         ? await jsonRows(name, dirOf(source.path, dir))
         : await postgresRows(name, source.url, source.query);
   const columns = new Map<string, Column>();
-  const noColumn = (column: string) =>
-    new InvalidInput(`${where}: no column '${column}' (columns: ${Object.keys(rows[0]).join(', ')})`, {
+  const noColumn = (column: string) => {
+    const names = Object.keys(rows[0]);
+    const listed = names
+      .slice(0, LISTED_COLUMNS)
+      .map((c) => (c.length > 64 ? `${c.slice(0, 64)}…` : c))
+      .join(', ');
+    const more = names.length > LISTED_COLUMNS ? ` and ${names.length - LISTED_COLUMNS} more` : '';
+    return new InvalidInput(`${where}: no column '${column}' (columns: ${listed}${more})`, {
       source: name,
       column,
     });
+  };
+  // Own properties only: a column named `constructor` or `toString` is one the source has, or none.
+  const has = (row: Row, column: string) => Object.hasOwn(row, column);
   let keys: string[] | undefined;
   if (options.keyColumn !== undefined) {
     const column = options.keyColumn;
-    if (rows.length > 0 && !(column in rows[0])) throw noColumn(column);
+    if (rows.length > 0 && !has(rows[0], column)) throw noColumn(column);
     keys = rows.map((row, i) => {
-      const v = row[column];
+      const v = own(row, column);
       const key =
         typeof v === 'string' ? v.trim() : typeof v === 'number' || typeof v === 'bigint' ? String(v) : '';
       if (key.length === 0) {
@@ -72,10 +147,10 @@ export async function readDataSource(
     });
   }
   for (const { column, type } of requests) {
-    if (rows.length > 0 && !(column in rows[0])) throw noColumn(column);
+    if (rows.length > 0 && !has(rows[0], column)) throw noColumn(column);
     const col = newColumn(widthOf(type), rows.length);
     for (let i = 0; i < rows.length; i++) {
-      const value = rows[i][column];
+      const value = own(rows[i], column);
       // A JSON number past 2^53 was rounded when the file was parsed: refuse it rather than use another value.
       if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
         throw new InvalidInput(
@@ -163,8 +238,10 @@ async function jsonRows(name: string, file: string): Promise<Row[]> {
 
 async function postgresRows(name: string, url: string, query: string): Promise<Row[]> {
   // Numbers stay text (int8 and numeric exactly): encodeValue parses them for their type.
-  const client = new pg.Client({ connectionString: url, types: { getTypeParser: () => (v: string) => v } });
+  let client: pg.Client | undefined;
   try {
+    // In the try: a connection string pg cannot parse fails here, and its error may quote the URL.
+    client = new pg.Client({ connectionString: url, types: { getTypeParser: () => (v: string) => v } });
     await client.connect();
     return (await client.query(query)).rows as Row[];
   } catch (e) {
@@ -175,6 +252,6 @@ async function postgresRows(name: string, url: string, query: string): Promise<R
       code,
     });
   } finally {
-    await client.end().catch(() => {});
+    await client?.end().catch(() => {});
   }
 }

@@ -6,13 +6,22 @@
  * once every party's approval has arrived, and refused, with the refusing
  * party's reason, as soon as one refusal arrives; no input is read before
  * approval. Decisions that arrive before their proposal wait (a few seconds,
- * boundedly); a job whose decisions do not all arrive within the timeout
- * fails with Timeout on that node.
+ * boundedly, and at most EARLY_PER_PEER from each member, so one member
+ * cannot crowd out the others'); a job whose decisions do not all arrive
+ * within the timeout fails with Timeout on that node.
+ *
+ * A member may have at most MAX_AWAITING_PER_PEER of its proposals waiting
+ * for decisions here at once (each holds its decoded program until it is
+ * decided): past that, its proposal is recorded and refused at once with
+ * LimitExceeded, and every party hears the refusal, as of any refusal.
+ * Refusals a peer's message causes are not queued without bound while that
+ * peer (or another party) does not read them (MAX_REPLIES_IN_FLIGHT).
  */
 import { randomBytes } from 'node:crypto';
 import { computationId, decodeProgram, type Program } from '@parley/circuit';
 import {
   type Consortium,
+  errorForPeers,
   InvalidArgument,
   JobCancelled,
   LimitExceeded,
@@ -59,6 +68,7 @@ export interface JobCoordinatorOptions {
 }
 
 interface Pending {
+  proposer: string;
   parties: string[];
   protocol: JobProtocol;
   program: Program;
@@ -68,18 +78,30 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** Job ids with decisions waiting for their proposal, at most (all members together). */
 const EARLY_LIMIT = 1000;
+/** Decisions waiting for their proposal, at most, from any one member. */
+export const EARLY_PER_PEER = 64;
+/** Proposals of one member waiting for their decisions here, at most, at once. */
+export const MAX_AWAITING_PER_PEER = 16;
+/** Refusal replies to one peer still waiting to be sent (no connection, or the peer does not read), at most. */
+const MAX_REPLIES_IN_FLIGHT = 32;
+
+type EarlyDecision = { from: string; approved: boolean; reason?: string; cancelled?: boolean };
 
 export class JobCoordinator {
   private readonly pending = new Map<string, Pending>();
-  private readonly early = new Map<
-    string,
-    Array<{ from: string; approved: boolean; reason?: string; cancelled?: boolean }>
-  >();
+  private readonly early = new Map<string, EarlyDecision[]>();
+  /** How many of the early decisions each member sent. */
+  private readonly earlyFrom = new Map<string, number>();
+  /** Refusal replies waiting to be sent, by peer. */
+  private readonly replying = new Map<string, number>();
+  private readonly members: ReadonlySet<string>;
   private readonly timeoutMs: number;
 
   constructor(private readonly o: JobCoordinatorOptions) {
     this.timeoutMs = o.decisionTimeoutMs ?? 30_000;
+    this.members = new Set(o.consortium.parties.map((p) => p.name));
     o.control.onMessage((from, bytes) => this.receive(from, bytes));
   }
 
@@ -128,7 +150,7 @@ export class JobCoordinator {
       parties: program.parties,
       proposer: this.o.self,
     });
-    this.track(job, request.protocol, program, tables);
+    this.track(job, this.o.self, request.protocol, program, tables);
     this.o.log.info({ job: job.id, name: job.name, computation: job.computationId }, 'job proposed');
     await this.broadcast(job.parties, proposal, job.id);
     this.decide(job.id);
@@ -156,6 +178,8 @@ export class JobCoordinator {
   close(): void {
     for (const p of this.pending.values()) clearTimeout(p.timer);
     this.pending.clear();
+    this.early.clear();
+    this.earlyFrom.clear();
   }
 
   /** One control message from a peer. Nothing a peer sends may end this process: every failure is logged. */
@@ -192,11 +216,12 @@ export class JobCoordinator {
    * refused and every party hears the refusal; otherwise the proposer does.
    */
   private refuseAfterFailure(from: string, jobId: string, e: unknown): void {
-    const reason = `the proposal could not be handled: ${(e as Error).message}`.slice(0, 900);
+    // The peer-safe form: a runtime error's text (a database's, say) is for this node's log only.
+    const reason = `the proposal could not be handled: ${sharedMessage(e)}`.slice(0, 900);
     const refusal = encodeJobMessage({ t: 'decision', job: jobId, approved: false, reason });
     const p = this.pending.get(jobId);
     if (!p) {
-      void this.o.control.send(from, refusal).catch(() => {});
+      this.reply(from, refusal, jobId);
       return;
     }
     void this.broadcast(p.parties, refusal, jobId);
@@ -226,11 +251,14 @@ export class JobCoordinator {
         throw new ProtocolViolation('the proposer and this node must both be parties of the computation');
       }
     } catch (e) {
-      const reason = `the proposal is not valid: ${(e as Error).message}`.slice(0, 900);
-      this.o.log.warn({ from, job: m.job }, reason);
-      void this.o.control
-        .send(from, encodeJobMessage({ t: 'decision', job: m.job, approved: false, reason }))
-        .catch(() => {});
+      this.o.log.warn({ from, job: m.job, err: (e as Error).message }, 'the proposal is not valid');
+      const reason = `the proposal is not valid: ${sharedMessage(e)}`.slice(0, 900);
+      this.reply(from, encodeJobMessage({ t: 'decision', job: m.job, approved: false, reason }), m.job);
+      return;
+    }
+    const awaiting = this.awaitingFrom(from);
+    if (awaiting >= MAX_AWAITING_PER_PEER) {
+      this.refuseOverLimit(from, m, program, awaiting);
       return;
     }
     const job = this.o.store.create({
@@ -244,21 +272,120 @@ export class JobCoordinator {
       { job: job.id, name: job.name, proposer: from, computation: job.computationId },
       'job received',
     );
-    this.track(job, m.protocol, program, tables);
-    for (const d of this.early.get(job.id) ?? []) this.onDecision(d.from, job.id, d);
-    this.early.delete(job.id);
+    this.track(job, from, m.protocol, program, tables);
+    for (const d of this.takeEarly(job.id)) this.onDecision(d.from, job.id, d);
     this.decide(job.id);
+  }
+
+  /** How many of `from`'s proposals wait for their decisions here. */
+  private awaitingFrom(from: string): number {
+    let n = 0;
+    for (const p of this.pending.values()) if (p.proposer === from) n++;
+    return n;
+  }
+
+  /**
+   * A valid proposal from a member that has MAX_AWAITING_PER_PEER proposals
+   * waiting here already: its program is not kept; the job is recorded here
+   * and refused at once, and every party hears the refusal, so that the job
+   * ends refused everywhere (and this node, having a record of it, can
+   * co-sign its ledger entry).
+   */
+  private refuseOverLimit(
+    from: string,
+    m: Extract<JobMessage, { t: 'propose' }>,
+    program: Program,
+    awaiting: number,
+  ): void {
+    const reason = `${from} has ${awaiting} proposals waiting for decisions on ${this.o.self}, the most one party may have`;
+    const job = this.o.store.create({
+      id: m.job,
+      computationId: m.computationId,
+      name: m.name,
+      parties: program.parties,
+      proposer: from,
+    });
+    this.takeEarly(job.id);
+    const refusal = encodeJobMessage({ t: 'decision', job: job.id, approved: false, reason });
+    for (const p of job.parties) if (p !== this.o.self) this.reply(p, refusal, job.id);
+    const e = new LimitExceeded(`${this.o.self}: ${reason}`, {
+      party: from,
+      job: job.id,
+      limit: MAX_AWAITING_PER_PEER,
+    });
+    this.o.store.transition(job.id, 'refused', { error: { code: e.code, message: e.message } });
+    this.o.log.warn({ job: job.id, proposer: from, awaiting }, 'job refused: too many proposals waiting');
+  }
+
+  /**
+   * Sends a refusal that a peer's message caused, unless MAX_REPLIES_IN_FLIGHT
+   * replies to `to` are still waiting to be sent (the peer does not read, or
+   * is not connected): then it is dropped, and logged, rather than queued
+   * without bound.
+   */
+  private reply(to: string, bytes: Uint8Array, jobId: string): void {
+    const waiting = this.replying.get(to) ?? 0;
+    if (waiting >= MAX_REPLIES_IN_FLIGHT) {
+      this.o.log.debug({ to, job: jobId }, 'a refusal was not sent: earlier ones still wait to be read');
+      return;
+    }
+    this.replying.set(to, waiting + 1);
+    const done = () => {
+      const n = (this.replying.get(to) ?? 1) - 1;
+      if (n > 0) this.replying.set(to, n);
+      else this.replying.delete(to);
+    };
+    let sent: Promise<void>;
+    try {
+      sent = this.o.control.send(to, bytes);
+    } catch {
+      done();
+      return;
+    }
+    void sent.then(done, (e: Error) => {
+      done();
+      this.o.log.warn({ job: jobId, to, err: e?.message }, 'could not send a refusal');
+    });
+  }
+
+  /** The early decisions of job `jobId`, taken out of the waiting ones. */
+  private takeEarly(jobId: string): EarlyDecision[] {
+    const list = this.early.get(jobId) ?? [];
+    this.early.delete(jobId);
+    for (const d of list) {
+      const n = (this.earlyFrom.get(d.from) ?? 1) - 1;
+      if (n > 0) this.earlyFrom.set(d.from, n);
+      else this.earlyFrom.delete(d.from);
+    }
+    return list;
+  }
+
+  /** Runs a timer's work: what it throws (a closed database, say) is logged, never left uncaught. */
+  private guarded(what: string, jobId: string, work: () => void): void {
+    try {
+      work();
+    } catch (e) {
+      this.o.log.error(
+        { job: jobId, code: (e as ParleyError)?.code, err: (e as Error)?.message },
+        `${what} failed`,
+      );
+    }
   }
 
   private track(
     job: JobRecord,
+    proposer: string,
     protocol: JobProtocol,
     program: Program,
     tables: TableLayout | undefined,
   ): void {
-    const timer = setTimeout(() => this.expire(job.id), this.timeoutMs);
+    const timer = setTimeout(
+      () => this.guarded('ending a job without decisions', job.id, () => this.expire(job.id)),
+      this.timeoutMs,
+    );
     timer.unref();
     this.pending.set(job.id, {
+      proposer,
       parties: job.parties,
       protocol,
       program,
@@ -274,7 +401,7 @@ export class JobCoordinator {
     if (!p) return;
     const job = this.o.store.get(jobId);
     const mine = p.program.nodes.filter((n) => n.op === 'input' && n.party === this.o.self);
-    const columns = tableInputNames(p.tables);
+    const columns = tableInputNames(p.tables, this.o.self);
     const decision = checkPolicy(this.o.policy, {
       computationId: job.computationId,
       name: job.name,
@@ -305,16 +432,7 @@ export class JobCoordinator {
     const p = this.pending.get(jobId);
     if (!p) {
       if (this.o.store.find(jobId)) return; // already settled here
-      // Kept for a proposal still on its way: one decision per member at most, one timer per job id.
-      const list = this.early.get(jobId);
-      if (list) {
-        if (list.length < this.o.consortium.parties.length && !list.some((x) => x.from === from)) {
-          list.push({ from, ...d });
-        }
-      } else if (this.early.size < EARLY_LIMIT) {
-        this.early.set(jobId, [{ from, ...d }]);
-        setTimeout(() => this.early.delete(jobId), this.timeoutMs).unref();
-      }
+      this.keepEarly(from, jobId, d);
       return;
     }
     if (!p.parties.includes(from) || p.decisions.has(from)) {
@@ -332,6 +450,38 @@ export class JobCoordinator {
     } else if (p.parties.every((party) => p.decisions.get(party)?.approved)) {
       this.settle(jobId);
     }
+  }
+
+  /**
+   * Keeps a decision for a proposal still on its way: one decision per member
+   * and job at most, EARLY_PER_PEER per member (a member sending decisions for
+   * made-up job ids fills only its own share), EARLY_LIMIT job ids in all, one
+   * timer per job id.
+   */
+  private keepEarly(
+    from: string,
+    jobId: string,
+    d: { approved: boolean; reason?: string; cancelled?: boolean },
+  ): void {
+    if (!this.members.has(from)) return;
+    const mine = this.earlyFrom.get(from) ?? 0;
+    if (mine >= EARLY_PER_PEER) {
+      this.o.log.debug({ from, job: jobId }, 'an early decision dropped: its sender has too many waiting');
+      return;
+    }
+    const list = this.early.get(jobId);
+    if (list) {
+      if (list.length >= this.members.size || list.some((x) => x.from === from)) return;
+      list.push({ from, ...d });
+    } else {
+      if (this.early.size >= EARLY_LIMIT) return;
+      this.early.set(jobId, [{ from, ...d }]);
+      setTimeout(
+        () => this.guarded('dropping early decisions', jobId, () => this.takeEarly(jobId)),
+        this.timeoutMs,
+      ).unref();
+    }
+    this.earlyFrom.set(from, mine + 1);
   }
 
   private settle(jobId: string, refusal?: ParleyError): void {
@@ -381,6 +531,15 @@ export class JobCoordinator {
         ),
     );
   }
+}
+
+/**
+ * What a peer may read of `e`, an error a proposal caused here: a
+ * ParleyError's message (written to be shared), anything else only as
+ * 'internal error' (a runtime error's text was not written for a peer).
+ */
+function sharedMessage(e: unknown): string {
+  return e instanceof Error ? errorForPeers(e).message : 'internal error';
 }
 
 /**

@@ -19,15 +19,18 @@
  */
 import { type Column, formatValue, type Program, typeToString } from '@parley/circuit';
 import {
+  asParleyError,
+  errorForPeers,
+  InternalError,
   InvalidInput,
   JobCancelled,
-  type ParleyError,
-  ProtocolViolation,
+  own,
+  ParleyError,
   type TableLayout,
 } from '@parley/interface';
 import type { Session, WsEndpoint } from '@parley/transport';
 import type { Logger } from 'pino';
-import { readDataSource } from '../data/dataSources.js';
+import { dataSourceErrorForPeers, readDataSource } from '../data/dataSources.js';
 import type { NodeConfig } from '../setup/nodeConfig.js';
 
 import type { EnginePool } from './enginePool.js';
@@ -66,6 +69,23 @@ export interface JobProgress {
  */
 export function joinAllowanceMs(joinParties: number, rows: number): number {
   return Math.ceil(0.12 * joinParties * rows);
+}
+
+/**
+ * What the other parties hear of `err`, the error that failed a job on party
+ * `self` (through the ABORT of its sessions), and what this node records for
+ * the job (the proposer's record is the reason on the shared ledger): a data
+ * source's failure only as its source, party and code (its own message names
+ * files and columns, for this node's log); an internal error, or an error
+ * that is not a ParleyError, only as 'internal error' (its text, often a
+ * runtime error's, was not written for a peer's eyes); any other ParleyError
+ * as it is (its messages are written to be shared).
+ */
+export function jobErrorForPeers(err: ParleyError, self: string): ParleyError {
+  const source = dataSourceErrorForPeers(err, self);
+  if (source) return source;
+  const shared = errorForPeers(err);
+  return shared.code === 'INTERNAL' ? new InternalError(shared.message) : err;
 }
 
 export class JobRunner {
@@ -183,7 +203,7 @@ export class JobRunner {
         Object.fromEntries(
           Object.entries(outputs).map(([name, col]) => {
             const node = program.nodes[program.outputs.find((o) => o.name === name)?.node ?? -1];
-            const keys = keysOf[tables?.rowOutputs?.[name] ?? ''];
+            const keys = own(keysOf, own(tables?.rowOutputs, name) ?? '');
             return [
               name,
               {
@@ -203,16 +223,21 @@ export class JobRunner {
       store.transition(job.id, 'delivered');
       log.info({ job: job.id, outputs: Object.keys(outputs) }, 'job outputs delivered');
     } catch (e) {
-      const err: ParleyError =
-        (e as ParleyError)?.code !== undefined && e instanceof Error
-          ? (e as ParleyError)
-          : new ProtocolViolation(`job ${job.id} failed: ${(e as Error).message}`);
-      for (const s of sessions) s.abort(err);
-      const now = store.find(job.id);
-      if (now && !isFinished(now.state)) {
-        store.transition(job.id, err.code === 'CANCELLED' ? 'cancelled' : 'failed', {
-          error: { code: err.code, message: err.message },
-        });
+      // A ParleyError only: an Error that merely has a `code` (a Node.js system error, SQLite's) is a
+      // runtime error like any other.
+      const err = e instanceof ParleyError ? e : asParleyError(e, `job ${job.id} failed`);
+      // The full error stays in this node's log; the parties and the job's record get the shared form.
+      const shared = jobErrorForPeers(err, this.o.self);
+      for (const s of sessions) s.abort(shared);
+      try {
+        const now = store.find(job.id);
+        if (now && !isFinished(now.state)) {
+          store.transition(job.id, shared.code === 'CANCELLED' ? 'cancelled' : 'failed', {
+            error: { code: shared.code, message: shared.message },
+          });
+        }
+      } catch (again) {
+        log.error({ job: job.id, err: (again as Error).message }, 'the failed job could not be recorded');
       }
       log.warn({ job: job.id, code: err.code, err: err.message }, 'job failed');
     } finally {
@@ -228,11 +253,15 @@ export class JobRunner {
     tables: TableLayout | undefined,
   ): Promise<Map<number, Column>> {
     const columns = new Map<number, Column>();
-    const tableColumns = tableInputNames(tables);
+    const tableColumns = tableInputNames(tables, this.o.self);
     for (const [id, n] of program.nodes.entries()) {
       if (n.op !== 'input' || n.party !== this.o.self || tableColumns.has(n.name)) continue;
-      const b = bindings[n.name];
-      const source = this.o.config.dataSources[b.source];
+      // Own properties only: an input or source named `constructor` is looked up like any other name.
+      const b = own(bindings, n.name);
+      if (b === undefined) {
+        throw new InvalidInput(`input ${n.name}: the policy binds no data to it`, { field: n.name });
+      }
+      const source = own(this.o.config.dataSources, b.source);
       if (!source) {
         throw new InvalidInput(`input ${n.name}: node.json has no data source '${b.source}'`, {
           field: n.name,

@@ -10,6 +10,7 @@
  * other parties (it names no data).
  */
 import type { Program } from '@parley/circuit';
+import { own } from '@parley/interface';
 import type { InputBinding, Policy, PolicyRule, TableBinding } from '../setup/policyFile.js';
 
 export interface ProposalFacts {
@@ -72,22 +73,38 @@ export function checkPolicy(policy: Policy, facts: ProposalFacts): PolicyDecisio
     return {
       approved: true,
       rule: index,
-      inputs: Object.fromEntries(facts.inputs.map((n) => [n, rule.inputs[n]])),
-      tables: Object.fromEntries((facts.tables ?? []).map((t) => [t, rule.tables[t]])),
+      inputs: boundTo(rule.inputs, facts.inputs),
+      tables: boundTo(rule.tables, facts.tables ?? []),
       minRows: rule.minRows,
     };
   }
   return { approved: false, reason: reasons[0] as string };
 }
 
+/**
+ * The bindings of `names` in `record` (a rule's inputs or tables), in a
+ * null-prototype record: looked up by own property only, so a name such as
+ * `constructor` or `toString` is bound only when the policy binds it.
+ */
+function boundTo<T>(record: Readonly<Record<string, T>>, names: readonly string[]): Record<string, T> {
+  const out = Object.create(null) as Record<string, T>;
+  for (const n of names) {
+    const b = own(record, n);
+    if (b !== undefined) out[n] = b;
+  }
+  return out;
+}
+
 function whyNot(rule: PolicyRule, facts: ProposalFacts): string | undefined {
-  const unbound = facts.inputs.find((n) => rule.inputs[n] === undefined);
+  // Own properties only: an input or table named after a member of Object.prototype is bound only if
+  // the policy binds it, like any other name.
+  const unbound = facts.inputs.find((n) => own(rule.inputs, n) === undefined);
   if (unbound !== undefined) return `the policy binds no data to input '${unbound}' of '${facts.name}'`;
-  const table = facts.tables?.find((t) => rule.tables?.[t] === undefined);
+  const table = facts.tables?.find((t) => own(rule.tables, t) === undefined);
   if (table !== undefined) return `the policy binds no data to table '${table}' of '${facts.name}'`;
   const source = [
-    ...facts.inputs.map((n) => rule.inputs[n].source),
-    ...(facts.tables ?? []).map((t) => rule.tables[t].source),
+    ...facts.inputs.map((n) => (own(rule.inputs, n) as InputBinding).source),
+    ...(facts.tables ?? []).map((t) => (own(rule.tables, t) as TableBinding).source),
   ].find((s) => !rule.dataSources.includes(s));
   if (source !== undefined) return `the policy does not allow data source '${source}' for '${facts.name}'`;
   const recipient = facts.outputRecipients.find((p) => !rule.outputRecipients.includes(p));

@@ -17,6 +17,7 @@
 import { type Column, newColumn, type Program, widthOf } from '@parley/circuit';
 import {
   InvalidInput,
+  own,
   PolicyRefused,
   PRESENT_COLUMN,
   type TableLayout,
@@ -54,7 +55,7 @@ export interface TableReadContext {
 
 /** The parties of the join (owners of its tables, in the program's party order). */
 export function joinParties(layout: TableLayout, program: Program): string[] {
-  const owners = new Set((layout.join?.tables ?? []).map((t) => layout.tables[t].party));
+  const owners = new Set((layout.join?.tables ?? []).map((t) => own(layout.tables, t)?.party));
   return program.parties.filter((p) => owners.has(p));
 }
 
@@ -67,15 +68,19 @@ export async function readTableInputs(ctx: TableReadContext): Promise<TableInput
   });
   for (const [table, shape] of Object.entries(layout.tables)) {
     if (shape.party !== self) continue;
-    const binding = bindings.tables[table];
-    const source = ctx.config.dataSources[binding.source];
+    // Own properties only: a table, source or column named `constructor` is looked up like any other name.
+    const binding = own(bindings.tables, table);
+    if (binding === undefined) {
+      throw new InvalidInput(`table ${table}: the policy binds no data to it`, { field: table });
+    }
+    const source = own(ctx.config.dataSources, binding.source);
     if (!source) {
       throw new InvalidInput(`table ${table}: node.json has no data source '${binding.source}'`, {
         field: table,
       });
     }
     const requests = shape.columns.map((c) => ({
-      column: binding.columns[c] ?? c,
+      column: own(binding.columns, c) ?? c,
       type: program.nodes[inputId.get(tableInputName(table, c)) as number].type,
     }));
     const keyColumn = binding.key ?? shape.key;

@@ -9,6 +9,7 @@
 import { bit, type Program, sameType } from '@parley/circuit';
 import {
   InvalidArgument,
+  own,
   PRESENT_COLUMN,
   TABLE_NAME_PATTERN,
   type TableLayout,
@@ -68,7 +69,7 @@ export function checkTableLayout(value: unknown, program: Program): TableLayout 
     const { join } = layout;
     const owners = new Set<string>();
     for (const t of join.tables) {
-      const shape = layout.tables[t];
+      const shape = own(layout.tables, t);
       if (!shape) return bad(`the join names no table '${t}'`);
       if (owners.has(shape.party)) bad(`the join has two tables of ${shape.party}`);
       owners.add(shape.party);
@@ -80,7 +81,7 @@ export function checkTableLayout(value: unknown, program: Program): TableLayout 
   }
   for (const [output, t] of Object.entries(layout.rowOutputs ?? {})) {
     const o = program.outputs.find((x) => x.name === output);
-    const shape = layout.tables[t];
+    const shape = own(layout.tables, t);
     if (!o || !shape) return bad(`row output ${output} of table ${t}: no such output or table`);
     if (program.nodes[o.node].length !== shape.rows)
       bad(`row output ${output} does not have table ${t}'s rows`);
@@ -88,10 +89,16 @@ export function checkTableLayout(value: unknown, program: Program): TableLayout 
   return layout;
 }
 
-/** The program inputs that are table columns (their names), for the policy's per-input bindings to skip. */
-export function tableInputNames(layout: TableLayout | undefined): Set<string> {
+/**
+ * The inputs of `party` that are columns of its own tables (their names), for
+ * the policy's per-input bindings to skip. Only the party's own tables: an
+ * input of this party named `T.c` where table `T` belongs to another party is
+ * an ordinary input of this party, which its policy must bind like any other.
+ */
+export function tableInputNames(layout: TableLayout | undefined, party: string): Set<string> {
   const names = new Set<string>();
   for (const [t, shape] of Object.entries(layout?.tables ?? {})) {
+    if (shape.party !== party) continue;
     for (const c of [...shape.columns, PRESENT_COLUMN]) names.add(tableInputName(t, c));
   }
   return names;

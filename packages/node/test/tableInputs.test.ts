@@ -1,0 +1,119 @@
+/**
+ * A node's tables of a job: which of its inputs are table columns (those of
+ * its own tables only, never another party's), the layout's checks, and the
+ * reading of its tables by the names the policy binds, looked up as own
+ * properties (a table, column or source named `constructor` or `toString` is
+ * a name like any other).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bit, CircuitBuilder, type Program, uint } from '@parley/circuit';
+import type { TableLayout } from '@parley/interface';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type NodeConfig, policySchema } from '../src/index.js';
+import { readTableInputs } from '../src/jobs/tableInputs.js';
+import { checkTableLayout, tableInputNames } from '../src/jobs/tableLayout.js';
+import { rejection } from './_helpers.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'parley-tables-'));
+  await writeFile(join(dir, 'proto.csv'), 'id,constructor\nk1,5\nk2,7\n');
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** bankA's table T (column amount, 2 rows) and bankB's own plain input `T.amount` (1 value). */
+function crossNamed(): { program: Program; layout: TableLayout } {
+  const b = new CircuitBuilder(['bankA', 'bankB']);
+  const amount = b.input('bankA', 'T.amount', uint(32), 2);
+  b.input('bankA', 'T.$present', bit, 2);
+  const mine = b.input('bankB', 'T.amount', uint(32), 1);
+  b.output('total', amount.sum().add(mine), ['bankA', 'bankB']);
+  const program = b.build();
+  const layout = checkTableLayout(
+    { tables: { T: { party: 'bankA', columns: ['amount'], rows: 2 } } },
+    program,
+  );
+  return { program, layout };
+}
+
+describe('tableInputNames', () => {
+  it("names only the party's own table columns: another party's table T leaves this party's input T.c alone", () => {
+    const { layout } = crossNamed();
+    expect([...tableInputNames(layout, 'bankA')].sort()).toEqual(['T.$present', 'T.amount']);
+    expect([...tableInputNames(layout, 'bankB')]).toEqual([]);
+    expect([...tableInputNames(undefined, 'bankB')]).toEqual([]);
+  });
+});
+
+describe('checkTableLayout', () => {
+  it('refuses a join or row output naming a table constructor or toString that the layout lacks', () => {
+    const { program } = crossNamed();
+    const tables = { T: { party: 'bankA', columns: ['amount'], rows: 2 } };
+    expect(() =>
+      checkTableLayout({ tables, join: { tables: ['T', 'constructor'], minTables: 1, rows: 2 } }, program),
+    ).toThrow("tables: the join names no table 'constructor'");
+    expect(() => checkTableLayout({ tables, rowOutputs: { total: 'toString' } }, program)).toThrow(
+      'tables: row output total of table toString: no such output or table',
+    );
+  });
+});
+
+describe('readTableInputs', () => {
+  /** bankB's table `proto`, its one column named `constructor`. */
+  function protoTable(): { program: Program; layout: TableLayout } {
+    const b = new CircuitBuilder(['bankA', 'bankB']);
+    const c = b.input('bankB', 'proto.constructor', uint(32), 2);
+    b.input('bankB', 'proto.$present', bit, 2);
+    b.output('total', c.sum().add(b.input('bankA', 'x', uint(32), 1)), ['bankA', 'bankB']);
+    const program = b.build();
+    const layout = checkTableLayout(
+      { tables: { proto: { party: 'bankB', columns: ['constructor'], rows: 2, key: 'id' } } },
+      program,
+    );
+    return { program, layout };
+  }
+
+  const context = (
+    program: Program,
+    layout: TableLayout,
+    source: string,
+    sources: NodeConfig['dataSources'],
+  ) => {
+    // As read from policy.json: the binding's `columns` is a plain object, empty by default.
+    const rule = policySchema.parse({
+      version: 1,
+      allow: [{ computation: 'x', dataSources: [source], tables: { proto: { source } } }],
+    }).allow[0];
+    return {
+      self: 'bankB',
+      jobId: 'a'.repeat(32),
+      dir,
+      config: { dataSources: sources } as NodeConfig,
+      program,
+      layout,
+      bindings: { inputs: {}, tables: rule.tables, minRows: 1 },
+      recvTimeoutMs: 1000,
+    };
+  };
+
+  it('reads a table column named constructor from the source column of that name (not a prototype member)', async () => {
+    const { program, layout } = protoTable();
+    const read = await readTableInputs(
+      context(program, layout, 'protos', { protos: { type: 'csv', path: 'proto.csv' } }),
+    );
+    const id = program.nodes.findIndex((n) => n.op === 'input' && n.name === 'proto.constructor');
+    expect(Array.from(read.columns.get(id) ?? [])).toEqual([5n, 7n]);
+    expect(read.keysOf.proto).toEqual(['k1', 'k2']);
+  });
+
+  it('refuses a binding to a data source named toString that node.json does not have', async () => {
+    const { program, layout } = protoTable();
+    const e = await rejection(readTableInputs(context(program, layout, 'toString', {})));
+    expect(e.code).toBe('INVALID_INPUT');
+    expect(e.message).toBe("table proto: node.json has no data source 'toString'");
+  });
+});
