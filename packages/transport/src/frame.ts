@@ -142,8 +142,12 @@ export function decodeFrame(bytes: Uint8Array, maxFrameBytes: number): DecodedFr
   return { ok: true, header: { kind, session, step, seq }, body };
 }
 
-/** The ABORT body for `error`: its code, message (capped) and flat details. */
+/** The ABORT body for `error`: its code, message (capped) and flat details; an internal error as 'internal error' only. */
 export function encodeAbortBody(error: ParleyError): Uint8Array {
+  // An internal error's text was not written for a peer (it may be a runtime's or a database's): not sent.
+  if (error.code === 'INTERNAL') {
+    return new Uint8Array(packr.pack({ code: 'INTERNAL', message: 'internal error', details: {} }));
+  }
   const details: Record<string, string | number | boolean> = {};
   for (const [k, v] of Object.entries(error.details)) {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') details[k] = v;

@@ -1,6 +1,7 @@
+import { InternalError } from '@parley/interface';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { decodeAbortBody } from '../src/frame.js';
+import { decodeAbortBody, encodeAbortBody } from '../src/frame.js';
 import { decodeFrame, encodeFrame, FRAME_MAGIC, FrameKind, MAX_HEADER_BYTES } from '../src/index.js';
 import { patterned } from './helpers.js';
 
@@ -102,5 +103,14 @@ describe('ABORT bodies from a peer', () => {
       message: 'no\ufffd]52;c;aGk=\ufffd \ufffd \ufffd',
       details: { party: 'bank\ufffdB', count: 3 },
     });
+  });
+});
+
+describe('ABORT bodies to a peer', () => {
+  it("carry an internal error only as 'internal error', not its text or details", () => {
+    const body = encodeAbortBody(
+      new InternalError('SQLITE_FULL: /srv/parley/node.db is full', { file: '/srv' }),
+    );
+    expect(decodeAbortBody(body)).toEqual({ code: 'INTERNAL', message: 'internal error', details: {} });
   });
 });
