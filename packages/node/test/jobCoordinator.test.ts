@@ -292,7 +292,36 @@ function threeParty(job: string): Proposal {
 /** The `i`-th job id of a series (32 hex digits). */
 const jobId = (series: string, i: number) => `${series}${i.toString(16).padStart(31, '0')}`;
 
-const approval = (job: string): JobMessage => ({ t: 'decision', job, approved: true });
+/** An approval of `job`, naming the computation a party approved (by default, that of threeParty). */
+const approval = (job: string, computationId = threeParty(job).computationId): JobMessage => ({
+  t: 'decision',
+  job,
+  approved: true,
+  computationId,
+});
+
+describe('JobCoordinator, approvals name what they approved', () => {
+  it('refuses a job whose parties approved different computations (a proposer that sent them different programs)', () => {
+    const b = node('different.db');
+    const job = jobId('c', 1);
+    b.deliver('bankA', threeParty(job));
+    b.deliver('bankA', approval(job));
+    b.deliver('bankC', approval(job, 'f'.repeat(64)));
+    expect(b.store.get(job)).toMatchObject({ state: 'refused', error: { code: 'PROTOCOL_VIOLATION' } });
+    expect(b.store.get(job).error?.message).toMatch(/bankC approved computation f{64}, not [0-9a-f]{64}/);
+    expect(b.approved).toEqual([]);
+    b.coordinator.close();
+  });
+
+  it('refuses an approval that names no computation', () => {
+    const b = node('unnamed.db');
+    const job = jobId('c', 2);
+    b.deliver('bankA', threeParty(job));
+    b.deliver('bankA', { t: 'decision', job, approved: true });
+    expect(b.store.get(job)).toMatchObject({ state: 'refused', error: { code: 'PROTOCOL_VIOLATION' } });
+    b.coordinator.close();
+  });
+});
 
 describe('JobCoordinator, what one member can make another node hold', () => {
   it("keeps other members' early decisions while one member sends decisions for made-up jobs", () => {

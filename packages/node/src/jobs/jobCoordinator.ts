@@ -87,7 +87,9 @@ export const MAX_AWAITING_PER_PEER = 16;
 /** Refusal replies to one peer still waiting to be sent (no connection, or the peer does not read), at most. */
 const MAX_REPLIES_IN_FLIGHT = 32;
 
-type EarlyDecision = { from: string; approved: boolean; reason?: string; cancelled?: boolean };
+/** A party's decision; an approval names the computation id the party checked against its policy. */
+type Decision = { approved: boolean; reason?: string; cancelled?: boolean; computationId?: string };
+type EarlyDecision = Decision & { from: string };
 
 export class JobCoordinator {
   private readonly pending = new Map<string, Pending>();
@@ -195,7 +197,12 @@ export class JobCoordinator {
       if (LEDGER_MESSAGES.has(m.t)) this.o.onLedgerMessage?.(from, m);
       else if (m.t === 'propose') this.onProposal(from, m);
       else if (m.t === 'decision')
-        this.onDecision(from, m.job, { approved: m.approved, reason: m.reason, cancelled: m.cancelled });
+        this.onDecision(from, m.job, {
+          approved: m.approved,
+          reason: m.reason,
+          cancelled: m.cancelled,
+          computationId: m.computationId,
+        });
     } catch (e) {
       this.o.log.error(
         {
@@ -416,19 +423,17 @@ export class JobCoordinator {
     const reason = decision.approved ? undefined : decision.reason;
     if (decision.approved) p.bindings = decision;
     this.o.log.info({ job: jobId, approved: decision.approved, reason }, 'policy decision');
+    // An approval names what it approved: a proposer that sent the parties different computations is caught here.
+    const computation = decision.approved ? { computationId: job.computationId } : {};
     void this.broadcast(
       p.parties,
-      encodeJobMessage({ t: 'decision', job: jobId, approved: decision.approved, reason }),
+      encodeJobMessage({ t: 'decision', job: jobId, approved: decision.approved, reason, ...computation }),
       jobId,
     );
-    this.onDecision(this.o.self, jobId, { approved: decision.approved, reason });
+    this.onDecision(this.o.self, jobId, { approved: decision.approved, reason, ...computation });
   }
 
-  private onDecision(
-    from: string,
-    jobId: string,
-    d: { approved: boolean; reason?: string; cancelled?: boolean },
-  ): void {
+  private onDecision(from: string, jobId: string, d: Decision): void {
     const p = this.pending.get(jobId);
     if (!p) {
       if (this.o.store.find(jobId)) return; // already settled here
@@ -440,7 +445,16 @@ export class JobCoordinator {
       return;
     }
     p.decisions.set(from, d);
-    if (d.cancelled) {
+    const ours = this.o.store.get(jobId).computationId;
+    if (d.approved && !d.cancelled && d.computationId !== ours) {
+      this.settle(
+        jobId,
+        new ProtocolViolation(
+          `${from} approved computation ${String(d.computationId ?? 'unnamed').slice(0, 64)}, not ${ours}: the parties were proposed different computations`,
+          { party: from, job: jobId },
+        ),
+      );
+    } else if (d.cancelled) {
       this.settle(
         jobId,
         new JobCancelled(`${from}: ${d.reason ?? 'cancelled'}`, { party: from, job: jobId }),
@@ -458,11 +472,7 @@ export class JobCoordinator {
    * made-up job ids fills only its own share), EARLY_LIMIT job ids in all, one
    * timer per job id.
    */
-  private keepEarly(
-    from: string,
-    jobId: string,
-    d: { approved: boolean; reason?: string; cancelled?: boolean },
-  ): void {
+  private keepEarly(from: string, jobId: string, d: Decision): void {
     if (!this.members.has(from)) return;
     const mine = this.earlyFrom.get(from) ?? 0;
     if (mine >= EARLY_PER_PEER) {

@@ -25,7 +25,15 @@ export type JobMessage =
       /** The computation's tables and join (checked against the program by the coordinator). */
       tables?: TableLayout;
     }
-  | { t: 'decision'; job: string; approved: boolean; reason?: string; cancelled?: boolean }
+  | {
+      t: 'decision';
+      job: string;
+      approved: boolean;
+      reason?: string;
+      cancelled?: boolean;
+      /** On an approval: the computation id the party approved. */
+      computationId?: string;
+    }
   | { t: 'record'; job: string; entry: Uint8Array }
   | { t: 'ledger-round'; round: string }
   | { t: 'catch-up'; round: string }
@@ -82,6 +90,11 @@ export function decodeJobMessage(bytes: Uint8Array, from: string): JobMessage {
     // A peer's text is stored, shown and recorded: no terminal escapes, no NUL.
     if (o.reason !== undefined) o.reason = safeText(o.reason as string);
     if (o.cancelled !== undefined && typeof o.cancelled !== 'boolean') bad('cancelled', 'is not a boolean');
+    if (
+      o.computationId !== undefined &&
+      (typeof o.computationId !== 'string' || !/^[0-9a-f]{64}$/.test(o.computationId))
+    )
+      bad('computationId', 'is not a computation id');
     return o as JobMessage;
   }
   if (o.t === 'record') {
