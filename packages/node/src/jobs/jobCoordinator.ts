@@ -268,13 +268,7 @@ export class JobCoordinator {
       this.refuseOverLimit(from, m, program, awaiting);
       return;
     }
-    const job = this.o.store.create({
-      id: m.job,
-      computationId: m.computationId,
-      name: m.name,
-      parties: program.parties,
-      proposer: from,
-    });
+    const job = this.createReceived(from, m, program);
     this.o.log.info(
       { job: job.id, name: job.name, proposer: from, computation: job.computationId },
       'job received',
@@ -282,6 +276,21 @@ export class JobCoordinator {
     this.track(job, from, m.protocol, program, tables);
     for (const d of this.takeEarly(job.id)) this.onDecision(d.from, job.id, d);
     this.decide(job.id);
+  }
+
+  /** The job row of a proposal `from` sent. */
+  private createReceived(
+    from: string,
+    m: Extract<JobMessage, { t: 'propose' }>,
+    program: Program,
+  ): JobRecord {
+    return this.o.store.create({
+      id: m.job,
+      computationId: m.computationId,
+      name: m.name,
+      parties: program.parties,
+      proposer: from,
+    });
   }
 
   /** How many of `from`'s proposals wait for their decisions here. */
@@ -305,13 +314,7 @@ export class JobCoordinator {
     awaiting: number,
   ): void {
     const reason = `${from} has ${awaiting} proposals waiting for decisions on ${this.o.self}, the most one party may have`;
-    const job = this.o.store.create({
-      id: m.job,
-      computationId: m.computationId,
-      name: m.name,
-      parties: program.parties,
-      proposer: from,
-    });
+    const job = this.createReceived(from, m, program);
     this.takeEarly(job.id);
     const refusal = encodeJobMessage({ t: 'decision', job: job.id, approved: false, reason });
     for (const p of job.parties) if (p !== this.o.self) this.reply(p, refusal, job.id);
