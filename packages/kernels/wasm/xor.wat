@@ -109,7 +109,7 @@
   ;; outputs written for every block, whatever the masks (the SoftSpoken
   ;; sender's two columns per chunk of Δ, with no branch or index on Δ).
   (func (export "xor_masked_pair") (param $d0 i32) (param $d1 i32) (param $s0 i32) (param $s1 i32) (param $s2 i32) (param $s3 i32) (param $masks i32) (param $n i32)
-    (local $i i32) (local $end i32)
+    (local $end i32)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local $m0 v128) (local $m1 v128) (local $m2 v128) (local $m3 v128)
     (local $m4 v128) (local $m5 v128) (local $m6 v128) (local $m7 v128)
@@ -121,22 +121,76 @@
     (local.set $m5 (i8x16.splat (i32.sub (i32.const 0) (i32.and (i32.shr_u (local.get $masks) (i32.const 5)) (i32.const 1)))))
     (local.set $m6 (i8x16.splat (i32.sub (i32.const 0) (i32.and (i32.shr_u (local.get $masks) (i32.const 6)) (i32.const 1)))))
     (local.set $m7 (i8x16.splat (i32.sub (i32.const 0) (i32.and (i32.shr_u (local.get $masks) (i32.const 7)) (i32.const 1)))))
-    (local.set $end (i32.shl (local.get $n) (i32.const 4)))
-    (block $done (loop $by1
-      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
-      (local.set $v0 (v128.load (i32.add (local.get $s0) (local.get $i))))
-      (local.set $v1 (v128.load (i32.add (local.get $s1) (local.get $i))))
-      (local.set $v2 (v128.load (i32.add (local.get $s2) (local.get $i))))
-      (local.set $v3 (v128.load (i32.add (local.get $s3) (local.get $i))))
-      (v128.store (i32.add (local.get $d0) (local.get $i))
+    (local.set $end (i32.add (local.get $d0) (i32.shl (local.get $n) (i32.const 4))))
+    ;; four blocks per iteration while at least four remain (each block's
+    ;; sources are loaded before its outputs are stored: in place is safe)
+    (block $tail (loop $by4
+      (br_if $tail (i32.gt_u (i32.add (local.get $d0) (i32.const 64)) (local.get $end)))
+      (local.set $v0 (v128.load (local.get $s0)))
+      (local.set $v1 (v128.load (local.get $s1)))
+      (local.set $v2 (v128.load (local.get $s2)))
+      (local.set $v3 (v128.load (local.get $s3)))
+      (v128.store (local.get $d0)
         (v128.xor
           (v128.xor (v128.and (local.get $v0) (local.get $m0)) (v128.and (local.get $v1) (local.get $m1)))
           (v128.xor (v128.and (local.get $v2) (local.get $m2)) (v128.and (local.get $v3) (local.get $m3)))))
-      (v128.store (i32.add (local.get $d1) (local.get $i))
+      (v128.store (local.get $d1)
         (v128.xor
           (v128.xor (v128.and (local.get $v0) (local.get $m4)) (v128.and (local.get $v1) (local.get $m5)))
           (v128.xor (v128.and (local.get $v2) (local.get $m6)) (v128.and (local.get $v3) (local.get $m7)))))
-      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (local.set $v0 (v128.load offset=16 (local.get $s0)))
+      (local.set $v1 (v128.load offset=16 (local.get $s1)))
+      (local.set $v2 (v128.load offset=16 (local.get $s2)))
+      (local.set $v3 (v128.load offset=16 (local.get $s3)))
+      (v128.store offset=16 (local.get $d0)
+        (v128.xor
+          (v128.xor (v128.and (local.get $v0) (local.get $m0)) (v128.and (local.get $v1) (local.get $m1)))
+          (v128.xor (v128.and (local.get $v2) (local.get $m2)) (v128.and (local.get $v3) (local.get $m3)))))
+      (v128.store offset=16 (local.get $d1)
+        (v128.xor
+          (v128.xor (v128.and (local.get $v0) (local.get $m4)) (v128.and (local.get $v1) (local.get $m5)))
+          (v128.xor (v128.and (local.get $v2) (local.get $m6)) (v128.and (local.get $v3) (local.get $m7)))))
+      (local.set $v0 (v128.load offset=32 (local.get $s0)))
+      (local.set $v1 (v128.load offset=32 (local.get $s1)))
+      (local.set $v2 (v128.load offset=32 (local.get $s2)))
+      (local.set $v3 (v128.load offset=32 (local.get $s3)))
+      (v128.store offset=32 (local.get $d0)
+        (v128.xor
+          (v128.xor (v128.and (local.get $v0) (local.get $m0)) (v128.and (local.get $v1) (local.get $m1)))
+          (v128.xor (v128.and (local.get $v2) (local.get $m2)) (v128.and (local.get $v3) (local.get $m3)))))
+      (v128.store offset=32 (local.get $d1)
+        (v128.xor
+          (v128.xor (v128.and (local.get $v0) (local.get $m4)) (v128.and (local.get $v1) (local.get $m5)))
+          (v128.xor (v128.and (local.get $v2) (local.get $m6)) (v128.and (local.get $v3) (local.get $m7)))))
+      (local.set $v0 (v128.load offset=48 (local.get $s0)))
+      (local.set $v1 (v128.load offset=48 (local.get $s1)))
+      (local.set $v2 (v128.load offset=48 (local.get $s2)))
+      (local.set $v3 (v128.load offset=48 (local.get $s3)))
+      (v128.store offset=48 (local.get $d0)
+        (v128.xor
+          (v128.xor (v128.and (local.get $v0) (local.get $m0)) (v128.and (local.get $v1) (local.get $m1)))
+          (v128.xor (v128.and (local.get $v2) (local.get $m2)) (v128.and (local.get $v3) (local.get $m3)))))
+      (v128.store offset=48 (local.get $d1)
+        (v128.xor
+          (v128.xor (v128.and (local.get $v0) (local.get $m4)) (v128.and (local.get $v1) (local.get $m5)))
+          (v128.xor (v128.and (local.get $v2) (local.get $m6)) (v128.and (local.get $v3) (local.get $m7)))))
+      (local.set $d0 (i32.add (local.get $d0) (i32.const 64))) (local.set $d1 (i32.add (local.get $d1) (i32.const 64))) (local.set $s0 (i32.add (local.get $s0) (i32.const 64))) (local.set $s1 (i32.add (local.get $s1) (i32.const 64))) (local.set $s2 (i32.add (local.get $s2) (i32.const 64))) (local.set $s3 (i32.add (local.get $s3) (i32.const 64)))
+      (br $by4)))
+    (block $done (loop $by1
+      (br_if $done (i32.ge_u (local.get $d0) (local.get $end)))
+      (local.set $v0 (v128.load (local.get $s0)))
+      (local.set $v1 (v128.load (local.get $s1)))
+      (local.set $v2 (v128.load (local.get $s2)))
+      (local.set $v3 (v128.load (local.get $s3)))
+      (v128.store (local.get $d0)
+        (v128.xor
+          (v128.xor (v128.and (local.get $v0) (local.get $m0)) (v128.and (local.get $v1) (local.get $m1)))
+          (v128.xor (v128.and (local.get $v2) (local.get $m2)) (v128.and (local.get $v3) (local.get $m3)))))
+      (v128.store (local.get $d1)
+        (v128.xor
+          (v128.xor (v128.and (local.get $v0) (local.get $m4)) (v128.and (local.get $v1) (local.get $m5)))
+          (v128.xor (v128.and (local.get $v2) (local.get $m6)) (v128.and (local.get $v3) (local.get $m7)))))
+      (local.set $d0 (i32.add (local.get $d0) (i32.const 16))) (local.set $d1 (i32.add (local.get $d1) (i32.const 16))) (local.set $s0 (i32.add (local.get $s0) (i32.const 16))) (local.set $s1 (i32.add (local.get $s1) (i32.const 16))) (local.set $s2 (i32.add (local.get $s2) (i32.const 16))) (local.set $s3 (i32.add (local.get $s3) (i32.const 16)))
       (br $by1))))
 
   ;; dst[k] = src[k] ^ (T + k) for n blocks, T = hi * 2^64 + lo, stored
