@@ -3,9 +3,7 @@
  * bits: only an invalid label (neither tag matches) takes a branch, to fail.
  */
 import { InvalidOutputLabel } from '@parley/interface';
-
-/** 1 when the 32-bit word x is non-zero, else 0, without a branch. */
-const nonZero = (x: number): number => (x | -x) >>> 31;
+import { nonZero32 } from '@parley/kernels';
 
 /**
  * Output bits from both labels' tags (4 words per wire: the 0 label's tag,
@@ -16,8 +14,8 @@ export function decodeOutputTags(both: Uint32Array, active: Uint32Array, n: numb
   const bits = new Uint8Array(n);
   for (let j = 0; j < n; j++) {
     // 1 when the active tag differs from the 0 (resp. 1) label's tag; both computed, no short-circuit.
-    const ne0 = nonZero((both[4 * j] ^ active[2 * j]) | (both[4 * j + 1] ^ active[2 * j + 1]));
-    const ne1 = nonZero((both[4 * j + 2] ^ active[2 * j]) | (both[4 * j + 3] ^ active[2 * j + 1]));
+    const ne0 = nonZero32((both[4 * j] ^ active[2 * j]) | (both[4 * j + 1] ^ active[2 * j + 1]));
+    const ne1 = nonZero32((both[4 * j + 2] ^ active[2 * j]) | (both[4 * j + 3] ^ active[2 * j + 1]));
     if ((ne0 & ne1) !== 0)
       throw new InvalidOutputLabel(`output wire ${j}: the label is neither the 0 nor the 1 label`);
     bits[j] = ne0;

@@ -96,6 +96,11 @@ export function carryOut(x: number, y: number, s: number): number {
   return ((x & y) | ((x | y) & ~s)) >>> 31;
 }
 
+/** 1 when the 32-bit word x is non-zero, else 0, without a branch. */
+export function nonZero32(x: number): number {
+  return (x | -x) >>> 31;
+}
+
 /** The borrow of the 32-bit difference x − y = d (mod 2^32), without a branch. */
 export function borrowOut(x: number, y: number, d: number): number {
   return ((~x & y) | (~(x ^ y) & d)) >>> 31;

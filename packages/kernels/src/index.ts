@@ -6,7 +6,7 @@
  * measures both.
  */
 export { type KernelBackend, wasmStatus } from './_wasm.js';
-export { allocWords } from './_words.js';
+export { allocWords, carryOut, nonZero32 } from './_words.js';
 export { inJsArena, KernelArena, type KernelArenaOptions, MAX_ARENA_BYTES, wasmKernelsFor } from './arena.js';
 export { packBits, packBitsJs, unpackBits, unpackBitsJs } from './bits.js';
 export { and64, and64Js, xor64, xor64Js } from './bitsliced.js';

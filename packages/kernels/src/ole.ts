@@ -29,7 +29,7 @@
  */
 import { InvalidArgument } from '@parley/interface';
 import { assertOutsideDestination, assertRoom, overlaps, viewsOverlap } from './_checks.js';
-import { borrowOut, carryOut, halvesOf } from './_words.js';
+import { borrowOut, carryOut, halvesOf, nonZero32 } from './_words.js';
 import { wasmKernelsOfBuffer } from './arena.js';
 
 interface OleExports {
@@ -282,7 +282,7 @@ export function gilboaSendJs(
     msg32[triple] = dLow[32];
     // share = −acc mod 2^64 = ~acc + 1: the carry into the high half is 1 exactly when accLow = 0
     S[2 * triple] = -accLow;
-    S[2 * triple + 1] = ~accHigh + (((accLow | -accLow) >>> 31) ^ 1);
+    S[2 * triple + 1] = ~accHigh + (nonZero32(accLow) ^ 1);
   }
 }
 

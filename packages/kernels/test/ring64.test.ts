@@ -6,6 +6,7 @@ import {
   allocWords,
   beaverMul64,
   beaverMul64Js,
+  carryOut,
   crossMul64,
   crossMul64Js,
   KernelArena,
@@ -13,6 +14,7 @@ import {
   mul64Js,
   mulAdd64,
   mulAdd64Js,
+  nonZero32,
   sub64,
   sub64Js,
   sumShares64,
@@ -94,6 +96,16 @@ function expectEqual(actual: BigUint64Array, expected: BigUint64Array, what: str
   }
   expect(actual.length).toBe(expected.length);
 }
+
+describe('branch-free word helpers', () => {
+  it('carryOut and nonZero32 match their definitions on 32-bit edge values', () => {
+    const e32 = [0, 1, 2, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff, 0x55555555, 0xaaaaaaaa];
+    for (const x of e32) {
+      expect(nonZero32(x)).toBe(x !== 0 ? 1 : 0);
+      for (const y of e32) expect(carryOut(x, y, (x + y) >>> 0)).toBe(x + y > 0xffffffff ? 1 : 0);
+    }
+  });
+});
 
 describe('Z_2^64 kernels: WebAssembly, JS twin and a BigInt reference agree', () => {
   const arena = new KernelArena(4 << 20);

@@ -5,7 +5,7 @@
  * @parley/kernels). Plane layout: bit j of plane b is bit b of element j, in
  * word j >> 6 at bit j & 63.
  */
-import { transposeBitMatrix } from '@parley/kernels';
+import { carryOut, nonZero32, transposeBitMatrix } from '@parley/kernels';
 import { xor64 } from './_kernels.js';
 
 /** Below this many words, loops on the 64-bit elements beat making 32-bit views (planes of a short vector). */
@@ -17,12 +17,6 @@ const bytes = (a: BigUint64Array): Uint8Array => new Uint8Array(a.buffer, a.byte
 /** Words of a plane of n bits. */
 export const wordsFor = (n: number): number => Math.ceil(n / 64);
 
-/** The carry of the 32-bit sum x + y = s (mod 2^32), without a branch (Hacker's Delight 2-13). */
-export const carry32 = (x: number, y: number, s: number): number => ((x & y) | ((x | y) & ~s)) >>> 31;
-
-/** 1 when the 32-bit word x is non-zero, else 0, without a branch. */
-export const nonZero32 = (x: number): number => (x | -x) >>> 31;
-
 /** out = x + c mod 2^64. */
 export function addScalar64(out: BigUint64Array, x: BigUint64Array, c: bigint): void {
   const cl = Number(c & 0xffffffffn);
@@ -32,7 +26,7 @@ export function addScalar64(out: BigUint64Array, x: BigUint64Array, c: bigint): 
   for (let j = 0; j < o.length; j += 2) {
     const al = a[j];
     const lo = (al + cl) >>> 0;
-    o[j + 1] = a[j + 1] + ch + carry32(al, cl, lo);
+    o[j + 1] = a[j + 1] + ch + carryOut(al, cl, lo);
     o[j] = lo;
   }
 }

@@ -9,8 +9,9 @@
  * same code runs in all three. Public constants enter through `constPart`,
  * the part holding component 0 (if this party holds it).
  */
+import { carryOut } from '@parley/kernels';
 import { add64, sub64 } from './_kernels.js';
-import { addScalar64, carry32, mulScalar64, neg64 } from './_words.js';
+import { addScalar64, mulScalar64, neg64 } from './_words.js';
 
 export interface ShareLayout {
   /** Parts per share: 1 additive, 2 replicated, 0 in a shape-only dry run. */
@@ -193,7 +194,7 @@ export function prefixSumInts(x: Ints): Ints {
       const w = new Uint32Array(o.buffer, o.byteOffset, 2 * o.length);
       for (let j = 2; j < w.length; j += 2) {
         const lo = (w[j] + w[j - 2]) >>> 0;
-        w[j + 1] = w[j + 1] + w[j - 1] + carry32(w[j], w[j - 2], lo);
+        w[j + 1] = w[j + 1] + w[j - 1] + carryOut(w[j], w[j - 2], lo);
         w[j] = lo;
       }
       return o;
