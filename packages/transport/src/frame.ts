@@ -19,6 +19,7 @@
  */
 import {
   type ErrorDetails,
+  errorForPeers,
   FrameTooLarge,
   MalformedFrame,
   type ParleyError,
@@ -144,17 +145,15 @@ export function decodeFrame(bytes: Uint8Array, maxFrameBytes: number): DecodedFr
 
 /** The ABORT body for `error`: its code, message (capped) and flat details; an internal error as 'internal error' only. */
 export function encodeAbortBody(error: ParleyError): Uint8Array {
-  // An internal error's text was not written for a peer (it may be a runtime's or a database's): not sent.
-  if (error.code === 'INTERNAL') {
-    return new Uint8Array(packr.pack({ code: 'INTERNAL', message: 'internal error', details: {} }));
-  }
+  // What a peer may read (errorForPeers): an internal error's text may be a runtime's or a database's.
+  const shared = errorForPeers(error);
   const details: Record<string, string | number | boolean> = {};
-  for (const [k, v] of Object.entries(error.details)) {
+  for (const [k, v] of Object.entries('details' in shared ? shared.details : {})) {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') details[k] = v;
   }
-  let message = error.message.slice(0, MAX_ABORT_MESSAGE_CHARS);
+  let message = shared.message.slice(0, MAX_ABORT_MESSAGE_CHARS);
   for (;;) {
-    const body = packr.pack({ code: error.code, message, details });
+    const body = packr.pack({ code: shared.code, message, details });
     if (body.length <= MAX_ABORT_BODY_BYTES) return new Uint8Array(body);
     message = message.slice(0, message.length >> 1);
     for (const k of Object.keys(details)) if (typeof details[k] === 'string') delete details[k];
