@@ -43,6 +43,11 @@ type Row = Record<string, unknown>;
 /** Source columns a "no column" error lists, at most (a source may have any number). */
 const LISTED_COLUMNS = 20;
 
+/** A column name as an error quotes it: at most 64 characters, then an ellipsis. */
+function clipName(name: string): string {
+  return name.length > 64 ? `${name.slice(0, 64)}…` : name;
+}
+
 /** The errors `readDataSource` threw, by the name of their source. */
 const failedSource = new WeakMap<ParleyError, string>();
 
@@ -61,7 +66,7 @@ export function dataSourceErrorForPeers(e: unknown, party: string): ParleyError 
   const { column, row } = details;
   const where =
     typeof column === 'string' && typeof row === 'number'
-      ? ` (column '${column.length > 64 ? `${column.slice(0, 64)}…` : column}', row ${row})`
+      ? ` (column '${clipName(column)}', row ${row})`
       : '';
   return errorFromJSON({
     code,
@@ -116,10 +121,7 @@ async function readColumns(
   const columns = new Map<string, Column>();
   const noColumn = (column: string) => {
     const names = Object.keys(rows[0]);
-    const listed = names
-      .slice(0, LISTED_COLUMNS)
-      .map((c) => (c.length > 64 ? `${c.slice(0, 64)}…` : c))
-      .join(', ');
+    const listed = names.slice(0, LISTED_COLUMNS).map(clipName).join(', ');
     const more = names.length > LISTED_COLUMNS ? ` and ${names.length - LISTED_COLUMNS} more` : '';
     return new InvalidInput(`${where}: no column '${column}' (columns: ${listed}${more})`, {
       source: name,
