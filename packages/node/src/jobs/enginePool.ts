@@ -38,6 +38,7 @@ import type { EngineResult, EngineWorkerApi, FromEngine, ToEngine } from './engi
 export const PROGRESS_INTERVAL_MS = 100;
 
 import type { JobProtocol } from './jobMessages.js';
+import { OrderedSends } from './unsentBudget.js';
 
 /** Largest pool. */
 export const MAX_ENGINE_WORKERS = 256;
@@ -247,8 +248,12 @@ class JobBridge {
   private reject!: (error: ParleyError) => void;
   private readonly port: MessagePort;
   private readonly workerPort: MessagePort;
-  /** Per peer, the last of its sends handed to `io.send`, in order. */
-  private readonly sends = new Map<string, Promise<void>>();
+  /** The engine's messages, handed to `io.send` in order per peer. */
+  private readonly sends = new OrderedSends(
+    (to, bytes) => (this.settled ? undefined : this.io.send(to, bytes)),
+    (e) => this.transportEnded(e),
+    (bytes) => this.toEngine({ type: 'sent', bytes }),
+  );
   private outcome: EngineResult | undefined;
   private ended = false;
   private settled = false;
@@ -347,15 +352,7 @@ class JobBridge {
       if (this.settled) this.release();
       else this.maybeFinish();
     } else if (m.type === 'send') {
-      const { to, bytes } = m;
-      const previous = this.sends.get(to) ?? Promise.resolve();
-      this.sends.set(
-        to,
-        previous
-          .then(() => (this.settled ? undefined : this.io.send(to, bytes)))
-          .catch((e: unknown) => this.transportEnded(e))
-          .finally(() => this.toEngine({ type: 'sent', bytes: bytes.byteLength })),
-      );
+      this.sends.push(m.to, m.bytes);
     } else if (m.type === 'consumed') {
       this.io.consumed?.(m.from, m.bytes);
     } else if (!this.settled) {
@@ -371,7 +368,7 @@ class JobBridge {
   private maybeFinish(): void {
     if (!this.outcome || !this.ended || this.settled) return;
     const outcome = this.outcome;
-    void Promise.all(this.sends.values()).then(() => {
+    void this.sends.settled().then(() => {
       if (this.cancelled) this.settle(this.cancelled);
       else if ('error' in outcome) this.settle(errorFromJSON(outcome.error));
       else this.settle(undefined, outcome.outputs);

@@ -21,9 +21,7 @@ import { SharingSession } from '@parley/sharing';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { type EngineProgress, type EngineTask, engineOf, PROGRESS_INTERVAL_MS } from './enginePool.js';
-
-/** Bytes the engine may have sent that the main thread has not yet handed to the transport. */
-export const MAX_UNSENT_BYTES = 16 * 1024 * 1024;
+import { UnsentBudget } from './unsentBudget.js';
 
 export type ErrorJson = ReturnType<ParleyError['toJSON']>;
 
@@ -72,21 +70,12 @@ const api = {
     const { protocol, program, party, inputs, timeoutMs } = task;
     const garbled = engineOf(protocol, program.parties.length) === 'garbled';
     const post = (m: FromEngine, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
-    let unsent = 0;
-    let waiters: Array<{ resolve(): void; reject(e: Error): void }> = [];
-    let failure: ParleyError | undefined;
+    const budget = new UnsentBudget();
     // The garbled engine never reuses what it sends; the sharing engine may (sendCopies), so that is copied.
     const send = (to: string, bytes: Uint8Array): void | Promise<void> => {
       const own = transferable(bytes, garbled);
       post({ type: 'send', to, bytes: own }, [own.buffer]);
-      unsent += own.byteLength;
-      if (unsent <= MAX_UNSENT_BYTES) return;
-      const wait = failure
-        ? Promise.reject(failure)
-        : new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
-      // The engines ignore the promise of some sends: a rejection nobody awaits must not end the worker.
-      wait.catch(() => {});
-      return wait;
+      return budget.add(own.byteLength);
     };
     let lastProgress = Number.NEGATIVE_INFINITY;
     const onProgress = (p: EngineProgress) => {
@@ -99,16 +88,10 @@ const api = {
     let session: GarbledSession | SharingSession | undefined;
     const onMessage = (m: ToEngine) => {
       if (m.type === 'message') session?.handleMessage(m.from, m.bytes);
-      else if (m.type === 'sent') {
-        unsent -= m.bytes;
-        if (unsent > MAX_UNSENT_BYTES) return;
-        for (const w of waiters) w.resolve();
-        waiters = [];
-      } else {
-        failure ??= errorFromJSON(m.error);
-        for (const w of waiters) w.reject(failure);
-        waiters = [];
-        session?.abort(failure);
+      else if (m.type === 'sent') budget.sent(m.bytes);
+      else {
+        budget.fail(errorFromJSON(m.error));
+        session?.abort(budget.failure as ParleyError);
       }
     };
     try {
@@ -137,7 +120,7 @@ const api = {
         outputs = outputColumns(program, await s.output());
       }
       // A cancellation that came too late to stop the engine still cancels the job.
-      if (failure) throw failure;
+      if (budget.failure) throw budget.failure;
       return { outputs: compact(outputs) };
     } catch (e) {
       return { error: asParleyError(e, 'the engine failed').toJSON() };

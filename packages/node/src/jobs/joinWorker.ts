@@ -10,6 +10,7 @@ import { parentPort } from 'node:worker_threads';
 import { asParleyError, errorFromJSON, type ParleyError, PeerInbox } from '@parley/interface';
 import { ecdhJoin } from '@parley/psi';
 import { PROGRESS_INTERVAL_MS } from './enginePool.js';
+import { UnsentBudget } from './unsentBudget.js';
 
 export interface JoinWork {
   self: string;
@@ -19,12 +20,16 @@ export interface JoinWork {
   minParties: number;
   /** How long to wait for a peer's message (0: no limit). */
   timeoutMs: number;
+  /** Bytes posted that the main thread may not yet have handed to the transport (default MAX_UNSENT_BYTES). */
+  maxUnsentBytes?: number;
 }
 
 /** Into the worker. */
 export type ToJoin =
   | { type: 'start'; work: JoinWork }
   | { type: 'message'; from: string; bytes: Uint8Array }
+  /** The main thread handed this many of the join's bytes to the transport. */
+  | { type: 'sent'; bytes: number }
   | { type: 'abort'; error: ReturnType<ParleyError['toJSON']> };
 
 /** Out of the worker; `result` or `error` is the last message. */
@@ -39,12 +44,18 @@ export type FromJoin =
 const port = parentPort;
 if (port) {
   let inbox: PeerInbox | undefined;
+  let budget = new UnsentBudget();
   const post = (m: FromJoin, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
   port.on('message', (m: ToJoin) => {
     if (m.type === 'message') inbox?.deliver(m.from, m.bytes);
-    else if (m.type === 'abort') inbox?.fail(errorFromJSON(m.error));
-    else if (m.type === 'start') {
+    else if (m.type === 'sent') budget.sent(m.bytes);
+    else if (m.type === 'abort') {
+      const error = errorFromJSON(m.error);
+      budget.fail(error);
+      inbox?.fail(error);
+    } else if (m.type === 'start') {
       const w = m.work;
+      budget = new UnsentBudget(w.maxUnsentBytes);
       inbox = new PeerInbox(
         w.parties.filter((p) => p !== w.self),
         w.timeoutMs,
@@ -54,7 +65,11 @@ if (port) {
       let lastProgress = 0;
       ecdhJoin(
         {
-          send: (to, bytes) => post({ type: 'send', to, bytes }),
+          // Waits while the transport holds too much of what the join sent (a peer that does not read).
+          send: (to, bytes) => {
+            post({ type: 'send', to, bytes });
+            return budget.add(bytes.byteLength);
+          },
           recv: (from) => box.recv(from),
         },
         w.self,

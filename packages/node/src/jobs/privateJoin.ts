@@ -10,6 +10,7 @@ import { errorFromJSON, InternalError } from '@parley/interface';
 import type { JoinResult } from '@parley/psi';
 import type { Session } from '@parley/transport';
 import type { FromJoin, JoinWork, ToJoin } from './joinWorker.js';
+import { OrderedSends } from './unsentBudget.js';
 
 /** The compiled worker script (tests that run from source use the built one beside it). */
 function workerUrl(): URL {
@@ -42,15 +43,25 @@ export function joinInWorker(
       finish(() => reject(new InternalError(`the join's worker failed: ${e.message}`))),
     );
     worker.on('exit', () => finish(() => reject(new InternalError("the join's worker exited"))));
+    // One after another per peer, each once the one before it was taken; the worker waits past its budget.
+    const sends = new OrderedSends(
+      (to, bytes) => (settled ? undefined : session.send(to, bytes)),
+      (e) => finish(() => reject(e)),
+      (bytes) => {
+        if (!settled) tell({ type: 'sent', bytes });
+      },
+    );
     worker.on('message', (m: FromJoin) => {
       if (m.type === 'send') {
-        session.send(m.to, m.bytes).catch((e: Error) => finish(() => reject(e)));
+        sends.push(m.to, m.bytes);
       } else if (m.type === 'consumed') {
         session.consumed(m.from, m.bytes);
       } else if (m.type === 'progress') {
         options.onProgress?.(m.done, m.total);
       } else if (m.type === 'result') {
-        finish(() => resolve({ rows: m.rows, ownRows: m.ownRows, holders: m.holders, sizes: m.sizes }));
+        // Done once the transport has taken every message (the final tags the peers still wait for).
+        const result = { rows: m.rows, ownRows: m.ownRows, holders: m.holders, sizes: m.sizes };
+        void sends.settled().then(() => finish(() => resolve(result)));
       } else if (m.type === 'error') {
         finish(() => reject(errorFromJSON(m.error)));
       }
