@@ -18,10 +18,12 @@
  * rows, the same at every party. Each party maps the rows it holds back to
  * its own rows through its permutation.
  *
- * What each party learns: the size of every party's key set; for every
- * joined row, which parties hold it (and so the number of keys every
- * subset of parties shares); which of its own keys are in the join and who
- * else holds them. Nobody learns another party's keys outside its own set,
+ * What each party learns: the size of every party's key set; for every key
+ * any party holds, joined or not, which parties hold it (every owner's tags
+ * go to everyone, so the number of keys every group of parties shares,
+ * whatever `minParties` is); for each of its own keys, joined or not, which
+ * other parties hold it. With three or more parties and `minParties` ≥ 2
+ * that is more than the joined rows themselves show. Nobody learns another party's keys outside its own set,
  * nor where another party's keys sit in that party's table. The payload
  * columns never cross here: the node aligns them to the joined rows and
  * secret-shares them into the engine.
