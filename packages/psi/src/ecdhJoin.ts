@@ -18,30 +18,26 @@
  * rows, the same at every party. Each party maps the rows it holds back to
  * its own rows through its permutation.
  *
- * What each party learns: the size of every party's key set; for every key
- * any party holds, joined or not, which parties hold it (every owner's tags
- * go to everyone, so the number of keys every group of parties shares,
- * whatever `minParties` is); for each of its own keys, joined or not, which
- * other parties hold it. With three or more parties and `minParties` ≥ 2
- * that is more than the joined rows themselves show. Nobody learns another party's keys outside its own set,
- * nor where another party's keys sit in that party's table. The payload
- * columns never cross here: the node aligns them to the joined rows and
- * secret-shares them into the engine.
+ * What each party learns: the size of every party's key set; for every
+ * joined row, which parties hold it; which of its own keys are in the join.
+ * Up to minParties = 2 the owners' tags go to every party, which shows who
+ * holds each key, and that is no more: a key two parties hold is joined. From
+ * minParties = 3 that would show a party who holds its keys outside the join,
+ * so the tags go blinded to one combiner instead (blindedRows.ts), which
+ * learns how many keys each group of parties shares but not which. Nobody
+ * learns another party's keys outside its own set, nor where another party's
+ * keys sit in that party's table. The payload columns never cross here: the
+ * node aligns them to the joined rows and secret-shares them into the engine.
  *
  * Every message goes to the next party of the ring and comes from the
  * previous one, in chunks of at most `chunkPoints` points; the owners' final
  * tags go to everyone.
  */
-import { randomInt } from 'node:crypto';
 import { InvalidArgument, InvalidInput, ProtocolViolation } from '@parley/interface';
+import { blindedRows, popCount, shuffledIndices } from './blindedRows.js';
 import { CommutativeKey, hashToPoints, POINT_BYTES } from './commutativeX25519.js';
-import { decodeJoinMessage, encodeJoinMessage, FINAL_STEP } from './joinWire.js';
-
-/** The ordered byte channel a join runs over (a transport session fits). */
-export interface JoinChannel {
-  send(to: string, bytes: Uint8Array): unknown;
-  recv(from: string): Promise<Uint8Array>;
-}
+import { type JoinChannel, MAX_CHUNK_POINTS, receiveList, relayList, sendList } from './joinLists.js';
+import { FINAL_STEP } from './joinWire.js';
 
 export interface JoinOptions {
   /** Binds the tags to one job: the same keys give unrelated tags in another context. */
@@ -73,8 +69,8 @@ export interface JoinResult {
 }
 
 const MAX_PARTIES = 32;
-/** The largest message a party sends or accepts, in points (2 MiB). */
-export const MAX_CHUNK_POINTS = 1 << 16;
+
+export { type JoinChannel, MAX_CHUNK_POINTS };
 /** The default bound on any party's keys (2^24: 512 MiB of points). */
 export const MAX_KEYS = 1 << 24;
 
@@ -180,6 +176,21 @@ export async function ecdhJoin(
       party: prev,
     });
   }
+  // A key held by three or more parties to join: blinded, so no party sees who holds its other keys.
+  if (minParties >= 3) {
+    total += keys.length + [...listBytes.values()].reduce((a, b) => a + b, 0) / POINT_BYTES;
+    return blindedRows({
+      channel,
+      parties,
+      me,
+      own,
+      order,
+      listBytes: (j) => (j === me ? own.length : (listBytes.get(parties[j]) ?? 0)),
+      minParties,
+      chunkPoints,
+      progress,
+    });
+  }
   // Every owner's tags to every party.
   for (const p of parties) {
     if (p !== self) await sendList(channel, p, FINAL_STEP, own, chunkPoints);
@@ -238,108 +249,4 @@ function joinRows(
     masks[r] = h.mask >>> 0;
   });
   return { rows: kept.length, ownRows, holders: masks, sizes };
-}
-
-function popCount(x: number): number {
-  let c = 0;
-  for (let v = x >>> 0; v !== 0; v &= v - 1) c++;
-  return c;
-}
-
-/** A uniformly random permutation of 0 … n−1 (Fisher–Yates with node:crypto's unbiased randomInt). */
-function shuffledIndices(n: number): Uint32Array {
-  const a = new Uint32Array(n);
-  for (let i = 0; i < n; i++) a[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    const t = a[i];
-    a[i] = a[j];
-    a[j] = t;
-  }
-  return a;
-}
-
-/** Lets the event loop run (receipts, heartbeats, the API) between chunks of synchronous work. */
-const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Sends `points` to `to` as step `step`, chunk by chunk (transformed by `map` first if given); an empty list is one empty last chunk. */
-async function sendList(
-  channel: JoinChannel,
-  to: string,
-  step: number,
-  points: Uint8Array,
-  chunkPoints: number,
-  map?: (chunk: Uint8Array) => Uint8Array,
-): Promise<void> {
-  const chunkBytes = chunkPoints * POINT_BYTES;
-  let offset = 0;
-  do {
-    const end = Math.min(points.length, offset + chunkBytes);
-    const chunk = points.subarray(offset, end);
-    await channel.send(to, encodeJoinMessage(step, end === points.length, map ? map(chunk) : chunk));
-    offset = end;
-    if (map) await breathe();
-  } while (offset < points.length);
-}
-
-/** Receives the chunks of step `step` from `from`, maps each and sends it on to `to` as the same step. */
-async function relayList(
-  channel: JoinChannel,
-  from: string,
-  to: string,
-  step: number,
-  map: (chunk: Uint8Array) => Uint8Array,
-): Promise<void> {
-  for (;;) {
-    const m = await recvChunk(channel, from, step - 1);
-    await channel.send(to, encodeJoinMessage(step, m.last, map(m.points)));
-    if (m.last) return;
-    await breathe();
-  }
-}
-
-/**
- * The whole list of step `step` from `from`, its chunks joined; a sender that
- * goes past `maxBytes` (the length this party knows the list has) is refused
- * at once, before its chunks fill memory.
- */
-async function receiveList(
-  channel: JoinChannel,
-  from: string,
-  step: number,
-  maxBytes: number,
-): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  for (;;) {
-    const m = await recvChunk(channel, from, step);
-    bytes += m.points.length;
-    if (bytes > maxBytes) {
-      throw new ProtocolViolation(
-        `${from} sent more than the ${maxBytes / POINT_BYTES} tags of its list (step ${step})`,
-        { party: from, step },
-      );
-    }
-    chunks.push(m.points);
-    if (m.last) return Buffer.concat(chunks);
-  }
-}
-
-/** One message of step `step` from `from`, of at most MAX_CHUNK_POINTS points. */
-async function recvChunk(
-  channel: JoinChannel,
-  from: string,
-  step: number,
-): Promise<ReturnType<typeof decodeJoinMessage>> {
-  const m = decodeJoinMessage(await channel.recv(from), from, step);
-  if (m.points.length > MAX_CHUNK_POINTS * POINT_BYTES) {
-    throw new ProtocolViolation(
-      `${from} sent ${m.points.length / POINT_BYTES} points in one message, more than ${MAX_CHUNK_POINTS}`,
-      {
-        party: from,
-        step,
-      },
-    );
-  }
-  return m;
 }

@@ -14,4 +14,12 @@ export {
   MAX_CHUNK_POINTS,
   MAX_KEYS,
 } from './ecdhJoin.js';
-export { decodeJoinMessage, encodeJoinMessage, FINAL_STEP, type JoinMessage } from './joinWire.js';
+export {
+  BLIND_STEP,
+  decodeJoinMessage,
+  encodeJoinMessage,
+  FINAL_STEP,
+  type JoinMessage,
+  RETURN_STEP,
+  ROWS_STEP,
+} from './joinWire.js';

@@ -1,15 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidInput, type ParleyError, ProtocolViolation } from '@parley/interface';
 import {
+  BLIND_STEP,
   CommutativeKey,
   ecdhJoin,
   encodeJoinMessage,
+  FINAL_STEP,
   hashToPoints,
   type JoinChannel,
   type JoinOptions,
   type JoinResult,
   MAX_CHUNK_POINTS,
   POINT_BYTES,
+  RETURN_STEP,
+  ROWS_STEP,
 } from '@parley/psi';
 import { MemoryNetwork, type Session } from '@parley/transport';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -126,10 +130,47 @@ describe('ecdhJoin', () => {
   it.each([
     [3, 2],
     [5, 3],
+    [5, 4],
     [3, 1],
   ])('keeps the keys of at least k parties (%i parties, k = %i)', async (n, k) => {
     const sets = randomSets(n, 40, () => 5 + Math.floor(Math.random() * 25));
     check(sets, await join(sets, k), k);
+  });
+
+  it.each([
+    [2, 2, true],
+    [3, 2, true],
+    [3, 3, false],
+    [5, 3, false],
+  ])("with %i parties and k = %i, sends the owners' tags to every party: %s", async (n, k, broadcast) => {
+    // Past k = 2 a party would learn from them who holds its keys outside the join: the tags go blinded to one combiner.
+    const sets = randomSets(n, 40, () => 5 + Math.floor(Math.random() * 25));
+    const steps = new Set<number>();
+    const results = await join(sets, k, (_, s) => ({
+      send: (to, bytes) => {
+        steps.add(bytes[1]);
+        return s.send(to, bytes);
+      },
+      recv: (from) => s.recv(from),
+    }));
+    check(sets, results, k);
+    expect(steps.has(FINAL_STEP)).toBe(broadcast);
+    expect(steps.has(ROWS_STEP)).toBe(!broadcast);
+  });
+
+  it('refuses a row number out of range from the combiner, on every party', async () => {
+    const sets = randomSets(3, 30, () => 12);
+    const results = await join(sets, 3, (party, s) => ({
+      send: (to, bytes) => {
+        if (party !== 'p0' || bytes[1] !== RETURN_STEP + 2) return s.send(to, bytes);
+        const bad = Uint8Array.from(bytes);
+        new DataView(bad.buffer).setInt32(4, 1000, true);
+        return s.send(to, bad);
+      },
+      recv: (from) => s.recv(from),
+    }));
+    expect(results.some((r) => r instanceof Error && /sent row number 1000/.test(r.message))).toBe(true);
+    for (const r of results) expect((r as ParleyError).code).toBe('PROTOCOL_VIOLATION');
   });
 
   it('handles empty sets and empty intersections', async () => {
@@ -175,12 +216,13 @@ describe('ecdhJoin', () => {
   });
 
   it.each([
-    ['its own list back', 2],
-    ['its final list', 255],
-  ])('refuses a party that sends more tags than %s holds, as soon as it does', async (_, step) => {
+    ['its own list back', 2, undefined],
+    ['its final list', FINAL_STEP, 2],
+    ['its blinded list', BLIND_STEP + 2, 3],
+  ])('refuses a party that sends more tags than %s holds, as soon as it does', async (_, step, k) => {
     const sets = randomSets(3, 30, () => 12);
     // p1 repeats each chunk of that step that is not the list's last: 7 + 7 + 5 tags for a list of 12.
-    const results = await join(sets, undefined, (party, s) => ({
+    const results = await join(sets, k, (party, s) => ({
       send: async (to, bytes) => {
         if (party === 'p1' && bytes[1] === step && bytes[2] === 0) await s.send(to, bytes);
         return s.send(to, bytes);
