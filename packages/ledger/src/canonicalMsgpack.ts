@@ -21,6 +21,7 @@
  * Limits of the decoder: the caller's `maxBytes`, and `MAX_DEPTH` nesting.
  */
 import { InvalidInput } from '@parley/interface';
+import { quoteUntrusted } from './_untrusted.js';
 
 /** The values canonical msgpack can hold. Maps are plain objects with a null prototype when decoded. */
 export type CanonicalValue =
@@ -297,7 +298,7 @@ class Reader {
       const key = this.str(klen);
       const kb = this.buf.subarray(start, this.pos);
       if (prev !== undefined && compareBytes(prev, kb) >= 0)
-        this.fail(`map keys not sorted or repeated at "${key}"`);
+        this.fail(`map keys not sorted or repeated at the key ${quoteUntrusted(key)}`);
       prev = kb;
       out[key] = this.value(depth + 1);
     }

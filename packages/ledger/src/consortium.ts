@@ -1,12 +1,15 @@
 /**
  * The consortium as the ledger needs it: the members' names and Ed25519
  * public keys (the `Consortium` type of @parley/interface; addresses are not
- * used here), validated by the shared consortium parser of @parley/interface.
+ * used here), validated by the shared consortium parser of @parley/interface,
+ * and its fingerprint, which an auditor compares with one from a trusted copy.
  *
  * Limits: at most MAX_MEMBERS members.
  */
+import { createHash } from 'node:crypto';
 import { checkMemberKeys } from '@parley/crypto';
 import { ConfigError, type Consortium, parseConsortium } from '@parley/interface';
+import { encodeCanonical } from './canonicalMsgpack.js';
 
 export const MAX_MEMBERS = 64;
 
@@ -60,4 +63,23 @@ export function consortiumKeys(consortium: Consortium): ConsortiumKeys {
     cache.set(consortium, k);
   }
   return k;
+}
+
+const FINGERPRINT_LABEL = new TextEncoder().encode('PARLEY-CONSORTIUM-V1\0');
+
+/**
+ * The consortium's fingerprint, 64 lowercase hex characters:
+ *
+ *   SHA-256("PARLEY-CONSORTIUM-V1" 0x00 || canonical msgpack of [[name, publicKey (bin 32)], …])
+ *
+ * with the members sorted by the UTF-8 bytes of their names (canonicalMsgpack.ts
+ * gives the one encoding). Only names and keys count, the members who sign:
+ * the consortium's name and the addresses can change without changing it.
+ */
+export function consortiumFingerprint(consortium: Consortium): string {
+  const { names, keys } = consortiumKeys(consortium);
+  const members = [...names]
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+    .map((name) => [name, keys.get(name)!]);
+  return createHash('sha256').update(FINGERPRINT_LABEL).update(encodeCanonical(members)).digest('hex');
 }

@@ -24,6 +24,7 @@
  * outputs with a salt when they are guessable).
  */
 import { hasLoneSurrogate, hasUnsafeText, InvalidInput } from '@parley/interface';
+import { keyPath, quoteUntrusted } from './_untrusted.js';
 import { type CanonicalValue, decodeCanonical, encodeCanonical } from './canonicalMsgpack.js';
 
 export const ENTRY_FORMAT_VERSION = 1;
@@ -124,17 +125,23 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 
 /** JSON text with keys sorted (as JavaScript sorts strings) and no spaces; rejects non-JSON values. */
 export function canonicalJson(value: unknown, field = 'json'): string {
+  return canonicalJsonAt(value, () => field);
+}
+
+// `path` names the value only when it is refused: keys are untrusted, so they are quoted (keyPath) then.
+function canonicalJsonAt(value: unknown, path: () => string): string {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) bad(field, 'holds a number that is not finite');
+    if (!Number.isFinite(value)) bad(path(), 'holds a number that is not finite');
     return JSON.stringify(value);
   }
-  if (Array.isArray(value)) return `[${value.map((v, i) => canonicalJson(v, `${field}[${i}]`)).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((v, i) => canonicalJsonAt(v, () => `${path()}[${i}]`)).join(',')}]`;
   if (isPlainObject(value)) {
     const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k], `${field}.${k}`)}`).join(',')}}`;
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJsonAt(value[k], () => keyPath(path(), k))}`).join(',')}}`;
   }
-  return bad(field, `holds a ${typeof value}, which JSON cannot`);
+  return bad(path(), `holds a ${typeof value}, which JSON cannot`);
 }
 
 function checkDigestMap(x: unknown, field: string, max: number): Record<string, string> {
@@ -142,7 +149,13 @@ function checkDigestMap(x: unknown, field: string, max: number): Record<string, 
   const keys = Object.keys(x);
   if (keys.length > max) bad(field, `has more than ${max} items`);
   const out: Record<string, string> = {};
-  for (const k of keys.sort()) out[checkName(k, `${field} key`)] = checkDigest(x[k], `${field}.${k}`);
+  for (const k of keys.sort()) {
+    checkName(k, `${field} key`);
+    const v = x[k];
+    if (typeof v !== 'string' || !HEX64.test(v))
+      bad(keyPath(field, k), 'must be 64 lowercase hex characters (SHA-256)');
+    out[k] = v;
+  }
   return out;
 }
 
@@ -159,7 +172,8 @@ export function validateEntry(e: LedgerEntry): LedgerEntry {
   if (new Set(parties).size !== parties.length) bad('parties', 'names a party twice');
   const inputCommitments = checkDigestMap(e.inputCommitments, 'inputCommitments', LIMITS.maxParties);
   for (const p of Object.keys(inputCommitments)) {
-    if (!parties.includes(p)) bad('inputCommitments', `names "${p}", which is not among the parties`);
+    if (!parties.includes(p))
+      bad('inputCommitments', `names ${quoteUntrusted(p)}, which is not among the parties`);
   }
   const outputHashes = checkDigestMap(e.outputHashes, 'outputHashes', LIMITS.maxOutputs);
   const transcriptHash = checkDigest(e.transcriptHash, 'transcriptHash');
@@ -206,7 +220,7 @@ function checkAppData(a: AppData): AppData {
     return { kind: 'bytes', bytes: a.bytes };
   }
   if (a.kind === 'json') {
-    checkJsonText(a.json, 'appData.json');
+    checkJsonText(a.json, () => 'appData.json');
     const text = canonicalJson(a.json, 'appData.json');
     if (Buffer.byteLength(text) > LIMITS.maxAppDataBytes) {
       bad('appData', `is larger than ${LIMITS.maxAppDataBytes} bytes as JSON`);
@@ -221,16 +235,16 @@ function checkAppData(a: AppData): AppData {
  * PostgreSQL's jsonb refuses both, so a replica there could not store an
  * entry every member had signed.
  */
-function checkJsonText(value: unknown, field: string): void {
+function checkJsonText(value: unknown, path: () => string): void {
   if (typeof value === 'string') {
     if (value.includes('\u0000') || hasLoneSurrogate(value))
-      bad(field, 'holds a NUL character or a lone surrogate');
+      bad(path(), 'holds a NUL character or a lone surrogate');
   } else if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) checkJsonText(v, `${field}[${i}]`);
+    for (const [i, v] of value.entries()) checkJsonText(v, () => `${path()}[${i}]`);
   } else if (isPlainObject(value)) {
     for (const k of Object.keys(value)) {
-      checkJsonText(k, `${field} key`);
-      checkJsonText(value[k], `${field}.${k}`);
+      checkJsonText(k, () => `${path()} key`);
+      checkJsonText(value[k], () => keyPath(path(), k));
     }
   }
 }
@@ -278,7 +292,11 @@ function wireDigestMap(x: CanonicalValue, field: string): Record<string, string>
   if (!isPlainObject(x)) bad(field, 'must be a map');
   // fromEntries defines every key as its own, "__proto__" too, so validateEntry sees and refuses it.
   return Object.fromEntries(
-    Object.keys(x).map((k) => [k, wireDigest(x[k] as CanonicalValue, `${field}.${k}`)]),
+    Object.keys(x).map((k) => {
+      const v = x[k];
+      if (!(v instanceof Uint8Array) || v.length !== 32) bad(keyPath(field, k), 'must be 32 bytes');
+      return [k, bytesToHex(v)];
+    }),
   );
 }
 
@@ -286,7 +304,11 @@ function wireDigestMap(x: CanonicalValue, field: string): Record<string, string>
 export function decodeEntry(bytes: Uint8Array): LedgerEntry {
   const w = decodeCanonical(bytes, 'ledger entry', LIMITS.maxEntryBytes);
   if (!isPlainObject(w)) bad('entry', 'is not a map');
-  for (const k of Object.keys(w)) if (!ENTRY_KEYS.has(k)) bad(k, 'is not a field of a version 1 entry');
+  for (const k of Object.keys(w)) {
+    // The key is the bytes' text: quoted and cut, never echoed as it is.
+    if (!ENTRY_KEYS.has(k))
+      bad('entry', `has the key ${quoteUntrusted(k)}, which is not a field of a version 1 entry`);
+  }
   if (w.v !== ENTRY_FORMAT_VERSION) bad('v', `must be ${ENTRY_FORMAT_VERSION}`);
   if (!Array.isArray(w.parties)) bad('parties', 'must be an array');
   const entry: LedgerEntry = {

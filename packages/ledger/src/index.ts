@@ -21,7 +21,12 @@ export {
   LedgerCommitter,
   type LedgerCommitterOptions,
 } from './commitProtocol.js';
-export { checkLedgerConsortium, consortiumKeys, parseLedgerConsortium } from './consortium.js';
+export {
+  checkLedgerConsortium,
+  consortiumFingerprint,
+  consortiumKeys,
+  parseLedgerConsortium,
+} from './consortium.js';
 export {
   type AppData,
   canonicalJson,

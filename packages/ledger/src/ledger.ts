@@ -84,6 +84,12 @@ export class Ledger {
         );
       }
     } else {
+      if (head.malformed !== undefined && head.malformed.length > 0) {
+        throw new LedgerTampered(
+          `${store.description}: latest tree head (size ${head.size}): ${head.malformed.join('; ')}`,
+          { seq: Math.max(0, Math.min(head.size, tree.size) - 1) },
+        );
+      }
       if (head.size !== tree.size) {
         const seq = Math.min(head.size, tree.size);
         throw new LedgerTampered(

@@ -5,7 +5,14 @@
  */
 import { InvalidArgument } from '@parley/interface';
 import { entryToJSON } from './entry.js';
-import { appendProblem, type EntryRecord, type LedgerStore, type StoredEntry } from './store.js';
+import {
+  appendProblem,
+  type EntryRecord,
+  type KeyRange,
+  type LedgerStore,
+  type StoredEntry,
+  type StoreSummary,
+} from './store.js';
 import type { SignedTreeHead } from './treeHead.js';
 
 export class MemoryStore implements LedgerStore {
@@ -62,5 +69,32 @@ export class MemoryStore implements LedgerStore {
     return this.raw.heads.at(-1);
   }
 
+  async tableSummary(): Promise<StoreSummary> {
+    return {
+      entries: keyRange(this.raw.entries.map((e) => e.seq)),
+      heads: keyRange(this.raw.heads.map((h) => h.size)),
+    };
+  }
+
+  async integrityProblems(): Promise<string[]> {
+    return [];
+  }
+
   async close(): Promise<void> {}
+}
+
+/** Count, lowest and highest of keys a test may have set to anything (a key that is not a number counts, unranked). */
+function keyRange(keys: number[]): KeyRange {
+  let min: number | undefined;
+  let max: number | undefined;
+  for (const k of keys) {
+    if (typeof k !== 'number' || Number.isNaN(k)) continue;
+    if (min === undefined || k < min) min = k;
+    if (max === undefined || k > max) max = k;
+  }
+  return {
+    rows: keys.length,
+    min: min === undefined ? null : String(min),
+    max: max === undefined ? null : String(max),
+  };
 }

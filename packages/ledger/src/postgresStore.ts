@@ -6,19 +6,33 @@
  * before COMMIT returns (https://www.postgresql.org/docs/15/wal-async-commit.html).
  *
  * Schema (format parley-ledger-postgres/1), in schema `parley_ledger` unless told:
- *   ledger_entries(seq bigint primary key, entry bytea, leaf_hash bytea, job_id text,
+ *   ledger_entries(seq bigint primary key check (seq >= 0), entry bytea, leaf_hash bytea, job_id text,
  *                  computation_id text, outcome text, reason text, parties jsonb,
  *                  input_commitments jsonb, output_hashes jsonb, transcript_hash text,
  *                  started_at timestamptz, finished_at timestamptz, app_data_json jsonb,
  *                  app_data_bytes bytea)
- *   tree_heads(size bigint primary key, timestamp bigint, root text, signatures jsonb)
+ *   tree_heads(size bigint primary key check (size >= 0), timestamp bigint, root text, signatures jsonb)
  *   store_meta(key text primary key, value text)
+ * A bigint beyond 2^53 − 1 reads as a number that is not a safe integer, which
+ * `verifyLedger` reports; it also compares the rows it walked with count(*),
+ * min and max of each table (`tableSummary`), since a CHECK can be dropped.
+ * PostgreSQL checks its own pages as it reads them: a read that finds them
+ * damaged (SQLSTATE XX001, XX002) throws LedgerTampered ("ledger database is
+ * corrupt: …"), any other failed read ConfigError.
  */
 
-import { ConfigError, InvalidArgument } from '@parley/interface';
+import { ConfigError, InvalidArgument, LedgerTampered, ParleyError, safeText } from '@parley/interface';
 import pg from 'pg';
 import { columnValues, headFromColumns, readColumns } from './_columns.js';
-import { appendProblem, type EntryRecord, type LedgerStore, type StoredEntry } from './store.js';
+import {
+  appendProblem,
+  type EntryRecord,
+  type KeyRange,
+  type LedgerStore,
+  type StoredEntry,
+  type StoredTreeHead,
+  type StoreSummary,
+} from './store.js';
 import type { SignedTreeHead } from './treeHead.js';
 
 export const POSTGRES_FORMAT = 'parley-ledger-postgres/1';
@@ -166,9 +180,31 @@ export class PostgresStore implements LedgerStore {
     }
   }
 
+  /** Runs a query, turning a failure into a typed error that says what was being read. */
+  private async read<T>(what: string, f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof ParleyError) throw e;
+      const why = safeText(e instanceof Error ? e.message : String(e), 200).replace(/\s+/g, ' ');
+      const code = (e as { code?: unknown } | null)?.code;
+      // SQLSTATE class XX: data_corrupted (XX001), index_corrupted (XX002).
+      if (code === 'XX001' || code === 'XX002') {
+        throw new LedgerTampered(
+          `ledger database is corrupt: ${this.description}: ${why} (${what})`,
+          {},
+          {
+            cause: e,
+          },
+        );
+      }
+      throw new ConfigError(`cannot read the ledger ${this.description}: ${why} (${what})`, {}, { cause: e });
+    }
+  }
+
   async nextSeq(): Promise<number> {
-    const r = await this.pool.query(
-      `select coalesce(max(seq) + 1, 0) as n from ${this.schema}.ledger_entries`,
+    const r = await this.read('reading the next sequence number', () =>
+      this.pool.query(`select coalesce(max(seq) + 1, 0) as n from ${this.schema}.ledger_entries`),
     );
     return Number(r.rows[0].n);
   }
@@ -230,42 +266,69 @@ export class PostgresStore implements LedgerStore {
   }
 
   async readEntries(fromSeq: number, limit: number): Promise<StoredEntry[]> {
-    const r = await this.pool.query(
-      `select ${ENTRY_SELECT} from ${this.schema}.ledger_entries where seq >= $1 order by seq limit $2`,
-      [fromSeq, limit],
+    const r = await this.read(`reading entries from seq ${fromSeq}`, () =>
+      this.pool.query(
+        `select ${ENTRY_SELECT} from ${this.schema}.ledger_entries where seq >= $1 order by seq limit $2`,
+        [fromSeq, limit],
+      ),
     );
     return r.rows.map(rowToStored);
   }
 
   async readLeafHashes(fromSeq: number, limit: number): Promise<{ seq: number; leafHash: Uint8Array }[]> {
-    const r = await this.pool.query(
-      `select seq, leaf_hash from ${this.schema}.ledger_entries where seq >= $1 order by seq limit $2`,
-      [fromSeq, limit],
+    const r = await this.read(`reading leaf hashes from seq ${fromSeq}`, () =>
+      this.pool.query(
+        `select seq, leaf_hash from ${this.schema}.ledger_entries where seq >= $1 order by seq limit $2`,
+        [fromSeq, limit],
+      ),
     );
     return r.rows.map((row) => ({ seq: Number(row.seq), leafHash: row.leaf_hash as Uint8Array }));
   }
 
   async readEntry(seq: number): Promise<StoredEntry | undefined> {
-    const r = await this.pool.query(
-      `select ${ENTRY_SELECT} from ${this.schema}.ledger_entries where seq = $1`,
-      [seq],
+    const r = await this.read(`reading entry ${seq}`, () =>
+      this.pool.query(`select ${ENTRY_SELECT} from ${this.schema}.ledger_entries where seq = $1`, [seq]),
     );
     return r.rows.length === 0 ? undefined : rowToStored(r.rows[0]);
   }
 
-  async readHeads(fromSize: number, limit: number): Promise<SignedTreeHead[]> {
-    const r = await this.pool.query(
-      `select size, timestamp, root, signatures from ${this.schema}.tree_heads where size >= $1 order by size limit $2`,
-      [fromSize, limit],
+  async readHeads(fromSize: number, limit: number): Promise<StoredTreeHead[]> {
+    const r = await this.read(`reading tree heads from size ${fromSize}`, () =>
+      this.pool.query(
+        `select size, timestamp, root, signatures from ${this.schema}.tree_heads where size >= $1 order by size limit $2`,
+        [fromSize, limit],
+      ),
     );
     return (r.rows as HeadRow[]).map(headFromColumns);
   }
 
-  async latestHead(): Promise<SignedTreeHead | undefined> {
-    const r = await this.pool.query(
-      `select size, timestamp, root, signatures from ${this.schema}.tree_heads order by size desc limit 1`,
+  async latestHead(): Promise<StoredTreeHead | undefined> {
+    const r = await this.read('reading the latest tree head', () =>
+      this.pool.query(
+        `select size, timestamp, root, signatures from ${this.schema}.tree_heads order by size desc limit 1`,
+      ),
     );
     return r.rows.length === 0 ? undefined : headFromColumns(r.rows[0] as HeadRow);
+  }
+
+  async tableSummary(): Promise<StoreSummary> {
+    // As text: a bigint beyond 2^53 stays exact.
+    const range = async (key: string, table: string): Promise<KeyRange> => {
+      const r = await this.pool.query(
+        `select count(*)::text as rows, min(${key})::text as min, max(${key})::text as max from ${this.schema}.${table}`,
+      );
+      const row = r.rows[0] as { rows: string; min: string | null; max: string | null };
+      return { rows: Number(row.rows), min: row.min, max: row.max };
+    };
+    return this.read('counting rows', async () => ({
+      entries: await range('seq', 'ledger_entries'),
+      heads: await range('size', 'tree_heads'),
+    }));
+  }
+
+  /** PostgreSQL checks its pages as it reads them (a damaged one fails the read): nothing more to ask. */
+  async integrityProblems(): Promise<string[]> {
+    return [];
   }
 
   async close(): Promise<void> {

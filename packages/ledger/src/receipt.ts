@@ -18,6 +18,7 @@
 import { constantTimeEqual } from '@parley/crypto';
 import type { Consortium } from '@parley/interface';
 import { InvalidInput } from '@parley/interface';
+import { quoteUntrusted } from './_untrusted.js';
 import { consortiumKeys } from './consortium.js';
 import { canonicalJson, decodeEntry, entryToJSON, type LedgerEntry, type LedgerEntryJSON } from './entry.js';
 import { leafHash, rootFromInclusionProof } from './merkle.js';
@@ -187,7 +188,7 @@ export function parseReceiptText(text: string, file = 'receipt'): unknown {
 
 /** A receipt's `format` as a problem names it: a short string quoted, anything else by its type. */
 function describeFormat(format: unknown): string {
-  if (typeof format === 'string' && format.length <= 64) return JSON.stringify(format);
+  if (typeof format === 'string' && format.length <= 64) return quoteUntrusted(format, 64);
   if (typeof format === 'string') return 'a string of more than 64 characters';
   return format === null ? 'null' : Array.isArray(format) ? 'an array' : `a ${typeof format}`;
 }

@@ -27,6 +27,30 @@ export interface EntryRecord {
  */
 export type EntryColumns = { [K in keyof LedgerEntryJSON]?: unknown };
 
+/**
+ * A tree head as a store read it back. `malformed` says, one line each, which
+ * of its columns did not parse strictly (a root that is not 64 lowercase hex
+ * characters, …): the verifier reports them, and such a head counts for nothing.
+ */
+export interface StoredTreeHead extends SignedTreeHead {
+  malformed?: string[];
+}
+
+/** The keys of one table as the database itself counts them, whatever the reads return. */
+export interface KeyRange {
+  /** Rows in the table. */
+  rows: number;
+  /** The lowest and the highest key (seq, size) as the database's decimal text, exact; null when empty. */
+  min: string | null;
+  max: string | null;
+}
+
+/** What `verifyLedger` compares with the rows it walked. */
+export interface StoreSummary {
+  entries: KeyRange;
+  heads: KeyRange;
+}
+
 /** One stored row, as read: nothing in it is trusted. */
 export interface StoredEntry {
   /** The row's sequence number column. */
@@ -64,10 +88,24 @@ export interface LedgerStore {
   readEntry(seq: number): Promise<StoredEntry | undefined>;
 
   /** Up to `limit` tree heads with size >= `fromSize`, ascending by size. */
-  readHeads(fromSize: number, limit: number): Promise<SignedTreeHead[]>;
+  readHeads(fromSize: number, limit: number): Promise<StoredTreeHead[]>;
 
   /** The head with the largest size, if any. */
-  latestHead(): Promise<SignedTreeHead | undefined>;
+  latestHead(): Promise<StoredTreeHead | undefined>;
+
+  /**
+   * How many entry and head rows the store holds and their lowest and highest
+   * key, as the database counts them. `verifyLedger` compares them with what
+   * it read going up from seq 0 and size 0, so that rows its reads cannot
+   * reach (a negative seq, a key beyond 2^53 − 1) are reported, not missed.
+   */
+  tableSummary(): Promise<StoreSummary>;
+
+  /**
+   * What the database finds damaged in its own files, one line each (SQLite:
+   * `PRAGMA quick_check`); empty when nothing is.
+   */
+  integrityProblems(): Promise<string[]>;
 
   close(): Promise<void>;
 }

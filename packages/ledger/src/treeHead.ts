@@ -11,6 +11,7 @@
 import { ed25519Sign, ed25519Verify } from '@parley/crypto';
 import type { Consortium } from '@parley/interface';
 import { InvalidInput, SignatureError } from '@parley/interface';
+import { keyPath, quoteUntrusted } from './_untrusted.js';
 import { consortiumKeys } from './consortium.js';
 import { HASH_SIZE } from './merkle.js';
 
@@ -86,7 +87,8 @@ export function treeHeadProblems(head: SignedTreeHead, consortium: Consortium): 
   }
   const sigs = head.signatures ?? {};
   for (const signer of Object.keys(sigs)) {
-    if (!keys.has(signer)) problems.push(`signature by "${signer}", who is not a member of the consortium`);
+    if (!keys.has(signer))
+      problems.push(`signature by ${quoteUntrusted(signer)}, who is not a member of the consortium`);
   }
   for (const name of names) {
     const sig = Object.hasOwn(sigs, name) ? sigs[name] : undefined;
@@ -138,7 +140,7 @@ export function treeHeadFromJSON(json: unknown, what = 'tree head'): SignedTreeH
   const signatures = Object.fromEntries(
     Object.entries(j.signatures as Record<string, unknown>).map(([name, sig]) => {
       if (typeof sig !== 'string' || !/^[0-9a-f]{128}$/.test(sig)) {
-        fail(`signatures.${name}`, 'must be 128 lowercase hex characters');
+        fail(keyPath('signatures', name), 'must be 128 lowercase hex characters');
       }
       return [name, new Uint8Array(Buffer.from(sig as string, 'hex'))];
     }),

@@ -14,18 +14,32 @@
  *   entries no head covers (a head replaced by an older one), heads beyond
  *   the end of the log (truncation), and disagreement with trusted heads
  *   (`anchors`: heads from receipts or other replicas, which also reveal a
- *   replica rolled back as a whole).
+ *   replica rolled back as a whole);
+ *   and, about the rows themselves: a head whose columns do not parse
+ *   strictly, a row whose seq or size is not a whole number up to 2^53 − 1
+ *   (the walk stops there: rows come in order of it), rows the walk from seq
+ *   0 and size 0 did not reach (the store's count(*), min and max differ from
+ *   what was read: a negative seq, say), and what the database finds wrong in its
+ *   own files (SQLite `PRAGMA quick_check`: damaged pages, a row that breaks
+ *   a CHECK).
+ *
+ * Messages never hold untrusted text as it is (keys are quoted and cut, and
+ * every message goes through `safeText`). A store read that fails throws the
+ * store's typed error (LedgerTampered "ledger database is corrupt: …" for a
+ * damaged file); anything else is reported, never thrown.
  *
  * Cost: about 2 SHA-256 and one decode per entry, plus members × one Ed25519
- * verification and O(log n) hashes per head.
+ * verification and O(log n) hashes per head, plus one quick_check pass.
  */
 
 import { constantTimeEqual } from '@parley/crypto';
 import type { Consortium } from '@parley/interface';
-import { consortiumKeys } from './consortium.js';
+import { ConfigError, ParleyError, safeText } from '@parley/interface';
+import { quoteUntrusted } from './_untrusted.js';
+import { consortiumFingerprint, consortiumKeys } from './consortium.js';
 import { decodeEntry, entryToJSON, type LedgerEntryJSON } from './entry.js';
 import { CompactRange, leafHash } from './merkle.js';
-import type { EntryColumns, LedgerStore } from './store.js';
+import type { EntryColumns, KeyRange, LedgerStore, StoredTreeHead } from './store.js';
 import { type SignedTreeHead, treeHeadProblems } from './treeHead.js';
 
 export type LedgerProblemKind =
@@ -39,19 +53,30 @@ export type LedgerProblemKind =
   | 'head-order'
   | 'uncovered-entries'
   | 'truncated'
-  | 'anchor-mismatch';
+  | 'anchor-mismatch'
+  | 'malformed-row'
+  | 'unread-rows'
+  | 'database-check';
 
 export interface LedgerProblem {
-  /** The sequence number concerned: for a head, the first entry it fails to vouch for. */
+  /**
+   * The sequence number concerned: for a head, the first entry it fails to
+   * vouch for; for rows outside the log, its end; for the database's own check, 0.
+   */
   seq: number;
   kind: LedgerProblemKind;
-  /** One line, starting with `entry N:` or `tree head of size N:`. */
+  /**
+   * One line, starting with `entry N:`, `tree head of size N:`, `entry row …`,
+   * `tree head row …`, `entry rows:`, `tree head rows:` or `database:`.
+   */
   message: string;
 }
 
 export interface LedgerReport {
   ok: boolean;
   store: string;
+  /** `consortiumFingerprint` of the consortium the heads were checked against. */
+  consortiumFingerprint: string;
   /** Entry rows read. */
   entries: number;
   /** Stored tree heads checked. */
@@ -120,17 +145,60 @@ function columnMismatch(view: LedgerEntryJSON, columns: EntryColumns): string | 
 }
 
 interface Checkpoint {
-  head: SignedTreeHead;
+  head: StoredTreeHead;
   anchor: boolean;
 }
 
-/** Verifies everything a store holds against the consortium. Reads only; never throws for tampering. */
+/** Heads read per page. */
+const HEAD_PAGE = 1000;
+/** Integrity check (quick_check) lines reported, at most. */
+const MAX_DAMAGE_LINES = 10;
+/** Characters of a problem message, at most. */
+const MAX_MESSAGE_CHARS = 1000;
+
+/** What the walk read of one table: rows, and the lowest and highest key in order. */
+interface Walked {
+  rows: number;
+  min?: number;
+  max?: number;
+  /** The walk stopped at a row whose key it could not take (reported), and read none above it. */
+  stopped: boolean;
+}
+
+const walked = (): Walked => ({ rows: 0, stopped: false });
+
+function walk(w: Walked, key: number): void {
+  w.rows++;
+  if (w.min === undefined) w.min = key;
+  w.max = key;
+}
+
+/** A key as the database gave it: digits as they are, anything else quoted. */
+const keyText = (k: string | null): string =>
+  k === null ? 'none' : /^-?[0-9]{1,40}$/.test(k) ? k : quoteUntrusted(k);
+
+/** True when the database holds rows the walk did not read (or reads what it does not count). */
+function unread(db: KeyRange, w: Walked): boolean {
+  if (db.rows !== w.rows) return true;
+  if (w.min !== undefined && db.min !== String(w.min)) return true;
+  return !w.stopped && w.max !== undefined && db.max !== String(w.max);
+}
+
+/** `n` as a message says how much: a safe integer as it is, anything else as "n (as read)". */
+const asRead = (n: number): string =>
+  Number.isSafeInteger(n) ? String(n) : `${Number.isInteger(n) ? BigInt(n) : n} (as read)`;
+
+/**
+ * Verifies everything a store holds against the consortium. Reads only; reports tampering, never throws
+ * for it. Throws the store's typed error when a read fails (LedgerTampered for a file too damaged to read).
+ */
 export async function verifyLedger(
   store: LedgerStore,
   consortium: Consortium,
   options: VerifyLedgerOptions = {},
 ): Promise<LedgerReport> {
   consortiumKeys(consortium);
+  const fingerprint = consortiumFingerprint(consortium);
   const maxProblems = options.maxProblems ?? 100;
   const pageSize = options.pageSize ?? 5000;
   const problems: LedgerProblem[] = [];
@@ -140,25 +208,72 @@ export async function verifyLedger(
   let unvouchedProblem: number | undefined;
   const report = (seq: number, kind: LedgerProblemKind, message: string): void => {
     if (firstBadSeq === undefined || seq < firstBadSeq) firstBadSeq = seq;
-    if (problems.length < maxProblems) problems.push({ seq, kind, message });
+    // No control character (terminal escape) from a tampered store reaches whoever prints the report.
+    if (problems.length < maxProblems)
+      problems.push({ seq, kind, message: safeText(message, MAX_MESSAGE_CHARS) });
     else moreProblems++;
   };
+  // Problems about rows outside the log, reported with the log's end once it is known.
+  const beyondLog: [LedgerProblemKind, string][] = [];
+  // A store read that fails without a typed error of its own.
+  const read = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof ParleyError) throw e;
+      const why = safeText(e instanceof Error ? e.message : String(e), 200).replace(/\s+/g, ' ');
+      throw new ConfigError(
+        `cannot read the ledger ${store.description}: ${why} (${what})`,
+        {},
+        { cause: e },
+      );
+    }
+  };
+
+  // What the database finds wrong in its own files (damaged pages, a CHECK a row breaks): reported, and the
+  // walk goes on as far as the reads do.
+  const damage = await read('running its integrity check', () => store.integrityProblems());
+  for (const line of damage.slice(0, MAX_DAMAGE_LINES))
+    report(0, 'database-check', `database: its integrity check reports: ${line.replace(/\s*\n\s*/g, '; ')}`);
+  if (damage.length > MAX_DAMAGE_LINES)
+    report(0, 'database-check', `database: … and ${damage.length - MAX_DAMAGE_LINES} more integrity reports`);
 
   // Stored heads arrive in pages, ascending by size; anchors are merged in by size.
   const anchors = [...(options.anchors ?? [])].sort((a, b) => a.size - b.size);
-  let headPage: SignedTreeHead[] = [];
+  let headPage: StoredTreeHead[] = [];
   let headPos = 0;
   let nextHeadSize = 0;
   let headsDone = false;
   let anchorPos = 0;
   let storedHeads = 0;
   let latest: SignedTreeHead | undefined;
+  const headRows = walked();
   const nextCheckpoint = async (): Promise<Checkpoint | undefined> => {
     if (headPos >= headPage.length && !headsDone) {
-      headPage = await store.readHeads(nextHeadSize, 1000);
+      const from = nextHeadSize;
+      const page = await read(`reading tree heads from size ${from}`, () => store.readHeads(from, HEAD_PAGE));
+      headPage = [];
       headPos = 0;
-      if (headPage.length === 0) headsDone = true;
-      else nextHeadSize = headPage[headPage.length - 1].size + 1;
+      let floor = from;
+      for (const h of page) {
+        if (!Number.isSafeInteger(h.size) || h.size < floor) {
+          // Heads come in order of size: above one the log cannot have, or out of order, none can be taken.
+          headRows.rows++;
+          headRows.stopped = true;
+          beyondLog.push([
+            'malformed-row',
+            `tree head row of size ${asRead(h.size)}: not a size the log can have (a whole number from ${floor} ` +
+              'to 2^53 − 1, in order); it and the rows after it were not checked',
+          ]);
+          break;
+        }
+        walk(headRows, h.size);
+        headPage.push(h);
+        floor = h.size + 1;
+      }
+      // The cursor must strictly advance, or the reads would go round for ever.
+      if (headRows.stopped || page.length < HEAD_PAGE || floor <= from) headsDone = true;
+      else nextHeadSize = floor;
     }
     const stored = headPos < headPage.length ? headPage[headPos] : undefined;
     const anchor = anchorPos < anchors.length ? anchors[anchorPos] : undefined;
@@ -183,6 +298,14 @@ export async function verifyLedger(
     const h = c.head;
     const what = c.anchor ? `trusted tree head of size ${h.size}` : `tree head of size ${h.size}`;
     const seqOf = Math.max(0, Math.min(unvouchedProblem ?? vouchedUpTo, h.size - 1));
+    if (!c.anchor && h.malformed !== undefined && h.malformed.length > 0) {
+      // A head whose columns do not parse counts for nothing: neither its signatures nor its root are checked.
+      // It is still the latest head row: entries up to its size are not reported uncovered on top of it.
+      storedHeads++;
+      latest = h;
+      for (const m of h.malformed) report(Math.max(0, h.size - 1), 'malformed-row', `${what}: ${m}`);
+      return;
+    }
     for (const p of treeHeadProblems(h, consortium))
       report(Math.max(0, h.size - 1), 'bad-signature', `${what}: ${p}`);
     if (!c.anchor) {
@@ -223,10 +346,24 @@ export async function verifyLedger(
   }
 
   let rows = 0;
-  for (;;) {
-    const page = await store.readEntries(expected, pageSize);
+  const entryRows = walked();
+  pages: for (;;) {
+    const from = expected;
+    const page = await read(`reading entries from seq ${from}`, () => store.readEntries(from, pageSize));
     for (const row of page) {
+      if (!Number.isSafeInteger(row.seq) || row.seq < expected) {
+        // Rows come in order of seq: above one the log cannot have, or out of order, none can be taken.
+        entryRows.rows++;
+        entryRows.stopped = true;
+        beyondLog.push([
+          'malformed-row',
+          `entry row with seq ${asRead(row.seq)}: not a sequence number the log can have (a whole number ` +
+            `from ${expected} to 2^53 − 1, in order); it and the rows after it were not checked`,
+        ]);
+        break pages;
+      }
       rows++;
+      walk(entryRows, row.seq);
       if (row.seq > expected) {
         report(
           expected,
@@ -289,7 +426,8 @@ export async function verifyLedger(
         pending = await nextCheckpoint();
       }
     }
-    if (page.length < pageSize) break;
+    // The cursor must strictly advance, or the reads would go round for ever.
+    if (page.length < pageSize || expected <= from) break;
   }
 
   // Heads beyond the end of the log: it was truncated (or entries were deleted from the end).
@@ -322,10 +460,35 @@ export async function verifyLedger(
     );
   }
 
+  // Rows the walk did not reach: the database's own count, lowest and highest key against what was read.
+  for (const [kind, message] of beyondLog) report(expected, kind, message);
+  const summary = await read('counting rows', () => store.tableSummary());
+  if (unread(summary.entries, entryRows)) {
+    const e = summary.entries;
+    report(
+      expected,
+      'unread-rows',
+      `entry rows: the database holds ${e.rows} (seq ${keyText(e.min)} to ${keyText(e.max)}) but walking ` +
+        `the log from seq 0 read ${entryRows.rows}; the others have a seq outside the log (below 0 or ` +
+        'beyond 2^53 − 1): no tree head covers them, yet SQL queries see them',
+    );
+  }
+  if (unread(summary.heads, headRows)) {
+    const h = summary.heads;
+    report(
+      expected,
+      'unread-rows',
+      `tree head rows: the database holds ${h.rows} (size ${keyText(h.min)} to ${keyText(h.max)}) but ` +
+        `reading them from size 0 found ${headRows.rows}; the others have a size no log can have (below 0 ` +
+        'or beyond 2^53 − 1) and were not checked',
+    );
+  }
+
   problems.sort((a, b) => a.seq - b.seq);
   const out: LedgerReport = {
     ok: firstBadSeq === undefined,
     store: store.description,
+    consortiumFingerprint: fingerprint,
     entries: rows,
     heads: storedHeads,
     problems,

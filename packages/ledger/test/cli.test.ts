@@ -6,12 +6,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasCode } from '@parley/interface';
-import { Ledger, nodeLedgerPaths, SqliteStore } from '@parley/ledger';
+import { hasCode, hasUnsafeText } from '@parley/interface';
+import { consortiumFingerprint, encodeCanonical, Ledger, nodeLedgerPaths, SqliteStore } from '@parley/ledger';
 import Database from 'better-sqlite3';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerLedgerCommands } from '../../cli/src/commands/ledger.js';
+import { reportError } from '../../cli/src/report.js';
 import { makeConsortium, makeEntry } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-ledger-cli-'));
@@ -33,18 +34,26 @@ beforeAll(async () => {
   await ledger.close();
 });
 
-/** Runs `parley ledger ARGS…`; returns the printed lines and the exit status it set. */
-async function parley(...args: string[]): Promise<{ out: string; status: number }> {
+/** Runs `parley ledger ARGS…`; returns the lines printed (standard output, error) and the exit status it set. */
+async function parley(...args: string[]): Promise<{ out: string; err: string; status: number }> {
   const lines: string[] = [];
+  const errors: string[] = [];
   vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
     lines.push(a.join(' '));
   });
+  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => {
+    errors.push(a.join(' '));
+  });
   const program = new Command('parley').exitOverride();
   registerLedgerCommands(program);
-  await program.parseAsync(['node', 'parley', 'ledger', ...args]);
+  try {
+    await program.parseAsync(['node', 'parley', 'ledger', ...args]);
+  } finally {
+    vi.restoreAllMocks();
+  }
   const status = typeof process.exitCode === 'number' ? process.exitCode : 0;
   process.exitCode = undefined;
-  return { out: lines.join('\n'), status };
+  return { out: lines.join('\n'), err: errors.join('\n'), status };
 }
 
 async function parleyError(...args: string[]): Promise<unknown> {
@@ -155,5 +164,117 @@ describe('parley ledger', () => {
     expect(show.out).toMatch(/\(not a time: 9000000000000000\)/);
     const verify = await parley('verify', '--node', copy);
     expect(verify.status).toBe(1);
+  });
+
+  it("prints the consortium fingerprint, and warns when the consortium file is the node directory's own", async () => {
+    // An insider rewrites the ledger with new keys under the members' names and swaps consortium.json.
+    const { consortium } = makeConsortium(3);
+    const evil = makeConsortium(3, 50);
+    const swapped = join(dir, 'swapped');
+    mkdirSync(swapped);
+    const paths = nodeLedgerPaths(swapped);
+    writeFileSync(paths.consortium, JSON.stringify(evil.consortium));
+    const ledger = await Ledger.open(SqliteStore.open(paths.ledger), evil.consortium);
+    for (let b = 0; b < 2; b++) await ledger.append([makeEntry(2 * b), makeEntry(2 * b + 1)], evil.signers);
+    await ledger.close();
+    const evilFp = consortiumFingerprint(evil.consortium);
+    const realFp = consortiumFingerprint(consortium);
+
+    // Without --consortium the swapped file is all there is: OK, but with its fingerprint and a warning.
+    const r = await parley('verify', '--node', swapped);
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/^ledger OK /);
+    expect(r.out.split('\n')[1]).toBe(
+      `consortium fingerprint ${evilFp} (bankA, bankB, bankC; from ${paths.consortium})`,
+    );
+    expect(r.err).toMatch(
+      /^parley: warning: the consortium file .*swapped\/consortium\.json is the one in the node directory under audit/,
+    );
+    expect(r.err).toContain('pass --consortium FILE from a trusted copy');
+    expect(r.err).toContain(`compare the fingerprint ${evilFp}`);
+    // Naming that same file with --consortium is no better.
+    expect((await parley('verify', '--node', swapped, '--consortium', paths.consortium)).err).toMatch(
+      /warning/,
+    );
+    const j = JSON.parse((await parley('verify', '--node', swapped, '--json')).out);
+    expect(j).toMatchObject({ ok: true, consortiumFingerprint: evilFp, consortiumFile: paths.consortium });
+    expect(j.warning).toMatch(/pass --consortium FILE from a trusted copy/);
+
+    // With a trusted copy of the consortium: INVALID, its fingerprint printed, no warning.
+    const trusted = join(node, 'consortium.json');
+    const t = await parley('verify', '--node', swapped, '--consortium', trusted);
+    expect(t.status).toBe(1);
+    expect(t.out).toMatch(
+      /^ledger INVALID .*first bad sequence number 1\n\s+tree head of size 2: signature of bankA/,
+    );
+    expect(t.out.split('\n').at(-1)).toBe(
+      `consortium fingerprint ${realFp} (bankA, bankB, bankC; from ${trusted})`,
+    );
+    expect(t.err).toBe('');
+    const tj = JSON.parse((await parley('verify', '--node', swapped, '--consortium', trusted, '--json')).out);
+    expect(tj).toMatchObject({ ok: false, consortiumFingerprint: realFp });
+    expect(tj.warning).toBeUndefined();
+  });
+
+  it('prints no terminal escape from a tampered store or receipt', async () => {
+    const SPOOF = '\x1b[1A\x1b[2K\rledger OK (sqlite:x): 8 entries\u009b8m';
+    const copy = join(dir, 'escapes');
+    mkdirSync(copy);
+    for (const f of ['ledger.db', 'consortium.json'])
+      writeFileSync(join(copy, f), readFileSync(join(node, f)));
+    const receiptFile = join(dir, 'r-escape.json');
+    await parley('receipt', '1', '--node', copy, '-o', receiptFile);
+    const db = new Database(join(copy, 'ledger.db'));
+    db.prepare('update ledger_entries set entry = ? where seq = 2').run(encodeCanonical({ [SPOOF]: 1 }));
+    db.close();
+    const v = await parley('verify', '--node', copy);
+    expect(v.status).toBe(1);
+    expect(v.out).toMatch(
+      /entry 2: the bytes are not a valid entry \(ledger entry: entry has the key "\\u001b/,
+    );
+    expect(hasUnsafeText(v.out), JSON.stringify(v.out)).toBe(false);
+    expect(hasUnsafeText((await parley('verify', '--node', copy, '--json')).out)).toBe(false);
+
+    const receipt = JSON.parse(readFileSync(receiptFile, 'utf8'));
+    receipt.entryBytes = Buffer.from(encodeCanonical({ [SPOOF]: 1 })).toString('hex');
+    receipt.treeHead.signatures[SPOOF] = receipt.treeHead.signatures.bankA;
+    writeFileSync(receiptFile, JSON.stringify(receipt));
+    const consortiumFile = join(node, 'consortium.json');
+    const r = await parley('verify-receipt', receiptFile, '--consortium', consortiumFile);
+    expect(r.status).toBe(1);
+    expect(r.out).toMatch(/^receipt INVALID:\n\s+entryBytes do not decode/);
+    expect(hasUnsafeText(r.out), JSON.stringify(r.out)).toBe(false);
+    const rj = await parley('verify-receipt', receiptFile, '--consortium', consortiumFile, '--json');
+    expect(hasUnsafeText(rj.out)).toBe(false);
+  });
+
+  it('reports a damaged database file as a typed error of one line (exit 2), not a stack trace', async () => {
+    const copy = join(dir, 'damaged');
+    mkdirSync(copy);
+    for (const f of ['ledger.db', 'consortium.json'])
+      writeFileSync(join(copy, f), readFileSync(join(node, f)));
+    const path = join(copy, 'ledger.db');
+    const db = new Database(path);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const page = (
+      db.prepare("select rootpage from sqlite_master where name = 'ledger_entries'").get() as {
+        rootpage: number;
+      }
+    ).rootpage;
+    db.close();
+    const buf = readFileSync(path);
+    buf.fill(0x41, (page - 1) * 4096, (page - 1) * 4096 + 64);
+    writeFileSync(path, buf);
+    const e = await parleyError('verify', '--node', copy);
+    expect(hasCode(e, 'LEDGER_TAMPERED'), String(e)).toBe(true);
+    const printed: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => {
+      printed.push(a.join(' '));
+    });
+    expect(reportError(e)).toBe(2);
+    expect(printed).toEqual([
+      expect.stringMatching(/^parley: LEDGER_TAMPERED: ledger database is corrupt: .*damaged\/ledger\.db: /),
+    ]);
+    expect(printed[0]).not.toContain('\n');
   });
 });

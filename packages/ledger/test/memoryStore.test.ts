@@ -58,6 +58,16 @@ describeStoreCompliance('memory', {
         const r = raw(store);
         r.heads = r.heads.filter((h) => h.size !== size);
       },
+      async copyEntryRow(fromSeq, seq) {
+        const rows = raw(store).entries;
+        rows.push({ ...rows[at(store, fromSeq)], seq: Number(seq) });
+        rows.sort((a, b) => a.seq - b.seq);
+      },
+      async copyHeadRow(fromSize, size) {
+        const heads = raw(store).heads;
+        heads.push({ ...heads.find((x) => x.size === fromSize)!, size: Number(size) });
+        heads.sort((a, b) => a.size - b.size);
+      },
     };
   },
 });

@@ -113,6 +113,34 @@ describe.skipIf(!run)('PostgreSQL', () => {
         async deleteHead(size) {
           await sql(`delete from ${s}.tree_heads where size = $1`, [size]);
         },
+        async copyEntryRow(fromSeq, seq) {
+          // The CHECK (seq >= 0), dropped as an administrator can.
+          await sql(`alter table ${s}.ledger_entries drop constraint if exists ledger_entries_seq_check`);
+          await sql(
+            `insert into ${s}.ledger_entries select $1::bigint, entry, leaf_hash, job_id, computation_id, outcome,
+               reason, parties, input_commitments, output_hashes, transcript_hash, started_at, finished_at,
+               app_data_json, app_data_bytes
+             from ${s}.ledger_entries where seq = $2`,
+            [String(seq), fromSeq],
+          );
+        },
+        async copyHeadRow(fromSize, size) {
+          await sql(`alter table ${s}.tree_heads drop constraint if exists tree_heads_size_check`);
+          await sql(
+            `insert into ${s}.tree_heads select $1::bigint, timestamp, root, signatures
+             from ${s}.tree_heads where size = $2`,
+            [String(size), fromSize],
+          );
+        },
+        async setRootColumn(size, text) {
+          await sql(`update ${s}.tree_heads set root = $1 where size = $2`, [text, size]);
+        },
+        async setAppDataBytesColumn(seq, bytes) {
+          await sql(`update ${s}.ledger_entries set app_data_bytes = $1 where seq = $2`, [
+            Buffer.from(bytes),
+            seq,
+          ]);
+        },
       };
     },
   });

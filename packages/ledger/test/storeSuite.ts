@@ -2,7 +2,8 @@
  * The compliance suite every LedgerStore runs (memory, SQLite, PostgreSQL):
  * appends and reads, atomic refusal, persistence, and every tampering an
  * administrator of one node could do to the database — each must be found by
- * verifyLedger and reported with its sequence number.
+ * verifyLedger and reported with its sequence number — including rows the
+ * walk from seq 0 cannot reach and keys beyond 2^53 − 1.
  */
 import { hasCode } from '@parley/interface';
 import {
@@ -38,6 +39,18 @@ export interface StoreTamper {
   /** Overwrites timestamp, root and signatures of the head row of `size` with those of `older`. */
   overwriteHead(size: number, older: SignedTreeHead): Promise<void>;
   deleteHead(size: number): Promise<void>;
+  /**
+   * Copies row `fromSeq` to the key `seq` (negative, or beyond 2^53 − 1): a
+   * row the log cannot have, forged by an administrator who bypasses a CHECK
+   * that would refuse it, as they can.
+   */
+  copyEntryRow(fromSeq: number, seq: bigint): Promise<void>;
+  /** The same for the head row of `fromSize`, copied to the size `size`. */
+  copyHeadRow(fromSize: number, size: bigint): Promise<void>;
+  /** Overwrites the text of the root column of the head of `size` (stores that keep hex text). */
+  setRootColumn?(size: number, text: string): Promise<void>;
+  /** Sets the app_data_bytes column of row `seq` (stores with relational columns). */
+  setAppDataBytesColumn?(seq: number, bytes: Uint8Array): Promise<void>;
 }
 
 export interface StoreHarness {
@@ -68,6 +81,24 @@ async function filled(
     heads.push((await ledger.append(inputs, signers, 1_760_000_000_000 + b)).head);
   }
   return { store, ledger, heads };
+}
+
+/** `store`, with reads that fail once called more than `max` times (a walk that never ends). */
+function readCounting(store: LedgerStore, max = 100): LedgerStore {
+  const s = Object.create(store) as LedgerStore;
+  let reads = 0;
+  const count = (): void => {
+    if (++reads > max) throw new Error(`more than ${max} reads: the verifier's walk does not end`);
+  };
+  s.readHeads = (from, limit) => {
+    count();
+    return store.readHeads(from, limit);
+  };
+  s.readEntries = (from, limit) => {
+    count();
+    return store.readEntries(from, limit);
+  };
+  return s;
 }
 
 function expectProblem(r: LedgerReport, seq: number, kind: string, message: RegExp): void {
@@ -242,6 +273,91 @@ export function describeStoreCompliance(name: string, h: StoreHarness): void {
         /latest tree head covers 10 entries but 12/,
       );
       await second.store.close();
+    });
+
+    it('finds rows the walk from seq 0 cannot reach: an entry at seq -1 and a head at size -5', async () => {
+      const { store } = await filled(h);
+      expect((await store.tableSummary()).entries).toEqual({ rows: 12, min: '0', max: '11' });
+      const t = h.tamper(store);
+      await t.copyEntryRow(0, -1n);
+      await t.copyHeadRow(3, -5n);
+      const r = await verifyLedger(store, consortium);
+      // The log itself (entries 0-11, heads 3-12) still verifies: the rows outside it are reported at its end.
+      // (A store whose own check sees such rows, SQLite's quick_check of a CHECK, reports them too, at seq 0.)
+      expect(r.ok).toBe(false);
+      expect(
+        r.problems.filter((p) => p.kind !== 'database-check').map((p) => `${p.seq} ${p.kind} ${p.message}`),
+      ).toEqual([
+        expect.stringMatching(
+          /^12 unread-rows entry rows: the database holds 13 \(seq -1 to 11\) but walking the log from seq 0 read 12; .*below 0/,
+        ),
+        expect.stringMatching(/^12 unread-rows tree head rows: the database holds 6 \(size -5 to 12\) but/),
+      ]);
+      await store.close();
+    });
+
+    it('stops at, and reports, entry and head rows with a key beyond 2^53 − 1 (the walk ends)', async () => {
+      const { store } = await filled(h);
+      const t = h.tamper(store);
+      await t.copyEntryRow(11, 2n ** 53n + 1n);
+      await t.copyHeadRow(12, 2n ** 62n);
+      // One row per page: a cursor that does not advance past such a row would read it for ever.
+      const r = await verifyLedger(readCounting(store), consortium, { pageSize: 1 });
+      expect(r.problems.map((p) => `${p.seq} ${p.kind} ${p.message}`)).toEqual([
+        expect.stringMatching(
+          /^12 malformed-row tree head row of size 4611686018427387904 \(as read\): not a size the log can have/,
+        ),
+        expect.stringMatching(
+          /^12 malformed-row entry row with seq 9007199254740992 \(as read\): not a sequence number the log can have/,
+        ),
+      ]);
+      expect(r).toMatchObject({ ok: false, entries: 12, heads: 5, firstBadSeq: 12 });
+      await store.close();
+    });
+
+    it('reads root and signature columns strictly (lowercase hex of their exact length)', async (ctx) => {
+      const { store, heads } = await filled(h);
+      const t = h.tamper(store);
+      if (t.setRootColumn === undefined) return ctx.skip();
+      const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+      // Each still parses to the right bytes with Buffer.from(…, 'hex'), which stops at the first non-hex character.
+      await t.setRootColumn(8, hex(heads[2].root).toUpperCase());
+      await t.setRootColumn(12, `${hex(heads[4].root)}NOT-A-ROOT`);
+      await t.setSignature(4, 'bankA', `${hex(heads[1].signatures.bankA)}zz`);
+      const r = await verifyLedger(store, consortium);
+      expectProblem(
+        r,
+        3,
+        'malformed-row',
+        /^tree head of size 4: the signature of "bankA" is not 128 lowercase hex characters$/,
+      );
+      const text = r.problems.map((p) => `${p.seq} ${p.kind} ${p.message}`);
+      expect(text).toContain(
+        '7 malformed-row tree head of size 8: the root column is not 64 lowercase hex characters',
+      );
+      expect(text).toContain(
+        '11 malformed-row tree head of size 12: the root column is not 64 lowercase hex characters',
+      );
+      await expect(Ledger.open(store, consortium)).rejects.toThrow(
+        /latest tree head \(size 12\): the root column is not 64 lowercase hex/,
+      );
+      await store.close();
+    });
+
+    it('requires the unused app data column to be NULL', async (ctx) => {
+      const { store } = await filled(h);
+      const t = h.tamper(store);
+      if (t.setAppDataBytesColumn === undefined) return ctx.skip();
+      // Entry 6 holds JSON app data, entry 3 none: bytes in either column are not what the entry says.
+      await t.setAppDataBytesColumn(6, new Uint8Array([0xde, 0xad, 0xbe, 0xef]));
+      await t.setAppDataBytesColumn(3, new Uint8Array([1]));
+      const r = await verifyLedger(store, consortium);
+      expectProblem(r, 3, 'column-mismatch', /^entry 3: the appData column does not match the entry bytes/);
+      expect(r.problems.map((p) => `${p.seq} ${p.kind} ${p.message}`)).toEqual([
+        '3 column-mismatch entry 3: the appData column does not match the entry bytes',
+        '6 column-mismatch entry 6: the appData column does not match the entry bytes',
+      ]);
+      await store.close();
     });
 
     it('finds a relational column that disagrees with the entry bytes', async () => {

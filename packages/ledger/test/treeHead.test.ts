@@ -79,7 +79,7 @@ describe('tree heads', () => {
       [{ ...j, size: -1 }, /size/],
       [{ ...j, root: 'zz' }, /root/],
       [{ ...j, timestamp: '1' }, /timestamp/],
-      [{ ...j, signatures: { bankA: 'abc' } }, /signatures\.bankA/],
+      [{ ...j, signatures: { bankA: 'abc' } }, /signatures\["bankA"\]/],
       [[], /object/],
     ];
     for (const [v, why] of bad) expect(() => treeHeadFromJSON(v)).toThrow(why);

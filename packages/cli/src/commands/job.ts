@@ -343,6 +343,8 @@ export function registerJobCommands(program: Command): void {
       const receipt = await clientOf(flags).job(id).receipt();
       const consortiumFile = nodeLedgerPaths(flags.node).consortium;
       let checked = `not verified: ${consortiumFile} does not exist`;
+      // A receipt proves something only about the job its entry names: it must be this one.
+      let jobId: unknown = (receipt as { entry?: { jobId?: unknown } } | null)?.entry?.jobId;
       if (existsSync(consortiumFile)) {
         const consortium = readConsortiumFile(consortiumFile);
         const v = verifyReceipt(receipt, consortium);
@@ -352,7 +354,17 @@ export function registerJobCommands(program: Command): void {
             { file: consortiumFile },
           );
         }
+        jobId = v.entry?.jobId;
         checked = `verified: co-signed by ${consortium.parties.map((p) => p.name).join(', ')}`;
+      }
+      if (jobId !== id) {
+        const other = typeof jobId === 'string' ? `job ${JSON.stringify(safeText(jobId, 64))}` : 'no job';
+        const seq = (receipt as { leafIndex?: unknown } | null)?.leafIndex;
+        const entry = Number.isSafeInteger(seq) ? ` (ledger entry ${seq})` : '';
+        throw new LedgerTampered(
+          `the node returned a receipt for ${other}${entry} when asked for job ${id}: it proves nothing about job ${id}`,
+          { field: 'jobId' },
+        );
       }
       const text = `${JSON.stringify(receipt, null, 2)}\n`;
       if (flags.output === undefined) {

@@ -4,10 +4,18 @@
  * and DIR/consortium.json) or a database (`--db PATH|postgres://…` with
  * `--consortium FILE`). Verification exits 0 only when everything verifies,
  * 1 with a report naming the first bad sequence number otherwise.
+ *
+ * `verify` prints the fingerprint of the consortium it checked the heads
+ * against. A consortium file taken from the node directory under audit is no
+ * evidence (whoever rewrites the ledger can swap it too), so then it also
+ * warns: pass `--consortium FILE` from a trusted copy, or compare the
+ * fingerprint with one the other members hold. Every line of a problem is
+ * printed through `safeText` (no terminal escape from a tampered store).
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Consortium } from '@parley/interface';
-import { InvalidArgument, NotFound } from '@parley/interface';
+import { InvalidArgument, NotFound, safeText } from '@parley/interface';
 import {
   decodeEntry,
   entryToJSON,
@@ -38,6 +46,8 @@ interface TargetFlags {
 interface Target {
   target: string;
   consortiumFile: string | undefined;
+  /** The consortium file is the one beside the ledger in the node directory under audit. */
+  consortiumInNode: boolean;
 }
 
 function resolveTarget(flags: TargetFlags, needConsortium: boolean): Target {
@@ -53,7 +63,12 @@ function resolveTarget(flags: TargetFlags, needConsortium: boolean): Target {
         file: paths.ledger,
       });
     }
-    return { target: paths.ledger, consortiumFile: flags.consortium ?? paths.consortium };
+    const consortiumFile = flags.consortium ?? paths.consortium;
+    return {
+      target: paths.ledger,
+      consortiumFile,
+      consortiumInNode: resolve(consortiumFile) === resolve(paths.consortium),
+    };
   }
   // Here --db was given (without it, the current directory is the node).
   const db = flags.db as string;
@@ -71,7 +86,7 @@ function resolveTarget(flags: TargetFlags, needConsortium: boolean): Target {
   if (!isPostgresUrl(db) && !existsSync(db)) {
     throw new NotFound(`ledger database ${db} does not exist`, { file: db });
   }
-  return { target: db, consortiumFile: flags.consortium };
+  return { target: db, consortiumFile: flags.consortium, consortiumInNode: false };
 }
 
 async function withStore<T>(flags: TargetFlags, fn: (store: LedgerStore) => Promise<T>): Promise<T> {
@@ -86,11 +101,30 @@ async function withStore<T>(flags: TargetFlags, fn: (store: LedgerStore) => Prom
   }
 }
 
-function consortiumOf(flags: TargetFlags): Consortium {
-  const { consortiumFile } = resolveTarget(flags, true);
+interface ConsortiumSource {
+  consortium: Consortium;
+  file: string;
+  inNode: boolean;
+}
+
+function consortiumSource(flags: TargetFlags): ConsortiumSource {
+  const { consortiumFile, consortiumInNode } = resolveTarget(flags, true);
   if (consortiumFile === undefined)
     throw new InvalidArgument('--consortium FILE is required', { field: 'consortium' });
-  return readConsortiumFile(consortiumFile);
+  return { consortium: readConsortiumFile(consortiumFile), file: consortiumFile, inNode: consortiumInNode };
+}
+
+function consortiumOf(flags: TargetFlags): Consortium {
+  return consortiumSource(flags).consortium;
+}
+
+/** The warning `verify` gives when the consortium file came from the node directory it audits. */
+function untrustedConsortiumWarning(file: string, fingerprint: string): string {
+  return (
+    `warning: the consortium file ${file} is the one in the node directory under audit, which whoever can ` +
+    'rewrite the ledger can replace too (new keys under the same names would verify); pass --consortium FILE ' +
+    `from a trusted copy, or compare the fingerprint ${fingerprint} with the one the other members hold`
+  );
 }
 
 function parseSeq(v: string): number {
@@ -125,8 +159,9 @@ const short = (hex: string): string => `${hex.slice(0, 16)}…`;
 const when = (ms: number): string =>
   Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME_MS ? new Date(ms).toISOString() : `(not a time: ${ms})`;
 
-function printReport(r: LedgerReport, consortium: Consortium): void {
-  const signers = consortium.parties.map((p) => p.name).join(', ');
+function printReport(r: LedgerReport, source: ConsortiumSource): void {
+  const signers = source.consortium.parties.map((p) => p.name).join(', ');
+  const checkedAgainst = `consortium fingerprint ${r.consortiumFingerprint} (${signers}; from ${source.file})`;
   if (r.ok) {
     const head = r.latestHead;
     console.log(
@@ -134,11 +169,14 @@ function printReport(r: LedgerReport, consortium: Consortium): void {
         (head ? `; latest head: size ${head.size}, root ${short(head.root)}, ${when(head.timestamp)}` : '') +
         `; every head signed by ${signers}`,
     );
+    console.log(checkedAgainst);
     return;
   }
   console.log(`ledger INVALID (${r.store}): first bad sequence number ${r.firstBadSeq}`);
-  for (const p of r.problems) console.log(`  ${p.message}`);
+  // A problem may quote what a tampered store holds: printed without control characters.
+  for (const p of r.problems) console.log(`  ${safeText(p.message)}`);
   if (r.moreProblems > 0) console.log(`  … and ${r.moreProblems} more problems`);
+  console.log(checkedAgainst);
 }
 
 export function registerLedgerCommands(program: Command): void {
@@ -155,7 +193,10 @@ export function registerLedgerCommands(program: Command): void {
         'a node directory: DIR/ledger.db and DIR/consortium.json (default: the current directory)',
       )
       .option('--db <path|url>', 'a SQLite ledger file or a postgres:// URL')
-      .option('--consortium <file>', 'the consortium file (default with --node: DIR/consortium.json)')
+      .option(
+        '--consortium <file>',
+        'the consortium file, from a copy you trust (default with --node: DIR/consortium.json, which verify warns about)',
+      )
       .option('--schema <name>', 'PostgreSQL schema of the ledger tables (default parley_ledger)');
 
   targetOptions(ledger.command('show'))
@@ -191,7 +232,7 @@ export function registerLedgerCommands(program: Command): void {
         );
         for (const e of entries) {
           if ('error' in e) {
-            console.log(`${String(e.seq).padStart(6)}  (unreadable: ${e.error})`);
+            console.log(`${String(e.seq).padStart(6)}  (unreadable: ${safeText(e.error)})`);
             continue;
           }
           const why = e.reason ? ` (${e.reason})` : '';
@@ -208,11 +249,17 @@ export function registerLedgerCommands(program: Command): void {
     .option('--anchor <file>', 'a receipt or tree head the ledger must agree with (repeatable)', collect, [])
     .option('--json', 'print the report as JSON')
     .action(async (flags: TargetFlags & { anchor: string[]; json?: boolean }) => {
-      const consortium = consortiumOf(flags);
+      const source = consortiumSource(flags);
       const anchors = readAnchors(flags.anchor);
-      const report = await withStore(flags, (store) => verifyLedger(store, consortium, { anchors }));
-      if (flags.json) console.log(JSON.stringify(report, null, 2));
-      else printReport(report, consortium);
+      const report = await withStore(flags, (store) => verifyLedger(store, source.consortium, { anchors }));
+      const warning = source.inNode
+        ? untrustedConsortiumWarning(source.file, report.consortiumFingerprint)
+        : undefined;
+      if (flags.json) {
+        const out = { ...report, consortiumFile: source.file, ...(warning ? { warning } : {}) };
+        console.log(JSON.stringify(out, null, 2));
+      } else printReport(report, source);
+      if (warning) console.error(`parley: ${warning}`);
       if (!report.ok) process.exitCode = 1;
     });
 
@@ -245,7 +292,11 @@ export function registerLedgerCommands(program: Command): void {
       const v = verifyReceipt(receipt, consortium);
       if (flags.json) {
         console.log(
-          JSON.stringify({ ok: v.ok, seq: v.seq, treeSize: v.treeSize, problems: v.problems }, null, 2),
+          JSON.stringify(
+            { ok: v.ok, seq: v.seq, treeSize: v.treeSize, problems: v.problems.map((p) => safeText(p)) },
+            null,
+            2,
+          ),
         );
       } else if (v.ok) {
         const e = v.entry!;
@@ -255,7 +306,8 @@ export function registerLedgerCommands(program: Command): void {
         );
       } else {
         console.log(`receipt INVALID${v.seq === undefined ? '' : ` (entry ${v.seq})`}:`);
-        for (const p of v.problems) console.log(`  ${p}`);
+        // A problem may quote what the receipt holds: printed without control characters.
+        for (const p of v.problems) console.log(`  ${safeText(p)}`);
       }
       if (!v.ok) process.exitCode = 1;
     });
