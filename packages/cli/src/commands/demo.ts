@@ -38,6 +38,8 @@ export function registerDemoCommand(program: Command): void {
       await runFraudDemo({ name: 'parley', dir, accounts: flags.accounts, seed: flags.seed });
       console.log('');
       console.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      console.log(`try: npx parley ledger verify --node ${join(dir, 'bankA')}`);
+      console.log(
+        `try: npx parley ledger verify --node ${join(dir, 'bankA')} --consortium ${join(dir, 'consortium.json')}`,
+      );
     });
 }
