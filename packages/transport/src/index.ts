@@ -37,7 +37,7 @@ export {
   identitySecretKey,
   loadIdentity,
 } from './identity.js';
-export { DEFAULT_LIMITS, resolveLimits } from './limits.js';
+export { DEFAULT_LIMITS, MAX_FRAME_BYTES_LIMIT, resolveLimits } from './limits.js';
 export { type LinkShaping, MemoryNetwork, type MemoryNetworkOptions } from './memoryNetwork.js';
 export { ReceiveQueue, type ReceiveQueueOptions } from './receiveQueue.js';
 export type {

@@ -11,7 +11,7 @@
 import { InvalidArgument, type ParleyError, type PartyName, PeerDisconnected } from '@parley/interface';
 import type { FrameHeader } from './frame.js';
 import { resolveLimits } from './limits.js';
-import { type Link, type LinkHost, RESOLVED } from './link.js';
+import { type Link, type LinkHost, RESOLVED, WriteMarks } from './link.js';
 import { Multiplexer } from './multiplexer.js';
 import type {
   ControlChannel,
@@ -57,13 +57,15 @@ class MemoryLink implements Link {
   readonly #queue: QueuedFrame[] = [];
   #head = 0;
   #queuedBytes = 0;
+  #queuedTotal = 0;
+  #delivered = 0;
   #busyUntil = 0;
   #reading = true;
   #controlSeq = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #immediate: ReturnType<typeof setImmediate> | undefined;
   #roomWaiters: Array<() => void> = [];
-  #drainWaiters: Array<() => void> = [];
+  readonly #marks = new WriteMarks();
 
   constructor(owner: MemoryEndpoint, peer: PartyName, hwm: number, shaping: LinkShaping | undefined) {
     this.#owner = owner;
@@ -71,6 +73,14 @@ class MemoryLink implements Link {
     this.#hwm = hwm;
     this.#oneWayMs = Math.max(0, shaping?.rttMs ?? 0) / 2;
     this.#bytesPerMs = shaping?.bitsPerSecond ? shaping.bitsPerSecond / 8 / 1000 : 0;
+  }
+
+  get outstanding(): number {
+    return this.#queuedBytes;
+  }
+
+  get queued(): number {
+    return this.#queuedTotal;
   }
 
   write(header: FrameHeader, body: Uint8Array): Promise<void> {
@@ -86,14 +96,15 @@ class MemoryLink implements Link {
     copy.set(body);
     this.#queue.push({ header, body: copy, at, size });
     this.#queuedBytes += size;
+    this.#queuedTotal += size;
     this.#schedule();
     if (this.#queuedBytes <= this.#hwm) return RESOLVED;
     return new Promise((resolve) => this.#roomWaiters.push(resolve));
   }
 
-  drained(): Promise<void> {
-    if (!this.open || this.#head === this.#queue.length) return RESOLVED;
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  writtenTo(mark: number): Promise<void> {
+    if (!this.open) return RESOLVED;
+    return this.#marks.wait(mark, this.#delivered);
   }
 
   setReading(on: boolean): void {
@@ -125,15 +136,16 @@ class MemoryLink implements Link {
       if (f.at > now) break;
       this.#queue[this.#head++] = undefined as unknown as QueuedFrame;
       this.#queuedBytes -= f.size;
+      this.#delivered += f.size;
       this.remote.#owner.mux.handleFrame(this.remote, f.header, f.body);
       if (this.#queuedBytes <= this.#hwm && this.#roomWaiters.length > 0) {
         for (const w of this.#roomWaiters.splice(0)) w();
       }
     }
+    this.#marks.advance(this.#delivered);
     if (this.#head === this.#queue.length) {
       this.#queue.length = 0;
       this.#head = 0;
-      for (const w of this.#drainWaiters.splice(0)) w();
     } else if (this.remote.#reading) {
       this.#schedule();
     }
@@ -143,8 +155,11 @@ class MemoryLink implements Link {
   flushNow(): void {
     while (this.open && this.#head < this.#queue.length) {
       const f = this.#queue[this.#head++];
+      this.#queuedBytes -= f.size;
+      this.#delivered += f.size;
       this.remote.#owner.mux.handleFrame(this.remote, f.header, f.body);
     }
+    this.#marks.advance(this.#delivered);
   }
 
   /** Breaks this direction: drops queued frames, releases waiters and timers. */
@@ -159,7 +174,7 @@ class MemoryLink implements Link {
     this.#head = 0;
     this.#queuedBytes = 0;
     for (const w of this.#roomWaiters.splice(0)) w();
-    for (const w of this.#drainWaiters.splice(0)) w();
+    this.#marks.releaseAll();
   }
 }
 

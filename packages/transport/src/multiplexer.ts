@@ -3,10 +3,12 @@
  * control channel on the same connections. The multiplexer routes each frame
  * to its session and decides what a frame that fits no session means:
  *
- * - for a session not yet opened here: held (up to `pendingSessionBytes` per
- *   peer, for `unknownSessionGraceMs`) and replayed when it opens; after that
- *   the sender gets ABORT `UnknownSession`, which ends the session on all its
- *   parties;
+ * - for a session not yet opened here: held per sender (heldFrames.ts) and
+ *   replayed when it opens; after `unknownSessionGraceMs`, or beyond the
+ *   sender's caps, the sender gets ABORT `UnknownSession`, which ends the
+ *   session on all its parties. What one sender's frames do concerns that
+ *   sender only: opening the session here fails at once if that sender is one
+ *   of its parties, and is not affected otherwise;
  * - from a party that is not a member of the session: answered with ABORT
  *   `UnknownSession` to that sender only, so no outsider can end a session;
  * - for a session that already ended here: dropped;
@@ -18,6 +20,7 @@
  */
 import {
   asParleyError,
+  errorFromJSON,
   InvalidArgument,
   LimitExceeded,
   type ParleyError,
@@ -28,23 +31,13 @@ import {
 } from '@parley/interface';
 import { ControlChannelImpl } from './controlChannel.js';
 import { encodeAbortBody, type FrameHeader, FrameKind, SESSION_ID_PATTERN } from './frame.js';
+import { HeldFrames, type PendingFrames } from './heldFrames.js';
 import { type Link, type LinkHost, RESOLVED } from './link.js';
-import { MESSAGE_OVERHEAD, type SessionHost, SessionImpl } from './session.js';
+import { type SessionHost, SessionImpl } from './session.js';
 import type { EndpointEvent, EndpointListener, Session, SessionOptions, TransportLimits } from './types.js';
 
-/** Ids of ended sessions remembered, so that late frames for them are dropped quietly. */
+/** Ids of sessions that ended here remembered, so that late frames for them are dropped quietly. */
 const MAX_REMEMBERED_ENDED = 10_000;
-
-interface HeldFrame {
-  link: Link;
-  header: FrameHeader;
-  body: Uint8Array;
-}
-
-interface PendingSession {
-  frames: HeldFrame[];
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
 
 export class Multiplexer implements SessionHost {
   readonly self: PartyName;
@@ -55,8 +48,7 @@ export class Multiplexer implements SessionHost {
   readonly #host: LinkHost;
   readonly #sessions = new Map<string, SessionImpl>();
   readonly #ended = new Set<string>();
-  readonly #pending = new Map<string, PendingSession>();
-  readonly #heldBytes = new Map<PartyName, number>();
+  readonly #held: HeldFrames;
   readonly #queued = new Map<PartyName, number>();
   readonly #paused = new Set<PartyName>();
   readonly #replyWaiting = new WeakSet<Link>();
@@ -68,6 +60,7 @@ export class Multiplexer implements SessionHost {
     this.parties = Object.freeze([...parties]);
     this.limits = limits;
     this.#host = host;
+    this.#held = new HeldFrames(limits, (peer, id, pending) => this.#expired(peer, id, pending));
     this.control = new ControlChannelImpl(
       self,
       this.parties,
@@ -144,11 +137,14 @@ export class Multiplexer implements SessionHost {
       options.recvTimeoutMs ?? this.limits.recvTimeoutMs,
     );
     this.#sessions.set(id, s);
-    const held = this.#pending.get(id);
-    if (held) {
-      this.#dropPending(id, held);
-      for (const f of held.frames) this.#route(s, f.link, f.header, f.body);
+    for (const { peer, pending, lost } of this.#held.take(id)) {
+      if (pending) for (const f of pending.frames) this.#route(s, pending.link, f.header, f.body);
+      // Only a party's dropped frames break the session; a stranger's never block it.
+      if (lost && s.hasPeer(peer)) {
+        s.fail(errorFromJSON({ ...lost, details: { session: id, party: peer, reportedBy: this.self } }));
+      }
     }
+    if (!s.isOpen) throw s.error ?? new SessionClosed(`session ${id} was closed`, { session: id });
     const timeoutMs = options.connectTimeoutMs ?? this.limits.connectTimeoutMs;
     try {
       await Promise.all(
@@ -233,62 +229,29 @@ export class Multiplexer implements SessionHost {
     this.#hold(link, header, body);
   }
 
+  /** A frame for session `id`, not open here: held for its sender until the session opens, or refused. */
   #hold(link: Link, header: FrameHeader, body: Uint8Array): void {
+    const why = this.#held.hold(link, header, body);
+    if (why === undefined || header.kind === FrameKind.Abort) return;
     const id = header.session;
-    const peer = link.peer;
-    const held = (this.#heldBytes.get(peer) ?? 0) + heldCost(header, body);
-    if (held > this.limits.pendingSessionBytes || this.limits.unknownSessionGraceMs === 0) {
-      if (header.kind !== FrameKind.Abort) {
-        const error = new UnknownSession(`no session ${id} is open at '${this.self}'`, {
-          session: id,
-          party: this.self,
-        });
-        this.emit({ type: 'frame-rejected', peer, error });
-        this.#reply(link, id, error);
-      }
-      return;
-    }
-    this.#heldBytes.set(peer, held);
-    let pending = this.#pending.get(id);
-    if (!pending) {
-      pending = { frames: [], timer: undefined };
-      const entry = pending;
-      entry.timer = setTimeout(() => this.#expire(id, entry), this.limits.unknownSessionGraceMs);
-      entry.timer.unref?.();
-      this.#pending.set(id, pending);
-    }
-    pending.frames.push({ link, header, body });
+    const error = new UnknownSession(`no session ${id} is open at '${this.self}': ${why}`, {
+      session: id,
+      party: this.self,
+    });
+    this.emit({ type: 'frame-rejected', peer: link.peer, error });
+    this.#reply(link, id, error);
   }
 
-  #dropPending(id: string, pending: PendingSession): void {
-    if (pending.timer) clearTimeout(pending.timer);
-    this.#pending.delete(id);
-    this.#unhold(pending.frames);
-  }
-
-  /** Gives back what held `frames` count against their senders' `pendingSessionBytes`. */
-  #unhold(frames: readonly HeldFrame[]): void {
-    for (const f of frames) {
-      const peer = f.link.peer;
-      this.#heldBytes.set(peer, (this.#heldBytes.get(peer) ?? 0) - heldCost(f.header, f.body));
-    }
-  }
-
-  #expire(id: string, pending: PendingSession): void {
-    if (this.#pending.get(id) !== pending) return;
-    this.#dropPending(id, pending);
-    this.#remember(id);
-    const answered = new Set<Link>();
-    for (const f of pending.frames) {
-      if (f.header.kind === FrameKind.Abort || answered.has(f.link)) continue;
-      answered.add(f.link);
-      const error = new UnknownSession(
-        `session ${id} was not opened at '${this.self}' within ${this.limits.unknownSessionGraceMs} ms`,
-        { session: id, party: this.self },
-      );
-      this.emit({ type: 'frame-rejected', peer: f.link.peer, error });
-      this.#reply(f.link, id, error);
-    }
+  /** `peer`'s frames for session `id` were not opened here in time: the sender is told (unless all were ABORTs). */
+  #expired(peer: PartyName, id: string, pending: PendingFrames): void {
+    if (pending.frames.every((f) => f.header.kind === FrameKind.Abort)) return;
+    const grace = this.limits.unknownSessionGraceMs;
+    const error = new UnknownSession(`session ${id} was not opened at '${this.self}' within ${grace} ms`, {
+      session: id,
+      party: this.self,
+    });
+    this.emit({ type: 'frame-rejected', peer, error });
+    this.#reply(pending.link, id, error);
   }
 
   /** A new link to a peer: it starts paused when what waits from that peer is over the high-water mark. */
@@ -308,20 +271,9 @@ export class Multiplexer implements SessionHost {
     } else {
       // The session's parties are not known here yet (or the sender is not one): only the sender's own
       // held frames go, so no outsider can end a session; its ABORT ends the session for a party.
-      const pending = this.#pending.get(id);
-      if (pending) this.#dropFramesFrom(id, pending, link);
+      this.#held.drop(link.peer, id, { code: error.code, message: error.message });
       this.#reply(link, id, error);
     }
-  }
-
-  #dropFramesFrom(id: string, pending: PendingSession, link: Link): void {
-    const kept = pending.frames.filter((f) => f.link !== link);
-    if (kept.length === 0) {
-      this.#dropPending(id, pending);
-      return;
-    }
-    this.#unhold(pending.frames.filter((f) => f.link === link));
-    pending.frames = kept;
   }
 
   /** The connection behind `link` is gone: every session that depends on it ends with `PeerDisconnected`. */
@@ -334,12 +286,8 @@ export class Multiplexer implements SessionHost {
       this.#paused.delete(peer);
       if (!this.#closed) this.emit({ type: 'link-down', peer, error });
     }
-    for (const [id, pending] of [...this.#pending]) {
-      if (pending.frames.some((f) => f.link === link)) {
-        this.#dropPending(id, pending);
-        this.#remember(id);
-      }
-    }
+    // Only what came over this link is lost; other peers' frames for the same sessions stay held.
+    this.#held.dropLink(link);
     for (const s of [...this.#sessions.values()]) {
       if (!s.hasPeer(peer)) continue;
       // A session still waiting for its link to `peer` only cares if it already heard from `peer` on the lost one.
@@ -360,16 +308,7 @@ export class Multiplexer implements SessionHost {
     for (const s of [...this.#sessions.values()]) {
       s.fail(new SessionClosed(`endpoint '${this.self}' closed`, { session: s.id, party: this.self }));
     }
-    for (const [id, pending] of [...this.#pending]) this.#dropPending(id, pending);
+    this.#held.clear();
     this.#closed = true;
   }
-}
-
-/**
- * What a frame held for a session not yet open counts against
- * `pendingSessionBytes`: its body, its session id and a fixed share for the
- * bookkeeping, so that frames with empty bodies are bounded too.
- */
-function heldCost(header: FrameHeader, body: Uint8Array): number {
-  return body.length + header.session.length + MESSAGE_OVERHEAD;
 }

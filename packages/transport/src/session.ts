@@ -5,15 +5,23 @@
  * `handleMessage` or to a per-sender receive queue.
  *
  * Any fault (bad frame, lost peer, timeout, a throwing handler, `abort`) ends
- * the session once: pending receives reject with the error, and an ABORT frame
- * carrying the error goes to every other party, which ends its copy of the
- * session with the same typed error.
+ * the session once: pending receives, sends waiting for room and flushes
+ * reject with the error, and an ABORT frame carrying the error goes to every
+ * other party, which ends its copy of the session with the same typed error.
+ *
+ * Sending: `send` waits while the link holds more than `sendHighWaterMark`
+ * unwritten bytes. A session that sends again to a peer while an earlier send
+ * to it still waits for room (fire and forget) may take the link up to
+ * `OUTSTANDING_CAP_FACTOR` times the mark, and is failed with `LimitExceeded`
+ * rather than queue more. `flush` and `close` wait for this session's own
+ * frames only (their write marks on each link), not for the whole link.
  */
 import {
   asParleyError,
   errorFromJSON,
   FrameTooLarge,
   InvalidArgument,
+  LimitExceeded,
   MalformedFrame,
   OutOfSequence,
   ParleyError,
@@ -29,7 +37,7 @@ import {
   FrameKind,
   MAX_FRAME_OVERHEAD,
 } from './frame.js';
-import type { Link } from './link.js';
+import { type Link, RESOLVED } from './link.js';
 import { ReceiveQueue } from './receiveQueue.js';
 import type {
   MessageHandler,
@@ -55,6 +63,13 @@ const EMPTY = new Uint8Array(0);
  * accounting (and so in back-pressure): empty or tiny messages still count.
  */
 export const MESSAGE_OVERHEAD = 64;
+/**
+ * A link's unwritten bytes may reach this many times `sendHighWaterMark`
+ * through sends made while an earlier send of the same session to the same
+ * peer still waits for room; a send past that fails its session with
+ * `LimitExceeded`. Sends made after waiting for room are never refused.
+ */
+export const OUTSTANDING_CAP_FACTOR = 4;
 const ignore = (): void => {};
 
 export class SessionImpl implements Session {
@@ -73,6 +88,12 @@ export class SessionImpl implements Session {
   readonly #lastStep = new Map<PartyName, number>();
   readonly #stats = new Map<PartyName, PeerStats>();
   readonly #closedPeers = new Set<PartyName>();
+  /** Per peer, the link's write mark of this session's last frame to it (what `flush` waits for). */
+  readonly #marks = new Map<PartyName, number>();
+  /** Per peer, this session's sends to it that still wait for room on the link. */
+  readonly #waitingSends = new Map<PartyName, number>();
+  /** Rejects what still waits (sends, flushes) once the session ends. */
+  readonly #onEnd = new Set<(error: ParleyError) => void>();
   readonly #recvTimeoutMs: number;
   #handler: MessageHandler | undefined;
   /** Bytes handed to a holding handler and not yet given back, per sender (onMessage's holdUntilConsumed). */
@@ -185,11 +206,43 @@ export class SessionImpl implements Session {
       this.fail(e);
       return Promise.reject(e);
     }
+    const hwm = this.#host.limits.sendHighWaterMark;
+    const cap = OUTSTANDING_CAP_FACTOR * hwm;
+    if (
+      link.outstanding > hwm &&
+      (this.#waitingSends.get(to) ?? 0) > 0 &&
+      link.outstanding + bytes.length > cap
+    ) {
+      const e = new LimitExceeded(
+        `session ${this.id} sent to '${to}' without waiting for room: ${link.outstanding} bytes wait to be written and ${bytes.length} more would pass the cap of ${cap} (${OUTSTANDING_CAP_FACTOR} x sendHighWaterMark)`,
+        this.#details({ party: to, field: 'sendHighWaterMark', outstanding: link.outstanding, limit: cap }),
+      );
+      this.fail(e);
+      return Promise.reject(e);
+    }
     const seq = this.#sendSeq.get(to)!;
     this.#sendSeq.set(to, seq + 1);
     stats.messagesSent++;
     stats.bytesSent += bytes.length;
-    return link.write({ kind: FrameKind.Data, session: this.id, step: this.#step, seq }, bytes);
+    const room = link.write({ kind: FrameKind.Data, session: this.id, step: this.#step, seq }, bytes);
+    this.#marks.set(to, link.queued);
+    if (room === RESOLVED) return RESOLVED;
+    this.#waitingSends.set(to, (this.#waitingSends.get(to) ?? 0) + 1);
+    const done = (): void => {
+      this.#waitingSends.set(to, this.#waitingSends.get(to)! - 1);
+    };
+    return this.#untilEnd(room.then(done));
+  }
+
+  /** `p`, or a rejection with the session's error if the session ends first. */
+  #untilEnd(p: Promise<void>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#onEnd.add(reject);
+      void p.then(() => {
+        this.#onEnd.delete(reject);
+        resolve();
+      });
+    });
   }
 
   onMessage(handler: MessageHandler, options: { holdUntilConsumed?: boolean } = {}): void {
@@ -250,12 +303,28 @@ export class SessionImpl implements Session {
     });
   }
 
-  async flush(): Promise<void> {
-    if (!this.#open) throw this.#endError();
-    const drained = [...this.#links.values()].map((l) => l.drained());
+  flush(): Promise<void> {
+    const p = this.#flush();
+    p.catch(ignore);
+    return p;
+  }
+
+  #flush(): Promise<void> {
+    if (!this.#open) return Promise.reject(this.#endError());
+    const written = this.#written();
     this.#step++;
-    await Promise.all(drained);
-    if (!this.#open && this.#error) throw this.#error;
+    return written === RESOLVED ? RESOLVED : this.#untilEnd(written);
+  }
+
+  /** Resolves once every frame this session has sent so far has been written (or its link closed). */
+  #written(): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const [peer, mark] of this.#marks) {
+      const w = this.#links.get(peer)?.writtenTo(mark);
+      if (w && w !== RESOLVED) waits.push(w);
+    }
+    if (waits.length === 0) return RESOLVED;
+    return Promise.all(waits).then(ignore);
   }
 
   async close(): Promise<void> {
@@ -266,10 +335,11 @@ export class SessionImpl implements Session {
       const seq = this.#sendSeq.get(peer)!;
       this.#sendSeq.set(peer, seq + 1);
       void link.write({ kind: FrameKind.Close, session: this.id, step: this.#step, seq }, EMPTY);
+      this.#marks.set(peer, link.queued);
     }
-    const drained = [...this.#links.values()].map((l) => l.drained());
+    const written = this.#written();
     this.#end(undefined, undefined);
-    await Promise.all(drained);
+    await written;
   }
 
   abort(error: Error): void {
@@ -285,7 +355,10 @@ export class SessionImpl implements Session {
     if (!this.#open) return;
     this.#open = false;
     this.#error = error;
-    this.#queue.close(this.#endError());
+    const endError = this.#endError();
+    this.#queue.close(endError);
+    for (const reject of this.#onEnd) reject(endError);
+    this.#onEnd.clear();
     // What a holding handler had not given back stops counting: the session is over.
     for (const [from, held] of this.#held ?? []) if (held > 0) this.#host.accountQueued(from, -held);
     this.#held?.clear();
@@ -360,7 +433,12 @@ export class SessionImpl implements Session {
         this.#details({ party: from }),
       );
     }
-    const details = { ...decoded.details, session: this.id, reportedBy: decoded.details.reportedBy ?? from };
+    // Who reported it and whom it concerns are what this party saw: the ABORT came from `from`. What the
+    // sender's body claims on these points is kept apart, so that a peer cannot put the blame on another.
+    const { reportedBy, party, ...rest } = decoded.details;
+    const details: Record<string, unknown> = { ...rest, session: this.id, reportedBy: from, party: from };
+    if (reportedBy !== undefined && reportedBy !== from) details.claimedReportedBy = reportedBy;
+    if (party !== undefined && party !== from) details.claimedParty = party;
     return errorFromJSON({ code: decoded.code, message: decoded.message, details });
   }
 

@@ -48,8 +48,11 @@ export interface Session {
    * Sends one message. `bytes` is copied before `send` returns, so the caller may
    * reuse its buffer at once. The promise resolves when the connection has room
    * (back-pressure: it waits while more than the high-water mark is buffered) and
-   * rejects with the session's error once the session has ended. It may be
-   * ignored (fire and forget); an ignored rejection is never unhandled.
+   * rejects with the session's error once the session has ended, even while it
+   * waits for room. It may be ignored (fire and forget); an ignored rejection is
+   * never unhandled. A session that keeps sending to a peer while an earlier send
+   * to it still waits may fill the connection's buffer up to 4 x the high-water
+   * mark; past that it fails with `LimitExceeded`.
    */
   send(to: PartyName, bytes: Uint8Array): Promise<void>;
   /** `send` as mpc-framework's `send(to, bytes)` callback, for engines. */
@@ -79,11 +82,19 @@ export interface Session {
    * as unhandled: the error stays visible through `ended`).
    */
   recv(from: PartyName, options?: RecvOptions): Promise<Uint8Array>;
-  /** Resolves once everything sent so far has left this process; ends the current step. */
+  /**
+   * Resolves once everything this session has sent so far has left this process
+   * (other sessions' traffic on the same connection is not waited for); ends the
+   * current step. Rejects with the session's error if the session ends first; an
+   * ignored rejection is never unhandled.
+   */
   flush(): Promise<void>;
   /**
    * Ends the session normally: peers see `SessionClosed` for further receives
-   * from this party; pending receives here reject with `SessionClosed`.
+   * from this party; pending receives, sends and flushes here reject with
+   * `SessionClosed`. Resolves (never rejects) once this session's frames have
+   * left this process or their connection is gone, at once if the session had
+   * already ended.
    */
   close(): Promise<void>;
   /** Ends the session with `error` here and on every other party. */
@@ -145,13 +156,23 @@ export interface Endpoint {
 
 /** Caps and timeouts of an endpoint. Defaults in `DEFAULT_LIMITS` (limits.ts). */
 export interface TransportLimits {
-  /** Largest frame (header and body) accepted or sent; larger ends the session with `FrameTooLarge`. */
+  /**
+   * Largest frame (header and body) accepted or sent; larger ends the session with
+   * `FrameTooLarge`, and a frame larger still than this plus the header cap closes
+   * the connection. Must be below 2^30 (`MAX_FRAME_BYTES_LIMIT`).
+   */
   maxFrameBytes: number;
-  /** `send` waits while more than this many bytes are buffered on a connection. */
+  /**
+   * `send` waits while more than this many bytes are buffered on a connection;
+   * sends that do not wait may take it to 4 times this, then fail with `LimitExceeded`.
+   */
   sendHighWaterMark: number;
   /** Reading from a peer pauses while this many received bytes wait in receive queues. */
   receiveHighWaterMark: number;
-  /** Frames held per connection for sessions not yet opened here. */
+  /**
+   * Frames held per peer for sessions not yet opened here; each such session
+   * counts at least 1 KiB, and at most 1,024 of them are held per peer.
+   */
   pendingSessionBytes: number;
   /** How long frames for a session not yet opened here are held before the sender gets `UnknownSession`. */
   unknownSessionGraceMs: number;
@@ -161,6 +182,12 @@ export interface TransportLimits {
   connectTimeoutMs: number;
   /** A peer silent for this long (no data, ping or pong) is disconnected (ms). */
   peerTimeoutMs: number;
+  /**
+   * A peer that reads nothing for this long while bytes wait to be written to
+   * it (no write completes) is disconnected (ms). Longer than `peerTimeoutMs`:
+   * a party whose engine is busy may pause reading for a while.
+   */
+  writeStallMs: number;
   /** Sessions open at once on one endpoint. */
   maxSessions: number;
 }

@@ -7,22 +7,33 @@
  * Back-pressure: every frame is handed to `ws` at once (so order is kept) and
  * counted as outstanding until its write callback; `write` resolves
  * immediately while outstanding bytes are at most the high-water mark and
- * otherwise when they fall back to it.
+ * otherwise when they fall back to it. A frame larger than two
+ * `WRITE_FRAGMENT_BYTES` goes out as WebSocket fragments of that size (the
+ * peer's `ws` joins them into one message), so that its writing shows
+ * progress on a slow connection.
  *
  * Liveness: each side pings every peerTimeoutMs/4; any data, ping or pong from
  * the peer counts as a sign of life. A peer silent for peerTimeoutMs is cut
  * off (`PeerDisconnected`). Silence is not judged while this side has paused
  * reading, nor right after this process's own event loop stalled.
+ *
+ * Write progress: pings prove that the peer sends, not that it reads. While
+ * bytes wait to be written, some write must complete every writeStallMs;
+ * otherwise the peer is taken to read nothing and is cut off the same way, so
+ * that a sender's memory and its waiting `send`, `flush` and `close` calls
+ * are never held for ever (again not right after an event-loop stall).
  */
 import { MalformedFrame, type ParleyError, type PartyName, PeerDisconnected } from '@parley/interface';
 import type { WebSocket } from 'ws';
 import { decodeFrame, encodeFrame, type FrameHeader } from './frame.js';
-import { type Link, RESOLVED } from './link.js';
+import { type Link, RESOLVED, WriteMarks } from './link.js';
 import type { Multiplexer } from './multiplexer.js';
 import type { TransportLimits } from './types.js';
 
 /** How long a polite close may take before the socket is cut. */
 const CLOSE_GRACE_MS = 1_000;
+/** Frames over twice this size are written as WebSocket fragments of this size. */
+export const WRITE_FRAGMENT_BYTES = 1024 * 1024;
 
 /**
  * Reuses the buffers of large frames once they are written, so that streaming
@@ -82,8 +93,12 @@ export class WsLink implements Link {
   readonly #interval: number;
   #open = true;
   #outstanding = 0;
+  #queued = 0;
+  #written = 0;
+  /** When a write last completed, or bytes started to wait after none did. */
+  #progressAt = performance.now();
   #roomWaiters: Array<() => void> = [];
-  #drainWaiters: Array<() => void> = [];
+  readonly #marks = new WriteMarks();
   #controlSeq = 0;
   #lastSeen = performance.now();
   #lastTick = performance.now();
@@ -131,32 +146,53 @@ export class WsLink implements Link {
     return this.#open && this.#ws.readyState === this.#ws.OPEN;
   }
 
+  get outstanding(): number {
+    return this.#outstanding;
+  }
+
+  get queued(): number {
+    return this.#queued;
+  }
+
   write(header: FrameHeader, body: Uint8Array): Promise<void> {
     if (!this.open) return RESOLVED;
     const frame = encodeFrame(header, body, this.#pool.take);
     const n = frame.length;
+    if (this.#outstanding === 0) this.#progressAt = performance.now();
     this.#outstanding += n;
-    this.#ws.send(frame, { binary: true }, () => {
-      this.#pool.give(frame);
-      this.#written(n);
-    });
+    this.#queued += n;
+    if (n <= 2 * WRITE_FRAGMENT_BYTES) {
+      this.#ws.send(frame, { binary: true }, () => {
+        this.#pool.give(frame);
+        this.#wrote(n);
+      });
+    } else {
+      for (let at = 0; at < n; at += WRITE_FRAGMENT_BYTES) {
+        const end = Math.min(n, at + WRITE_FRAGMENT_BYTES);
+        const last = end === n;
+        this.#ws.send(frame.subarray(at, end), { binary: true, fin: last }, () => {
+          if (last) this.#pool.give(frame);
+          this.#wrote(end - at);
+        });
+      }
+    }
     if (this.#outstanding <= this.#limits.sendHighWaterMark) return RESOLVED;
     return new Promise((resolve) => this.#roomWaiters.push(resolve));
   }
 
-  #written(n: number): void {
+  #wrote(n: number): void {
     this.#outstanding -= n;
+    this.#written += n;
+    this.#progressAt = performance.now();
     if (this.#outstanding <= this.#limits.sendHighWaterMark && this.#roomWaiters.length > 0) {
       for (const w of this.#roomWaiters.splice(0)) w();
     }
-    if (this.#outstanding === 0 && this.#drainWaiters.length > 0) {
-      for (const w of this.#drainWaiters.splice(0)) w();
-    }
+    this.#marks.advance(this.#written);
   }
 
-  drained(): Promise<void> {
-    if (!this.#open || this.#outstanding === 0) return RESOLVED;
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  writtenTo(mark: number): Promise<void> {
+    if (!this.#open) return RESOLVED;
+    return this.#marks.wait(mark, this.#written);
   }
 
   setReading(on: boolean): void {
@@ -205,21 +241,35 @@ export class WsLink implements Link {
     const now = performance.now();
     const stalled = now - this.#lastTick > 2 * this.#interval;
     this.#lastTick = now;
+    const timeoutMs = this.#limits.peerTimeoutMs;
+    if (stalled) this.#progressAt = now;
     if (stalled || !this.#reading) {
       this.#lastSeen = now;
-    } else if (now - this.#lastSeen > this.#limits.peerTimeoutMs) {
-      const error = new PeerDisconnected(
-        `no traffic from '${this.peer}' for ${this.#limits.peerTimeoutMs} ms`,
-        {
+    } else if (now - this.#lastSeen > timeoutMs) {
+      this.#cut(
+        new PeerDisconnected(`no traffic from '${this.peer}' for ${timeoutMs} ms`, {
           party: this.peer,
-          timeoutMs: this.#limits.peerTimeoutMs,
-        },
+          timeoutMs,
+        }),
       );
-      this.#ws.terminate();
-      this.#down(error);
+      return;
+    }
+    const stallMs = this.#limits.writeStallMs;
+    if (this.#outstanding > 0 && now - this.#progressAt > stallMs) {
+      this.#cut(
+        new PeerDisconnected(
+          `'${this.peer}' read nothing for ${stallMs} ms: no write completed while ${this.#outstanding} bytes waited`,
+          { party: this.peer, timeoutMs: stallMs, outstanding: this.#outstanding },
+        ),
+      );
       return;
     }
     if (this.#ws.readyState === this.#ws.OPEN) this.#ws.ping();
+  }
+
+  #cut(error: ParleyError): void {
+    this.#ws.terminate();
+    this.#down(error);
   }
 
   #down(error: ParleyError): void {
@@ -227,7 +277,7 @@ export class WsLink implements Link {
     this.#open = false;
     clearInterval(this.#heartbeat);
     for (const w of this.#roomWaiters.splice(0)) w();
-    for (const w of this.#drainWaiters.splice(0)) w();
+    this.#marks.releaseAll();
     this.#onDown(this, error);
   }
 

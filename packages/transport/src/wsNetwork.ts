@@ -181,8 +181,14 @@ export class WsEndpoint implements Endpoint, LinkHost {
     return this.self < peer;
   }
 
+  /**
+   * The largest WebSocket message `ws` reads before closing the connection
+   * (1009): a frame up to this size is read and, if over `maxFrameBytes`, ends
+   * only its session; a larger one is never buffered. `resolveLimits` keeps
+   * it below 2^31, which `ws` needs (it stores `maxPayload | 0`).
+   */
   #maxPayload(): number {
-    return 2 * this.limits.maxFrameBytes + MAX_FRAME_OVERHEAD;
+    return this.limits.maxFrameBytes + MAX_FRAME_OVERHEAD;
   }
 
   #requireMux(): Multiplexer {

@@ -10,9 +10,12 @@ import {
   type Cluster,
   type ClusterFactory,
   delay,
+  eventually,
   patterned,
   rejectionOf,
+  type Settlement,
   textOf,
+  track,
 } from './helpers.js';
 
 /**
@@ -30,6 +33,15 @@ function sendAll(s: Session, to: string, chunk: Uint8Array, total: number) {
   })();
   progress.done.catch(() => undefined);
   return progress;
+}
+
+/** Sends `chunk` to `to` until a send has waited for room for 200 ms; returns that send. */
+async function sendUntilBlocked(s: Session, to: string, chunk: Uint8Array): Promise<Settlement<void>> {
+  for (let i = 0; i < 1000; i++) {
+    const sent = track(s.send(to, chunk));
+    if (!(await eventually(() => sent.state !== 'pending', 200))) return sent;
+  }
+  throw new Error('send never waited for room');
 }
 
 export function transportContract(label: string, makeCluster: ClusterFactory): void {
@@ -315,6 +327,113 @@ export function transportContract(label: string, makeCluster: ClusterFactory): v
         expect(['SESSION_CLOSED', 'PEER_DISCONNECTED']).toContain(e.code);
       }
       expect(c.isOpen).toBe(false);
+    });
+
+    it('a send waiting for room and a flush reject with the session’s error as soon as it ends', async () => {
+      const names = ['alice', 'bob'];
+      const KiB = 1024;
+      cluster = await makeCluster(names, { sendHighWaterMark: 256 * KiB, receiveHighWaterMark: 256 * KiB });
+      const [a] = await open(names, 'stuck');
+      // bob reads nothing: his side stops reading, and alice's link fills up.
+      const blocked = await sendUntilBlocked(a, 'bob', new Uint8Array(256 * KiB));
+      const flushing = track(a.flush());
+      a.abort(new MacCheckError('MAC check failed on opened value'));
+      expect(await eventually(() => blocked.state !== 'pending' && flushing.state !== 'pending', 1_000)).toBe(
+        true,
+      );
+      expect(blocked.state).toBe('rejected');
+      expect(blocked.error?.code).toBe('MAC_CHECK');
+      expect(flushing.state).toBe('rejected');
+      expect(flushing.error?.code).toBe('MAC_CHECK');
+    });
+
+    it('fails a session that sends without waiting past 4 x sendHighWaterMark with LimitExceeded', async () => {
+      const names = ['alice', 'bob'];
+      const KiB = 1024;
+      cluster = await makeCluster(names, { sendHighWaterMark: 256 * KiB, receiveHighWaterMark: 256 * KiB });
+      const [a, b] = await open(names, 'flood');
+      const chunk = new Uint8Array(256 * KiB);
+      // Fire and forget, as an engine's sendFn does: 16 MiB for a link whose cap is 1 MiB.
+      for (let i = 0; i < 64; i++) a.sendFn('bob', chunk);
+      expect(a.isOpen).toBe(false);
+      expect(a.error?.code).toBe('LIMIT_EXCEEDED');
+      expect(a.error?.details).toMatchObject({ party: 'bob', limit: 1024 * KiB });
+      const sent = a.stats().peers.bob.messagesSent;
+      expect(sent).toBeLessThanOrEqual(4);
+      // What was queued before the refusal arrives, then the error.
+      for (let i = 0; i < sent; i++)
+        expect((await b.recv('alice', { timeoutMs: 5_000 })).length).toBe(256 * KiB);
+      expect((await rejectionOf(b.recv('alice', { timeoutMs: 5_000 }))).code).toBe('LIMIT_EXCEEDED');
+    });
+
+    it('never refuses sends that waited for room, however many sessions share the link', async () => {
+      const names = ['alice', 'bob'];
+      const KiB = 1024;
+      cluster = await makeCluster(names, { sendHighWaterMark: 64 * KiB });
+      const pairs = await Promise.all(Array.from({ length: 12 }, (_, i) => open(names, `share-${i}`)));
+      const chunk = patterned('share', 64 * KiB);
+      await Promise.all(
+        pairs.map(async ([a, b]) => {
+          const reading = (async () => {
+            for (let r = 0; r < 4; r++) expect((await b.recv('alice')).length).toBe(64 * KiB);
+          })();
+          for (let r = 0; r < 4; r++) await a.send('bob', chunk);
+          await reading;
+        }),
+      );
+      for (const [a, b] of pairs) expect(a.isOpen && b.isOpen).toBe(true);
+    });
+
+    it('a stranger to a session can neither make its id unusable nor drop its parties’ held frames', async () => {
+      const names = ['alice', 'bob', 'carol'];
+      cluster = await makeCluster(names, { unknownSessionGraceMs: 150 });
+      // carol, no party of alice and bob's 'victim', sends bob a frame for it, which expires unopened.
+      const c = await cluster.endpoint('carol').openSession('victim', ['bob', 'carol']);
+      await c.send('bob', bytesOf('mine now'));
+      expect((await c.ended)?.code).toBe('UNKNOWN_SESSION');
+      const [a, b] = await open(names, 'victim', ['alice', 'bob']);
+      await a.send('bob', bytesOf('still ours'));
+      expect(textOf(await b.recv('alice'))).toBe('still ours');
+
+      // alice sends early for 'v2'; carol sends for it too, then her endpoint goes away.
+      const a2 = await cluster.endpoint('alice').openSession('v2', ['alice', 'bob']);
+      await a2.send('bob', bytesOf('before bob opened'));
+      const c2 = await cluster.endpoint('carol').openSession('v2', ['bob', 'carol']);
+      await c2.send('bob', bytesOf('junk'));
+      await Promise.all([a2.flush(), c2.flush()]);
+      const carolGone = new Promise<void>((resolve) => {
+        cluster!.endpoint('bob').onEvent((ev) => ev.type === 'link-down' && ev.peer === 'carol' && resolve());
+      });
+      await cluster.endpoint('carol').close();
+      await carolGone;
+      const b2 = await cluster.endpoint('bob').openSession('v2', ['alice', 'bob']);
+      expect(textOf(await b2.recv('alice'))).toBe('before bob opened');
+    });
+
+    it('opening a session whose frames from a party expired unopened fails at once with UnknownSession', async () => {
+      const names = ['alice', 'bob'];
+      cluster = await makeCluster(names, { unknownSessionGraceMs: 100 });
+      const a = await cluster.endpoint('alice').openSession('too-late', names);
+      await a.send('bob', bytesOf('anyone?'));
+      expect((await a.ended)?.code).toBe('UNKNOWN_SESSION');
+      const e = await rejectionOf(cluster.endpoint('bob').openSession('too-late', names));
+      expect(e.code).toBe('UNKNOWN_SESSION');
+      expect(e.details).toMatchObject({ session: 'too-late', party: 'alice' });
+    });
+
+    it('an ABORT names the party it came from; what its body claims is kept apart', async () => {
+      const names = ['alice', 'bob', 'carol'];
+      cluster = await makeCluster(names);
+      const [a, b] = await open(names, 'blame', ['alice', 'bob']);
+      a.abort(new MacCheckError('MAC check failed', { reportedBy: 'carol', party: 'carol' }));
+      const e = await b.ended;
+      expect(e?.code).toBe('MAC_CHECK');
+      expect(e?.details).toMatchObject({
+        reportedBy: 'alice',
+        party: 'alice',
+        claimedReportedBy: 'carol',
+        claimedParty: 'carol',
+      });
     });
   });
 }

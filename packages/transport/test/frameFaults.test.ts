@@ -5,11 +5,8 @@
  */
 import { Packr } from 'msgpackr';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import {
-  decodeFrame,
   type EndpointEvent,
-  encodeFrame,
   FRAME_MAGIC,
   FrameKind,
   parseConsortium,
@@ -17,52 +14,9 @@ import {
   type TransportLimits,
   WsEndpoint,
 } from '../src/index.js';
-import { bytesOf, identityOf, textOf } from './helpers.js';
+import { bytesOf, eventually, identityOf, rogueConnect, textOf, track } from './helpers.js';
 
 const packr = new Packr({ useRecords: false });
-
-interface Rogue {
-  ws: WebSocket;
-  send(kind: number, session: string, seq: number, body?: Uint8Array): void;
-  sendRaw(bytes: Uint8Array | string): void;
-  abortFor(session: string): Promise<{ code: string; message: string }>;
-}
-
-async function rogueConnect(target: WsEndpoint, targetName: string): Promise<Rogue> {
-  const me = await identityOf('aaron');
-  const ws = new WebSocket(`wss://${target.address}/parley/v1`, {
-    key: me.privateKeyPem,
-    cert: me.certificatePem,
-    rejectUnauthorized: false,
-    perMessageDeflate: false,
-    headers: { 'x-parley-party': 'aaron', 'x-parley-peer': targetName },
-  });
-  const aborts = new Map<string, { code: string; message: string }>();
-  const waiting = new Map<string, (a: { code: string; message: string }) => void>();
-  ws.on('message', (data: Buffer) => {
-    const f = decodeFrame(data, 1 << 30);
-    if (!f.ok || f.header.kind !== FrameKind.Abort) return;
-    const a = packr.unpack(f.body) as { code: string; message: string };
-    aborts.set(f.header.session, a);
-    waiting.get(f.header.session)?.(a);
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return {
-    ws,
-    send: (kind, session, seq, body = new Uint8Array()) =>
-      ws.send(encodeFrame({ kind: kind as FrameKind, session, step: 0, seq }, body)),
-    sendRaw: (bytes) => ws.send(bytes),
-    abortFor: (session) =>
-      new Promise((resolve) => {
-        const seen = aborts.get(session);
-        if (seen) resolve(seen);
-        else waiting.set(session, resolve);
-      }),
-  };
-}
 
 describe('bad frames over TLS end only their session', () => {
   const cleanup: Array<() => Promise<void> | void> = [];
@@ -120,7 +74,8 @@ describe('bad frames over TLS end only their session', () => {
 
   it('a frame over the size limit ends its session with FrameTooLarge', async () => {
     const { toBob, s1b, s2b, s3a, s3b } = await setup({ maxFrameBytes: 64 * 1024 });
-    toBob.send(FrameKind.Data, 'S2', 0, new Uint8Array(100 * 1024));
+    // Over maxFrameBytes, within the frame overhead that the WebSocket still reads (maxPayload).
+    toBob.send(FrameKind.Data, 'S2', 0, new Uint8Array(64 * 1024));
     const e = await s2b.ended;
     expect(e?.code).toBe('FRAME_TOO_LARGE');
     expect(e?.details.party).toBe('aaron');
@@ -132,6 +87,25 @@ describe('bad frames over TLS end only their session', () => {
       .catch((err: { code: string }) => err.code);
     expect(tooBig).toBe('FRAME_TOO_LARGE');
     expect((await s3b.ended)?.code).toBe('FRAME_TOO_LARGE');
+  });
+
+  it('a frame well over the size limit closes its connection before it is buffered', async () => {
+    const limit = 256 * 1024;
+    const { toBob, bob, s1b, s2b, s3a, s3b } = await setup({ maxFrameBytes: limit });
+    const events: string[] = [];
+    bob.onEvent((ev) => events.push(ev.type === 'frame-rejected' ? ev.error.code : ev.type));
+    const closed = track(
+      new Promise<number>((resolve) => toBob.ws.once('close', (code: number) => resolve(code))),
+    );
+    // Twice the limit: `ws` refuses it from its length alone (1009), so it never waits whole in memory.
+    toBob.send(FrameKind.Data, 'S2', 0, new Uint8Array(2 * limit - 64));
+    expect(await eventually(() => closed.state === 'resolved', 3_000)).toBe(true);
+    expect(closed.value).toBe(1009);
+    expect((await s2b.ended)?.code).toBe('PEER_DISCONNECTED');
+    expect((await s1b.ended)?.code).toBe('PEER_DISCONNECTED');
+    expect(events).not.toContain('FRAME_TOO_LARGE');
+    expect(events).toContain('link-down');
+    await stillWorks(s3a, s3b);
   });
 
   it('an out-of-order frame ends its session with OutOfSequence', async () => {
@@ -161,8 +135,8 @@ describe('bad frames over TLS end only their session', () => {
       pendingSessionBytes: 64 * 1024,
       unknownSessionGraceMs: 30_000,
     });
-    // Each held frame costs its session id and a fixed share besides its (empty) body: some 70 bytes,
-    // so well before 2,000 of them the cap is reached, and the rest are refused at once.
+    // Each session held costs at least 1 KiB besides its frames' (empty) bodies, so after some 60 of
+    // them the cap is reached, and the rest are refused at once.
     for (let i = 0; i < 2_000; i++) toBob.send(FrameKind.Data, `E${i}`, 0);
     const refused = await Promise.race([
       toBob.abortFor('E1999'),
@@ -191,13 +165,13 @@ describe('bad frames over TLS end only their session', () => {
     let answers = 0;
     toBob.ws.on('message', () => answers++);
     // Not read: the answers wait in the kernel, then in bob's process, until the link has room.
-    (toBob.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    toBob.setReading(false);
     const head = packr.pack([7, 'X', 0, 0]);
     const bad = Buffer.concat([Buffer.from([FRAME_MAGIC, 1, 0, head.length]), head]);
     const sent = 200_000;
     for (let i = 0; i < sent; i++) toBob.sendRaw(bad);
     await stillWorks(s3a, s3b);
-    (toBob.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    toBob.setReading(true);
     // Every answer bob kept arrives now: wait until none has come for half a second.
     for (let last = -1; last !== answers; ) {
       last = answers;
@@ -219,5 +193,30 @@ describe('bad frames over TLS end only their session', () => {
       'MALFORMED_FRAME',
     ]);
     expect(s2b.isOpen).toBe(true);
+  });
+
+  it('an ABORT names the member it came from, whatever its body claims', async () => {
+    const { toBob, s1a, s1b, s3a, s3b } = await setup();
+    // aaron, a party of S1, tries to pass its abort off as alice's, about alice.
+    const body = packr.pack({
+      code: 'MAC_CHECK',
+      message: 'MAC check failed',
+      details: { reportedBy: 'alice', party: 'alice', seq: 3 },
+    });
+    toBob.send(FrameKind.Abort, 'S1', 0, body);
+    const e = await s1b.ended;
+    expect(e?.code).toBe('MAC_CHECK');
+    expect(e?.details).toMatchObject({
+      reportedBy: 'aaron',
+      party: 'aaron',
+      claimedReportedBy: 'alice',
+      claimedParty: 'alice',
+      seq: 3,
+    });
+    // Relayed by bob to alice: alice heard it from bob, and bob's account is kept apart.
+    const relayed = await s1a.ended;
+    expect(relayed?.code).toBe('MAC_CHECK');
+    expect(relayed?.details).toMatchObject({ reportedBy: 'bob', party: 'bob', claimedReportedBy: 'aaron' });
+    await stillWorks(s3a, s3b);
   });
 });

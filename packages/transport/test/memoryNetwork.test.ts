@@ -48,4 +48,17 @@ describe('MemoryNetwork', () => {
     );
     await net.close();
   });
+
+  it('opening a session whose held frames from a party were lost with the link fails at once with PeerDisconnected', async () => {
+    const names = ['alice', 'bob'];
+    const net = new MemoryNetwork(names);
+    const a = await net.endpoint('alice').openSession('early', names);
+    await a.send('bob', bytesOf('held at bob'));
+    await a.flush();
+    net.disconnect('alice', 'bob');
+    const e = await rejectionOf(net.endpoint('bob').openSession('early', names));
+    expect(e.code).toBe('PEER_DISCONNECTED');
+    expect(e.details).toMatchObject({ session: 'early', party: 'alice' });
+    await net.close();
+  });
 });
