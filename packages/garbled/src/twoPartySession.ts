@@ -214,7 +214,10 @@ export class GarbledSession {
   /** AND gates of the job, and those garbled or evaluated so far (for onProgress). */
   private andTotal = 0;
   private andDone = 0;
-  private aborted: ParleyError | undefined;
+  /** Set by abort() or a failed send: the session ends with it at its next receive or table chunk. */
+  private aborted: Error | undefined;
+  /** Sends whose promise has not settled yet: the outputs wait for them. */
+  private readonly pending = new Set<Promise<void>>();
   private readonly sendCopies: boolean;
 
   constructor(
@@ -240,7 +243,7 @@ export class GarbledSession {
     this.result = this.run().catch((e: ParleyError) => {
       if (!this.closed) {
         this.closed = true;
-        Promise.resolve(this.sendBytes(this.peer, abortFrame(e))).catch(() => {});
+        this.transmit(abortFrame(e));
       }
       this.inbox.fail(e);
       throw e;
@@ -290,16 +293,48 @@ export class GarbledSession {
     };
   }
 
-  private send(tag: TagCode, payload: Uint8Array): void | Promise<void> {
-    const f = frame(tag, payload);
-    this.sent += f.length;
-    return this.sendBytes(this.peer, f);
+  private send(tag: TagCode, payload: Uint8Array): void {
+    this.transmit(frame(tag, payload));
   }
 
-  private sendWords(tag: TagCode, words: Uint32Array): void | Promise<void> {
-    const f = frameWords(tag, words);
-    this.sent += f.length;
-    return this.sendBytes(this.peer, f);
+  private sendWords(tag: TagCode, words: Uint32Array): void {
+    this.transmit(frameWords(tag, words));
+  }
+
+  /**
+   * Hands one message to `send`; every message of the protocol goes through
+   * here. A `send` that throws or rejects (a transport that failed) fails the
+   * session with its error, as abort() does, so the peer is told and nothing
+   * is left as an unhandled rejection. The promise returned (for a `send`
+   * that returned one) settles with it and never rejects.
+   */
+  private transmit(bytes: Uint8Array): Promise<void> | undefined {
+    this.sent += bytes.length;
+    let result: void | Promise<void>;
+    try {
+      result = this.sendBytes(this.peer, bytes);
+    } catch (e) {
+      this.sendFailed(e);
+      return undefined;
+    }
+    if (!result) return undefined;
+    const settled = Promise.resolve(result).then(
+      () => {
+        this.pending.delete(settled);
+      },
+      (e: unknown) => {
+        this.pending.delete(settled);
+        this.sendFailed(e);
+      },
+    );
+    this.pending.add(settled);
+    return settled;
+  }
+
+  private sendFailed(e: unknown): void {
+    if (this.aborted || this.closed) return;
+    this.aborted = e instanceof Error ? e : new InternalError(`send failed: ${String(e)}`);
+    this.inbox.fail(this.aborted);
   }
 
   private async recv(tag: TagCode): Promise<Uint8Array> {
@@ -364,6 +399,10 @@ export class GarbledSession {
     const outputs: Array<Map<number, Uint8Array>> = [];
     for (const r of results) outputs.push(await r());
     this.andGates = this.andTotal;
+    // A message still in the transport's hands may yet fail (and a failed session keeps no OT
+    // context): the outputs wait for every send.
+    while (this.pending.size > 0) await Promise.all(this.pending);
+    if (this.aborted) throw this.aborted;
     if (this.contexts) {
       context.sessions++;
       context.andBase = andBase;
@@ -565,12 +604,12 @@ export class GarbledSession {
     if (this.aborted) throw this.aborted;
     this.progressed((tables.length - 1) / TABLE_BYTES);
     tables[0] = Tag.TABLES;
-    this.sent += tables.length;
-    const sent = this.sendBytes(this.peer, tables);
+    const sent = this.transmit(tables);
     // Wait for the transport to drain, or at least let the event loop run
     // (and a peer in the same process evaluate) between chunks.
     if (sent) await sent;
     else await new Promise<void>((r) => setImmediate(r));
+    if (this.aborted) throw this.aborted;
   }
 
   /**

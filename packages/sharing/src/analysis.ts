@@ -67,11 +67,19 @@ function within(r: [bigint, bigint] | undefined, t: ValueType): [bigint, bigint]
   return r;
 }
 
-function span(values: bigint[]): [bigint, bigint] {
-  return [values.reduce(min), values.reduce(max)];
+/**
+ * The range of a constant: its values as the type reads them (wrapped to the
+ * width, as the plaintext evaluator and ringColumn do); none for values of
+ * uint(64) from 2^63 on, whose ring representative read as a signed number
+ * is not the value.
+ */
+function constRange(values: readonly bigint[], t: ValueType): [bigint, bigint] | undefined {
+  if (values.length === 0) return undefined;
+  const w = widthOf(t);
+  const read = values.map((v) => (isSigned(t) ? BigInt.asIntN(w, v) : BigInt.asUintN(w, v)));
+  const r: [bigint, bigint] = [read.reduce(min), read.reduce(max)];
+  return r[0] >= MIN64 && r[1] <= MAX64 ? r : undefined;
 }
-
-const signedValue = (v: bigint, t: ValueType) => (isSigned(t) ? BigInt.asIntN(widthOf(t), v) : v);
 
 /** True when x − y cannot leave the signed 64-bit range. */
 export function differenceFits(x?: [bigint, bigint], y?: [bigint, bigint]): boolean {
@@ -99,7 +107,7 @@ function planNode(nodes: IrNode[], n: IrNode, plans: NodePlan[]): NodePlan {
       out: 'P',
       args: [],
       takesPublic: true,
-      range: span(n.values.map((v) => signedValue(v, t))),
+      range: constRange(n.values, t),
     };
   }
   if (n.visibility === 'public') return { kind: 'public', out: 'P', args: [], takesPublic: true };
@@ -133,10 +141,12 @@ function planNode(nodes: IrNode[], n: IrNode, plans: NodePlan[]): NodePlan {
       return arith
         ? a('arith', r0 && productRange(r0, [1n << BigInt(n.amount), 1n << BigInt(n.amount)], 0))
         : lowered();
+    // fixed(k, 0) division is integer division: its boolean lowering is exact, and Newton's
+    // method has no fractional bits to work with there.
     case 'div':
-      return t.kind === 'fixed' ? a('fixed') : lowered();
+      return t.kind === 'fixed' && fracOf(t) > 0 ? a('fixed') : lowered();
     case 'reciprocal':
-      return a('fixed');
+      return fracOf(t) > 0 ? a('fixed') : lowered();
     case 'sigmoid':
       return a('fixed', [0n, 1n << BigInt(fracOf(t))]);
     case 'eq':
@@ -169,11 +179,16 @@ function planNode(nodes: IrNode[], n: IrNode, plans: NodePlan[]): NodePlan {
     case 'prefix_sum': {
       if (!arith) return lowered();
       const k = BigInt(nodes[args[0]].length);
-      return a('arith', r0 && [r0[0] * k, r0[1] * k]);
+      // A sum of k terms in [lo, hi] is in [k·lo, k·hi]; a running sum has 1 to k terms, so its
+      // first element may be as small as lo (lo > 0) or as large as hi (hi < 0).
+      const whole: [bigint, bigint] | undefined = r0 && [r0[0] * k, r0[1] * k];
+      if (n.op === 'sum') return a('arith', whole);
+      return a('arith', r0 && whole && [min(r0[0], whole[0]), max(r0[1], whole[1])]);
     }
     case 'dot': {
       if (!arith) return lowered();
-      const k = BigInt(nodes[args[0]].length);
+      // As the evaluator (nodes.ts) and the plaintext do: the longer operand's length (the other broadcast).
+      const k = BigInt(Math.max(nodes[args[0]].length, nodes[args[1]].length));
       const pr = r0 && r1 && productRange(r0, r1, 0);
       const sum = pr && ([pr[0] * k, pr[1] * k] as [bigint, bigint]);
       return a(t.kind === 'fixed' ? 'fixed' : 'arith', sum && productRange(sum, [1n, 1n], fracOf(t)));

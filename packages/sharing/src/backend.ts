@@ -68,3 +68,16 @@ export interface ShareBackend extends ShareLayout {
   /** Uniformly random shared planes of `lanes` lanes, without communication. */
   randomPlanes(count: number, lanes: number): Bits;
 }
+
+/**
+ * Truncation by d ≥ 0 bits: none for d = 0 (fixed(k, 0)), else in steps of
+ * at most MAX_TRUNCATION (only fixed(64, 63) products need two). Each step
+ * may add one unit of the value it gives; after the first the value is below
+ * 2^(64 − 62).
+ */
+export function* truncateBy(B: ShareBackend, x: Ints, d: number): Proto<Ints> {
+  let y = x;
+  let left = d;
+  for (; left > MAX_TRUNCATION; left -= MAX_TRUNCATION) y = yield* B.truncate(y, MAX_TRUNCATION);
+  return left > 0 ? yield* B.truncate(y, left) : y;
+}

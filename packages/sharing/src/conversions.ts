@@ -30,6 +30,7 @@ import {
   publicPlane,
   scaleInts,
   sliceInts,
+  subInts,
   zeroInts,
 } from './shares.js';
 
@@ -102,4 +103,13 @@ export function* bitsToIntsByAdder(B: ShareBackend, bits: Bits, n: number, signe
   const all = Array.from({ length: B.parties }, (_, j) => j);
   const opened = (yield* B.openBits(y, all)) as BigUint64Array;
   return addPublic(B, s, unslice64(opened, n, 64));
+}
+
+/** Sign bit and absolute value of k-bit values: s = [x < 0] (bits), sA = s as ring 0/1, a = |x|. */
+export function* absolute(B: ShareBackend, x: Ints, k: number): Proto<{ sA: Ints; a: Ints }> {
+  const s = yield* signBit(B, x, k);
+  const sA = yield* bitsToInts(B, [s], x.n, false);
+  // a = x − 2·s·x
+  const sx = yield* B.mul(sA, x);
+  return { sA, a: subInts(x, scaleInts(sx, 2n)) };
 }

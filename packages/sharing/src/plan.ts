@@ -13,6 +13,7 @@ import { type NodePlan, planProgram } from './analysis.js';
 import type { SharingProtocol } from './backend.js';
 import { BeaverAdditive } from './beaverAdditive.js';
 import { evaluate } from './evaluator.js';
+import { checkDivisions } from './fixedDivision.js';
 import { flushLocally } from './protocol.js';
 
 export const PROTOCOL_VERSION = 'parley-sharing-v1';
@@ -54,6 +55,7 @@ export function prepareSharing(program: Program, protocol: SharingProtocol): Pre
       },
     );
   }
+  checkDivisions(program, protocol);
   const plans = planProgram(program);
   const header = new TextEncoder().encode(
     JSON.stringify({ version: PROTOCOL_VERSION, protocol, parties: program.parties }),

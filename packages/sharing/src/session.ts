@@ -215,7 +215,17 @@ export class SharingSession {
         return;
       }
       this.otInbox.deliver(from, bytes.subarray(1), bytes.length);
-    } else this.inbox.deliver(from, bytes);
+    } else if ((bytes.length > 0 && bytes[0] === Tag.ROUND) || !this.peers.includes(from)) {
+      this.inbox.deliver(from, bytes);
+    } else {
+      // Nothing reads an empty message or an unknown kind: held in the inbox (during the additive
+      // offline phase nothing reads it at all) the peers would wait for each other for ever.
+      const got = bytes.length === 0 ? 'an empty message' : `tag ${bytes[0]}`;
+      this.fail(
+        new ProtocolViolation(`expected a share message from ${from}, got ${got}`, { party: from }),
+        true,
+      );
+    }
   }
 
   /**

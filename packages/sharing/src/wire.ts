@@ -4,7 +4,7 @@
  * the program; it travels as one or more frames of at most MAX_FRAME_PAYLOAD
  * bytes:
  *
- *   tag (1) | flags (1: bit 0 = more frames follow) | 0 0 | round (u32 LE) | payload
+ *   tag (1) | flags (1: bit 0 = more frames follow, others 0) | 0 0 | round (u32 LE) | payload
  *
  * The 8-byte header keeps the payload 8-byte aligned. OT frames are the tag
  * and the offline phase's bytes; an abort frame is the tag and a typed error
@@ -24,6 +24,16 @@ const NAMES: Record<number, string> = { 1: 'ROUND', 2: 'OT', 255: 'ABORT' };
 /** Largest payload of one frame: 16 MiB (a round message of more is split; the transport caps frames at 64 MiB). */
 export const MAX_FRAME_PAYLOAD = 16 << 20;
 export const HEADER_BYTES = 8;
+/** Bit 0 of the flags byte: more frames of this round message follow. Bits 1–7 and bytes 2–3 are zero. */
+const MORE_FRAMES = 1;
+
+/**
+ * Buffers made by `sendable` whose header room is still this party's to
+ * write. The shape of an array (8 bytes in, reaching the end of its buffer)
+ * does not say that: a received share cut from a reassembled round message
+ * can have it, and its first 8 bytes are then another live value.
+ */
+const headerRoom = new WeakSet<ArrayBufferLike>();
 
 /**
  * A word array with room for a frame header before it in its own buffer: a
@@ -31,17 +41,29 @@ export const HEADER_BYTES = 8;
  * without copying the payload (products' and ANDs' messages are).
  */
 export function sendable(n: number): BigUint64Array {
-  return new BigUint64Array(n + HEADER_BYTES / 8).subarray(HEADER_BYTES / 8);
+  const words = new BigUint64Array(n + HEADER_BYTES / 8).subarray(HEADER_BYTES / 8);
+  headerRoom.add(words.buffer);
+  return words;
 }
 
-/** The frame of a round message made of one `sendable` array, in place; undefined for other arrays. */
+/**
+ * The frame of a round message made of one whole `sendable` array, in place;
+ * undefined for any other array (the caller copies it into a frame). An
+ * array is framed in place once: the frame then belongs to the `send`, which
+ * may keep it, and a peer in the same process may keep a view of it as a
+ * share, so a later send of the same words is copied.
+ */
 export function frameInPlace(round: number, words: BigUint64Array): Uint8Array | undefined {
   const { buffer, byteOffset, byteLength } = words;
+  if (!headerRoom.has(buffer)) return undefined;
   if (byteOffset !== HEADER_BYTES || buffer.byteLength !== HEADER_BYTES + byteLength) return undefined;
   if (byteLength > MAX_FRAME_PAYLOAD) return undefined;
+  headerRoom.delete(buffer);
   const f = new Uint8Array(buffer);
   f[0] = Tag.ROUND;
   f[1] = 0;
+  f[2] = 0;
+  f[3] = 0;
   new DataView(buffer).setUint32(4, round, true);
   return f;
 }
@@ -70,7 +92,9 @@ export function roundFrames(
       f = reuse.buffer.subarray(0, HEADER_BYTES + size);
     } else f = new Uint8Array(HEADER_BYTES + size);
     f[0] = Tag.ROUND;
-    f[1] = left > size ? 1 : 0;
+    f[1] = left > size ? MORE_FRAMES : 0;
+    f[2] = 0;
+    f[3] = 0;
     new DataView(f.buffer).setUint32(4, round, true);
     let o = HEADER_BYTES;
     while (o < f.length) {
@@ -144,10 +168,19 @@ export class RoundReader {
         seq: round,
       });
     }
+    if ((bytes[1] & ~MORE_FRAMES) !== 0 || bytes[2] !== 0 || bytes[3] !== 0) {
+      throw new ProtocolViolation(
+        `round ${round}: a share message from ${from} sets reserved header bits (flags ${bytes[1]}, bytes 2-3 ${bytes[2]} ${bytes[3]})`,
+        { party: from, seq: round },
+      );
+    }
     const payload = bytes.subarray(HEADER_BYTES);
-    const more = (bytes[1] & 1) === 1;
+    const more = (bytes[1] & MORE_FRAMES) !== 0;
     const end = this.at + payload.length;
-    if (end > this.expectedBytes || (!more && end !== this.expectedBytes) || payload.length % 8 !== 0) {
+    // A frame that says more follow must leave bytes for them (and carry some itself): else its
+    // sender owes nothing more and the reader would wait for ever.
+    const short = more ? end >= this.expectedBytes || payload.length === 0 : end !== this.expectedBytes;
+    if (end > this.expectedBytes || short || payload.length % 8 !== 0) {
       throw new ProtocolViolation(
         `round ${round}: a share message from ${from} has ${more ? 'at least ' : ''}${end} bytes, expected ${this.expectedBytes}`,
         { party: from, seq: round },

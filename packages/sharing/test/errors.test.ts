@@ -109,6 +109,48 @@ describe('failures end every party with the same typed error', () => {
       expect(e.message).toBe('p0 sent an offline-phase message outside the offline phase');
     });
 
+    // No receive timeout: a frame that promises more, or a message nothing reads, must not leave a party
+    // waiting for ever (these hung before).
+    it(`"more frames follow" on the last frame of a round message, ${label}`, async () => {
+      const p = program(parties);
+      const results = await run(
+        Array(parties).fill(p),
+        { protocol },
+        nthRound('p1', 3, (b) => Uint8Array.of(b[0], 1, ...b.subarray(2))),
+      );
+      const e = expectSameError(results, 'PROTOCOL_VIOLATION');
+      expect(e.message).toMatch(/share message from p1 has at least \d+ bytes, expected \d+/);
+    }, 10_000);
+
+    it(`reserved header bits of a round message, ${label}`, async () => {
+      const p = program(parties);
+      const results = await run(
+        Array(parties).fill(p),
+        { protocol },
+        nthRound('p1', 2, (b) => Uint8Array.of(b[0], b[1], 0, 4, ...b.subarray(4))),
+      );
+      const e = expectSameError(results, 'PROTOCOL_VIOLATION');
+      expect(e.message).toMatch(/share message from p1 sets reserved header bits/);
+    }, 10_000);
+
+    for (const [what, bad] of [
+      ['an empty message', new Uint8Array(0)],
+      ['a message of an unknown kind', Uint8Array.of(9, 1, 2, 3)],
+    ] as const) {
+      it(`${what} in place of the first offline-phase or setup message, ${label}`, async () => {
+        const p = program(parties);
+        let done = false;
+        const first = protocol === 'replicated' ? Tag.ROUND : Tag.OT;
+        const results = await run(Array(parties).fill(p), { protocol }, (from, _to, bytes) => {
+          if (from !== 'p1' || done || bytes[0] !== first) return bytes;
+          done = true;
+          return bad;
+        });
+        const e = expectSameError(results, 'PROTOCOL_VIOLATION');
+        expect(e.message).toMatch(/expected a share message from p1, got (an empty message|tag 9)/);
+      }, 10_000);
+    }
+
     it(`a party running another program, ${label}`, async () => {
       const programs = Array.from({ length: parties }, (_, i) => program(parties, i === 1));
       const e = expectSameError(await run(programs, { protocol }), 'SETUP_MISMATCH');
