@@ -46,6 +46,7 @@ async function openStore(schema: string): Promise<LedgerStore> {
 
 describe.skipIf(!run)('PostgreSQL', () => {
   describeStoreCompliance('postgres', {
+    sqlColumns: true,
     async open() {
       const schema = `parley_t_${randomBytes(6).toString('hex')}`;
       schemas.push(schema);

@@ -33,6 +33,7 @@ function run(store: LedgerStore, sql: string, ...params: unknown[]): void {
 }
 
 describeStoreCompliance('sqlite', {
+  sqlColumns: true,
   async open() {
     return SqliteStore.open(join(dir, `l${n++}.db`));
   },
