@@ -26,7 +26,7 @@ import { randomInt } from 'node:crypto';
 import { ProtocolViolation } from '@parley/interface';
 import { CommutativeKey, POINT_BYTES } from './commutativeX25519.js';
 import type { JoinResult } from './ecdhJoin.js';
-import { type JoinChannel, receiveList, sendList } from './joinLists.js';
+import { type JoinChannel, receiveExactly, receiveList, sendList } from './joinLists.js';
 import { BLIND_STEP, RETURN_STEP, ROWS_STEP } from './joinWire.js';
 
 const INT_BYTES = 4;
@@ -140,12 +140,8 @@ async function numberRows(
     const owner = (q + 1) % n;
     lists[owner] = await receiveExactly(channel, parties[q], BLIND_STEP + n - 1, input.listBytes(owner));
   }
-  const tagAt = (j: number, i: number) =>
-    Buffer.from(lists[j].buffer, lists[j].byteOffset, lists[j].length).toString(
-      'latin1',
-      i * POINT_BYTES,
-      (i + 1) * POINT_BYTES,
-    );
+  const views = lists.map((l) => Buffer.from(l.buffer, l.byteOffset, l.length));
+  const tagAt = (j: number, i: number) => views[j].toString('latin1', i * POINT_BYTES, (i + 1) * POINT_BYTES);
   const masks = new Map<string, number>();
   for (let j = 0; j < n; j++) {
     for (let i = 0; i < lists[j].length / POINT_BYTES; i++) {
@@ -178,23 +174,6 @@ function totalKeys(input: BlindedRowsInput): number {
   let total = 0;
   for (let j = 0; j < input.parties.length; j++) total += input.listBytes(j) / POINT_BYTES;
   return total;
-}
-
-async function receiveExactly(
-  channel: JoinChannel,
-  from: string,
-  step: number,
-  bytes: number,
-  unit = POINT_BYTES,
-): Promise<Uint8Array> {
-  const list = await receiveList(channel, from, step, bytes, unit);
-  if (list.length !== bytes) {
-    throw new ProtocolViolation(
-      `${from} sent ${list.length / unit} elements at step ${step} for a list of ${bytes / unit}`,
-      { party: from, step },
-    );
-  }
-  return list;
 }
 
 /** r applied to every point of `list`, a chunk at a time with the event loop let run in between. */

@@ -36,7 +36,7 @@
 import { InvalidArgument, InvalidInput, ProtocolViolation } from '@parley/interface';
 import { blindedRows, popCount, shuffledIndices } from './blindedRows.js';
 import { CommutativeKey, hashToPoints, POINT_BYTES } from './commutativeX25519.js';
-import { type JoinChannel, MAX_CHUNK_POINTS, receiveList, relayList, sendList } from './joinLists.js';
+import { type JoinChannel, MAX_CHUNK_POINTS, receiveExactly, relayList, sendList } from './joinLists.js';
 import { FINAL_STEP } from './joinWire.js';
 
 export interface JoinOptions {
@@ -170,12 +170,7 @@ export async function ecdhJoin(
     listBytes.set(parties[(me + n - step) % n], bytes);
   }
   // This party's own list, back with every scalar on it, in its shuffled order.
-  const own = await receiveList(channel, prev, n - 1, points.length);
-  if (own.length !== points.length) {
-    throw new ProtocolViolation(`${prev} returned ${own.length / POINT_BYTES} tags for ${keys.length} keys`, {
-      party: prev,
-    });
-  }
+  const own = await receiveExactly(channel, prev, n - 1, points.length);
   // A key held by three or more parties to join: blinded, so no party sees who holds its other keys.
   if (minParties >= 3) {
     total += keys.length + [...listBytes.values()].reduce((a, b) => a + b, 0) / POINT_BYTES;
@@ -198,15 +193,7 @@ export async function ecdhJoin(
   const lists = new Map<string, Uint8Array>([[self, own]]);
   for (const p of parties) {
     if (p === self) continue;
-    const expected = listBytes.get(p) ?? 0;
-    const list = await receiveList(channel, p, FINAL_STEP, expected);
-    if (list.length !== expected) {
-      throw new ProtocolViolation(
-        `${p} sent ${list.length / POINT_BYTES} final tags for a list of ${expected / POINT_BYTES}`,
-        { party: p },
-      );
-    }
-    lists.set(p, list);
+    lists.set(p, await receiveExactly(channel, p, FINAL_STEP, listBytes.get(p) ?? 0));
   }
   return joinRows(parties, self, lists, order, minParties);
 }

@@ -84,6 +84,25 @@ export async function receiveList(
   }
 }
 
+/** The whole list of step `step` from `from`, which must be exactly `bytes` long (shorter is refused too). */
+export async function receiveExactly(
+  channel: JoinChannel,
+  from: string,
+  step: number,
+  bytes: number,
+  unit = POINT_BYTES,
+): Promise<Uint8Array> {
+  const list = await receiveList(channel, from, step, bytes, unit);
+  if (list.length !== bytes) {
+    const noun = unit === POINT_BYTES ? 'tags' : 'entries';
+    throw new ProtocolViolation(
+      `${from} sent ${list.length / unit} ${noun} for a list of ${bytes / unit} (step ${step})`,
+      { party: from, step },
+    );
+  }
+  return list;
+}
+
 /** One message of step `step` from `from`, of at most MAX_CHUNK_POINTS points. */
 async function recvChunk(
   channel: JoinChannel,
