@@ -16,7 +16,7 @@
  * MalformedFrame; for a well-formed message that contradicts this side's
  * state (count, rows, position) it is ProtocolViolation.
  */
-import { MalformedFrame, type ParleyError, ProtocolViolation } from '@parley/interface';
+import { asParleyError, MalformedFrame, ProtocolViolation } from '@parley/interface';
 import type { OtChannel } from './channel.js';
 
 export const TAG_CO_A = 0x41;
@@ -78,10 +78,12 @@ export function checkChunkHeader(view: DataView, count: number, position: number
 
 /**
  * The end of a protocol run that failed part-way (a bad message, a closed
- * channel): closes the channel, so that the peer's pending receive rejects
- * too, and rethrows.
+ * channel, a caller's row callback that threw): closes the channel, so that
+ * the peer's pending receive rejects too, and rethrows. An error that is not
+ * a ParleyError closes the channel as an InternalError (which a transport
+ * shows its peers only as 'internal error'); the caller gets the original.
  */
 export function abortOnError(channel: OtChannel, error: unknown): never {
-  if (channel.close && error instanceof Error && 'code' in error) channel.close(error as ParleyError);
+  channel.close?.(asParleyError(error, 'OT run'));
   throw error;
 }

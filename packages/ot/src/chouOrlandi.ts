@@ -173,7 +173,11 @@ export async function chouOrlandiSend(
     for (let i = 0; i < count; i++) {
       const what = `base OT point B_${i}`;
       const B = decodePoint(bBytesOf(i), what);
-      if (B.is0() || B.equals(A)) throw new ProtocolViolation(`${what} is degenerate`, { field: what });
+      // B = 0 or B = A make a key of the identity; 2B = A makes B − A = −B,
+      // whose u-coordinate is B's, so both keys would be equal.
+      if (B.is0() || B.equals(A) || B.double().equals(A)) {
+        throw new ProtocolViolation(`${what} is degenerate`, { field: what });
+      }
       points.push(B, B.subtract(A));
     }
     const us = montgomeryUs(points);

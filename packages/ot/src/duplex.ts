@@ -78,6 +78,10 @@ class Demultiplexer {
     this.channel.recv().then(
       (bytes) => {
         this.pumping = false;
+        if (!(bytes instanceof Uint8Array)) {
+          this.close(new MalformedFrame('OT message is not bytes', { field: 'message' }));
+          return;
+        }
         const view = bytes.length > 0 ? this.routes.get(bytes[0]) : undefined;
         if (!view) {
           const tag = bytes.length > 0 ? `0x${bytes[0].toString(16)}` : 'none (empty message)';

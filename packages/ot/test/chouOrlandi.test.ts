@@ -107,6 +107,24 @@ describe('Chou–Orlandi base OT', () => {
     await rejectsWith(b.recv(), 'SESSION_CLOSED');
   });
 
+  it('a point B_i with 2·B_i = A (both keys equal) is refused with ProtocolViolation naming it', async () => {
+    const [a, b] = memoryChannelPair();
+    const send = chouOrlandiSend(a, 4, { random: prg('s') });
+    const first = await b.recv();
+    const A = ristretto255.Point.fromBytes(first.subarray(5));
+    const half = A.multiply((ristretto255.Point.Fn.ORDER + 1n) / 2n);
+    expect(half.double().equals(A)).toBe(true);
+    const reply = new Uint8Array(5 + 32 * 4);
+    reply[0] = 0x42;
+    new DataView(reply.buffer).setUint32(1, 4, true);
+    const honest = ristretto255.Point.BASE.multiply(12345n).toBytes();
+    for (let i = 0; i < 4; i++) reply.set(i === 2 ? half.toBytes() : honest, 5 + 32 * i);
+    b.send(reply);
+    const e = await rejectsWith(send, 'PROTOCOL_VIOLATION');
+    expect(e.details.field).toBe('base OT point B_2');
+    await rejectsWith(b.recv(), 'SESSION_CLOSED');
+  });
+
   it('truncated or oversized messages and disagreeing counts are typed errors on both sides', async () => {
     const cases: [MemoryChannelTamper, string, string][] = [
       [(d, _i, x) => (d === 'a->b' ? x.subarray(0, 36) : x), 'MALFORMED_FRAME', 'receive'],

@@ -91,6 +91,44 @@ describe('IKNP correlatedRows: chunk views of correlated OT, packed choices, cal
     expect(firstDifference(ts, correlate(qs, bytes.subarray(0, 50), s.sender.delta))).toBe(-1);
   });
 
+  it(
+    'a receiver consumer that throws: the receiver rejects with its error, the sender with a typed one, no hang',
+    TIMEOUT,
+    async () => {
+      const s = session(prg, { sender: { chunkRows: 128 }, receiver: { chunkRows: 128 } });
+      const { packed } = packedChoices(256);
+      const sending = s.sender.correlatedRows(256, () => {});
+      const receiving = s.receiver.correlatedRows(packed, 256, () => {
+        throw new TypeError('consumer bug');
+      });
+      await expect(receiving).rejects.toThrow(TypeError);
+      await rejectsWith(sending, 'SESSION_CLOSED');
+    },
+  );
+
+  it(
+    'a sender consumer that throws: the sender rejects with its error, the receiver’s next call with a typed one',
+    TIMEOUT,
+    async () => {
+      const s = session(prg, { sender: { chunkRows: 128 }, receiver: { chunkRows: 128 } });
+      const { packed } = packedChoices(256);
+      const sending = s.sender
+        .correlatedRows(256, () => {
+          throw new RangeError('consumer bug');
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      await s.receiver.correlatedRows(packed, 256, () => {}).catch(() => undefined);
+      expect(await sending).toBeInstanceOf(RangeError);
+      await rejectsWith(
+        s.receiver.correlatedRows(packed, 256, () => {}),
+        'SESSION_CLOSED',
+      );
+    },
+  );
+
   it('rejects too few packed choice bits and a consumer that is not a function, before any message', async () => {
     const s = session(prg);
     await rejectsWith(
@@ -161,6 +199,31 @@ describe('duplexOtChannel: an IKNP session in each direction over one channel', 
       await rejectsWith(sending, 'MALFORMED_FRAME');
       await receiving;
       await rejectsWith(receiver.correlated(bytes), 'SESSION_CLOSED');
+    },
+  );
+
+  it(
+    'a message that is not bytes closes the channel: the waiting side rejects with MalformedFrame',
+    TIMEOUT,
+    async () => {
+      let deliver: (m: unknown) => void = () => undefined;
+      let closedWith: Error | undefined;
+      const raw = {
+        send() {},
+        recv: () =>
+          new Promise<Uint8Array>((resolve) => {
+            deliver = resolve as (m: unknown) => void;
+          }),
+        close(error: Error) {
+          closedWith = error;
+        },
+      };
+      const { sender } = duplexOtChannel(raw);
+      const setup = new IknpSender(sender, { random: prg('s3') }).setup();
+      await new Promise((resolve) => setImmediate(resolve));
+      deliver(null);
+      await rejectsWith(setup, 'MALFORMED_FRAME');
+      expect(closedWith).toMatchObject({ code: 'MALFORMED_FRAME' });
     },
   );
 
