@@ -124,7 +124,11 @@ export class ParleyEngine implements Engine {
   }
 }
 
-/** Output columns as mpc-framework's values: numbers, or booleans for `bool` outputs. */
+/**
+ * Output columns as mpc-framework's values: numbers, booleans for `bool`
+ * outputs, and a bigint for an integer beyond Number.MAX_SAFE_INTEGER (a
+ * wide `boolifyWidth`), which a number would round.
+ */
 function summonOutputs(
   summon: SummonCircuit,
   program: Program,
@@ -136,7 +140,11 @@ function summonOutputs(
     if (!col) continue;
     const node = program.nodes[program.outputs.find((x) => x.name === o.name)?.node ?? -1];
     const v = decodeValue(col[0], node.type);
-    out[o.name] = o.type === 'bool' ? v === 1n : Number(v);
+    out[o.name] = o.type === 'bool' ? v === 1n : typeof v === 'bigint' && !isSafe(v) ? v : Number(v);
   }
   return out;
+}
+
+function isSafe(v: bigint): boolean {
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER);
 }

@@ -1,11 +1,13 @@
 /**
  * The protocols a computation may name and the party counts each runs:
- * `auto` (garbled for two parties, additive sharing for more), `garbled`
- * (two parties), `sharing` (two or more), `replicated` (three). The one rule
+ * `auto` (garbled for two parties, additive sharing for three to
+ * MAX_SHARING_PARTIES), `garbled` (two parties), `sharing` (two to
+ * MAX_SHARING_PARTIES), `replicated` (three). The one rule
  * for `defineComputation` and `ParleyEngine`, so a computation is refused
  * when it is defined, not when a node or an engine first runs it.
  */
 import { InvalidArgument } from '@parley/interface';
+import { MAX_SHARING_PARTIES } from '@parley/sharing';
 
 export const PROTOCOLS = ['auto', 'garbled', 'sharing', 'replicated'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -24,7 +26,14 @@ export function checkProtocolName(protocol: unknown): asserts protocol is Protoc
 /** The engine `protocol` runs `parties` parties on; InvalidArgument when it cannot. */
 export function checkProtocol(protocol: unknown, parties: number): EngineName {
   checkProtocolName(protocol);
-  if (protocol === 'auto') return parties === 2 ? 'garbled' : 'sharing';
+  if (protocol === 'auto' && parties === 2) return 'garbled';
+  if ((protocol === 'auto' || protocol === 'sharing') && (parties < 2 || parties > MAX_SHARING_PARTIES)) {
+    throw new InvalidArgument(
+      `${protocol === 'auto' ? 'a computation' : 'additive sharing'} runs 2 to ${MAX_SHARING_PARTIES} parties, not ${parties}`,
+      { field: 'protocol' },
+    );
+  }
+  if (protocol === 'auto') return 'sharing';
   if (protocol === 'garbled' && parties !== 2) {
     throw new InvalidArgument(`the garbled engine runs two parties, not ${parties}`, { field: 'protocol' });
   }

@@ -120,7 +120,7 @@ describe('groupByKey', () => {
   it('refuses a key that is not an integer and a column it was not given', () => {
     const base = {
       name: 'bad',
-      parties: ['a'],
+      parties: ['a', 'b'],
       inputs: { k: { party: 'a', type: 'fixed(16,4)', length: 2 }, p: { party: 'a', type: bit, length: 2 } },
       outputs: { x: 'all' as const },
     };

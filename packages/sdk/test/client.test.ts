@@ -299,6 +299,17 @@ describe('decodeOutputs', () => {
     expect(bad('float', '1')).toThrow(MalformedFrame);
     expect(bad('fixed(32,16)', 'NaN')).toThrow(/output out\[0\] is not a number/);
     expect(bad('float', '1')).toThrow(/unknown type 'float'/);
+    for (const v of ['128', '-128.00390625', '1e300', '0.001']) {
+      expect(bad('fixed(16,8)', v)).toThrow(/output out\[0\] is not a value of fixed\(16,8\)/);
+    }
+    expect(decodeOutputs({ out: { type: 'fixed(16,8)', values: ['127.99609375', '-128'] } })).toEqual({
+      out: [127.99609375, -128],
+    });
+    expect(
+      decodeOutputs({ out: { type: 'fixed(64,16)', values: [String(2 ** 47), String(-(2 ** 47))] } }),
+    ).toEqual({
+      out: [2 ** 47, -(2 ** 47)],
+    });
   });
 });
 

@@ -78,6 +78,22 @@ describe('ParleyEngine with mpc-framework Protocol (2 parties, garbled)', () => 
     expect(num(got.alice).product).toBeGreaterThanOrEqual(2 ** 31);
   });
 
+  it('a 64-bit output past 2^53 comes back as an exact bigint, not a rounded number', async () => {
+    const src = `export default (io: Summon.IO) => {
+      const a = io.input('alice', 'a', summon.number());
+      const b = io.input('bob', 'b', summon.number());
+      io.outputPublic('product', a * b);
+      io.outputPublic('small', a - b + 5);
+    };`;
+    const circuit = await compileSummon('wide.ts', src, { boolifyWidth: 64 });
+    const a = 2 ** 30 + 1;
+    const got = await runAll(circuit, { alice: { a }, bob: { b: a } }, () => new ParleyEngine());
+    for (const party of ['alice', 'bob']) {
+      expect(got[party].product).toBe(BigInt(a) * BigInt(a));
+      expect(got[party].small).toBe(5);
+    }
+  });
+
   it('ends with a typed Timeout when a peer goes silent (60 s unless timeoutMs says otherwise)', async () => {
     expect(DEFAULT_ENGINE_TIMEOUT_MS).toBe(60_000);
     const circuit = await compileSummon('absdiff.ts', programs.absdiff, { boolifyWidth: 16 });
@@ -157,5 +173,12 @@ describe('ParleyEngine with mpc-framework Protocol (3 parties, secret sharing)',
       /three parties, not 4/,
     );
     expect(() => new ParleyEngine({ protocol: 'garbled' }).securityModel(3)).toThrow(/two parties, not 3/);
+    for (const parties of [1, 17]) {
+      for (const protocol of ['auto', 'sharing'] as const) {
+        expect(() => new ParleyEngine({ protocol }).securityModel(parties)).toThrow(
+          new RegExp(`2 to 16 parties, not ${parties}`),
+        );
+      }
+    }
   });
 });

@@ -7,7 +7,7 @@
  * the client relies on that is missing or of the wrong kind is a
  * MalformedFrame naming the field.
  */
-import { decodeValue, encodeValue, parseType } from '@parley/circuit';
+import { decodeValue, encodeValue, parseType, typeToString } from '@parley/circuit';
 import {
   errorFromJSON,
   InternalError,
@@ -137,6 +137,12 @@ export function decodeOutput(name: string, output: EncodedOutput): OutputValue {
       const n = Number(text);
       if (text.trim() === '' || !Number.isFinite(n))
         throw new MalformedFrame(`${what} is not a number`, { field: name });
+      // The range as the node decodes it: the type's least and greatest values as numbers.
+      const lo = -(2 ** (type.bits - 1 - type.frac));
+      const hi = decodeValue((1n << BigInt(type.bits - 1)) - 1n, type) as number;
+      if (n < lo || n > hi || !Number.isInteger(n * 2 ** type.frac)) {
+        throw new MalformedFrame(`${what} is not a value of ${typeToString(type)}`, { field: name });
+      }
       return n;
     }
     let encoded: bigint;
