@@ -5,9 +5,17 @@
  * its seed).
  */
 import { createCipheriv, randomFillSync } from 'node:crypto';
+import { InvalidArgument } from '@parley/interface';
 import { assertBytes } from './bytes.js';
 
+/** Throws InvalidArgument unless `n` is a byte count (a whole number ≥ 0). */
+function checkByteCount(n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new InvalidArgument(`a byte count must be a whole number ≥ 0, got ${n}`, { field: 'n' });
+}
+
 export function randomBytes(n: number): Uint8Array {
+  checkByteCount(n);
   const out = new Uint8Array(n);
   randomFillSync(out);
   return out;
@@ -48,6 +56,7 @@ export class SeededPrg implements RandomSource {
   }
 
   bytes(n: number): Uint8Array {
+    checkByteCount(n);
     const out = new Uint8Array(n);
     this.fill(out);
     return out;

@@ -1,6 +1,6 @@
 import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { constantTimeEqual, fromHex, SeededPrg, sha256, toHex } from '../src/index.js';
+import { constantTimeEqual, fromHex, randomBytes, SeededPrg, sha256, toHex } from '../src/index.js';
 
 describe('sha256 (FIPS 180-4 examples)', () => {
   it('abc', () => {
@@ -49,5 +49,23 @@ describe('SeededPrg (AES-128-CTR)', () => {
     const c = new SeededPrg(s).bytes(100_000);
     expect(constantTimeEqual(a, b)).toBe(true);
     expect(constantTimeEqual(a, c)).toBe(false);
+  });
+});
+
+describe('bad arguments are typed errors', () => {
+  it('fromHex refuses odd-length, non-hex and non-string input with InvalidArgument', () => {
+    for (const bad of ['abc', 'zz', '0x1', 5 as unknown as string]) {
+      expect(() => fromHex(bad)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    }
+    expect(toHex(fromHex('0x00ff'))).toBe('00ff');
+  });
+
+  it('randomBytes and SeededPrg.bytes refuse a count that is not a whole number ≥ 0', () => {
+    const prg = new SeededPrg(new Uint8Array(16));
+    for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) {
+      expect(() => randomBytes(bad)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+      expect(() => prg.bytes(bad)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    }
+    expect(randomBytes(0).length).toBe(0);
   });
 });
