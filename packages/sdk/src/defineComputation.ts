@@ -17,7 +17,6 @@ import {
   optimize,
   type PlainInputs,
   type Program,
-  parseType,
   type Value,
   type ValueType,
 } from '@parley/circuit';
@@ -119,18 +118,39 @@ function recipients(name: string, decl: OutputDeclaration, parties: string[]): s
   return [...to];
 }
 
+/** Throws InvalidArgument naming the first part of `spec` that has the wrong shape (types are the builder's to check). */
+function checkSpecShape(spec: unknown): void {
+  const isRecord = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isRecord(spec)) throw new InvalidArgument('a computation spec must be an object', { field: 'spec' });
+  const s = spec as Record<string, unknown>;
+  if (typeof s.name !== 'string' || s.name.length === 0)
+    throw new InvalidArgument('computation name is required', { field: 'name' });
+  if (!Array.isArray(s.parties))
+    throw new InvalidArgument('parties must be an array of party names', { field: 'parties' });
+  for (const field of ['inputs', 'tables'] as const) {
+    if (s[field] !== undefined && !isRecord(s[field]))
+      throw new InvalidArgument(`${field} must be an object of declarations by name`, { field });
+  }
+  for (const [name, decl] of Object.entries((s.inputs ?? {}) as Record<string, unknown>)) {
+    if (!isRecord(decl))
+      throw new InvalidArgument(`input ${name}: expected { party, type, length? }`, { field: name });
+  }
+  if (!isRecord(s.outputs))
+    throw new InvalidArgument('outputs must be an object of recipients by name', { field: 'outputs' });
+  if (typeof s.compute !== 'function')
+    throw new InvalidArgument('compute must be a function', { field: 'compute' });
+}
+
 export function defineComputation<I extends string, O extends string, T extends string = never>(
   spec: ComputationSpec<I, O, T>,
 ): Computation {
-  if (typeof spec.name !== 'string' || spec.name.length === 0)
-    throw new InvalidArgument('computation name is required');
+  checkSpecShape(spec);
   const protocol = spec.protocol ?? 'auto';
   const b = new CircuitBuilder(spec.parties);
   checkProtocol(protocol, spec.parties.length);
   const inputs = {} as Record<I, Value> & Record<T, TableValue>;
   for (const [name, decl] of Object.entries(spec.inputs ?? {}) as Array<[I, InputDeclaration]>) {
-    const type = typeof decl.type === 'string' ? parseType(decl.type) : decl.type;
-    (inputs as Record<I, Value>)[name] = b.input(decl.party, name, type, decl.length ?? 1);
+    (inputs as Record<I, Value>)[name] = b.input(decl.party, name, decl.type as ValueType, decl.length ?? 1);
   }
   let declared: DeclaredTables | undefined;
   if (spec.tables || spec.join) {
@@ -147,6 +167,8 @@ export function defineComputation<I extends string, O extends string, T extends 
     }
   }
   const results = spec.compute(inputs, b, declared?.join);
+  if (typeof results !== 'object' || results === null)
+    throw new InvalidArgument('compute() must return an object of outputs by name', { field: 'compute' });
   for (const [name, decl] of Object.entries(spec.outputs) as Array<[O, OutputDeclaration]>) {
     const v = own(results as Record<string, Value>, name);
     if (!v)

@@ -9,7 +9,7 @@
  * TableLayout) says how the node fills these inputs; it is part of the
  * computation id.
  */
-import { bit, type CircuitBuilder, parseType, type Value, type ValueType } from '@parley/circuit';
+import { bit, type CircuitBuilder, type Value, type ValueType } from '@parley/circuit';
 import {
   InvalidArgument,
   own,
@@ -152,12 +152,7 @@ export function declareTables(
     for (const c of names) {
       checkName(c, `table ${name}: column`);
       const t = decl.columns[c];
-      columns[c] = b.input(
-        decl.party,
-        tableInputName(name, c),
-        typeof t === 'string' ? parseType(t) : t,
-        rows,
-      );
+      columns[c] = b.input(decl.party, tableInputName(name, c), t as ValueType, rows);
     }
     const present = b.input(decl.party, tableInputName(name, PRESENT_COLUMN), bit, rows);
     values[name] = new TableValue(name, decl.party, rows, present, Object.freeze(columns));

@@ -113,6 +113,38 @@ describe('defineComputation', () => {
     expect(defineComputation({ ...spec(), protocol: 'sharing' }).protocol).toBe('sharing');
   });
 
+  it('refuses a spec of the wrong shape and types that are not types with InvalidArgument naming the part', () => {
+    const cases: [unknown, RegExp][] = [
+      [null, /a computation spec must be an object/],
+      [{ ...spec(), parties: 'ab' }, /parties must be an array/],
+      [{ ...spec(), parties: ['alice', 5] }, /non-empty party names/],
+      [{ ...spec(), inputs: { a: null } }, /input a: expected \{ party, type, length\? \}/],
+      [{ ...spec(), inputs: { a: { party: 'alice', type: 8 } } }, /input alice\.a: not a type/],
+      [
+        { ...spec(), inputs: { a: { party: 'alice', type: { kind: 'uint', bits: 0 } } } },
+        /input alice\.a: uint\(0\)/,
+      ],
+      [
+        { ...spec(), inputs: { a: { party: 'alice', type: 'fixed(8,20)' } } },
+        /input alice\.a: fixed\(8, 20\)/,
+      ],
+      [{ ...spec(), outputs: undefined }, /outputs must be an object/],
+      [{ ...spec(), compute: 5 }, /compute must be a function/],
+      [{ ...spec(), compute: () => undefined }, /compute\(\) must return an object/],
+      [{ ...spec(), parties: ['alice'] }, /a computation runs 2 to 16 parties, not 1/],
+    ];
+    for (const [bad, message] of cases) {
+      let caught: unknown;
+      try {
+        defineComputation(bad as never);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught, String(message)).toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect((caught as Error).message).toMatch(message);
+    }
+  });
+
   it('treats inherited names (constructor, toString) as names like any other', () => {
     expect(() =>
       defineComputation({

@@ -12,7 +12,16 @@
 import { InvalidArgument, TypeMismatch } from '@parley/interface';
 import type { BooleanCircuit } from '../boolean/circuit.js';
 import { COMPARISON_OPS, type IrNode, type Program, type ReduceOp } from './program.js';
-import { bit, isSigned, sameType, typeToString, uint, type ValueType, widthOf } from './types.js';
+import {
+  bit,
+  checkValueType,
+  isSigned,
+  sameType,
+  typeToString,
+  uint,
+  type ValueType,
+  widthOf,
+} from './types.js';
 import { encodeValue, maskOf } from './values.js';
 
 export type Operand = Value | number | bigint | boolean;
@@ -153,12 +162,18 @@ export class Value {
   }
 }
 
+/** Largest shift amount a program holds (the program codec's bound). */
+export const MAX_SHIFT_AMOUNT = 2 ** 31;
+
 export class CircuitBuilder {
   readonly nodes: IrNode[] = [];
   private readonly outputs: Program['outputs'] = [];
   private readonly inputNames = new Set<string>();
 
   constructor(readonly parties: string[]) {
+    if (!Array.isArray(parties) || parties.some((p) => typeof p !== 'string' || p.length === 0)) {
+      throw new InvalidArgument('parties must be an array of non-empty party names', { field: 'parties' });
+    }
     if (parties.length < 1)
       throw new InvalidArgument('a computation needs at least one party', { field: 'parties' });
     if (new Set(parties).size !== parties.length) {
@@ -174,6 +189,9 @@ export class CircuitBuilder {
 
   /** A secret input of `party`, a vector of `length` values of type `type`. */
   input(party: string, name: string, type: ValueType, length = 1): Value {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new InvalidArgument('an input name must be a non-empty string', { field: 'name' });
+    }
     if (!this.parties.includes(party)) {
       throw new InvalidArgument(
         `input ${name}: unknown party '${party}' (parties: ${this.parties.join(', ')})`,
@@ -188,8 +206,9 @@ export class CircuitBuilder {
     if (this.inputNames.has(key))
       throw new InvalidArgument(`input ${key} is declared twice`, { field: name, party });
     checkLength(length, `input ${key}`);
+    const checked = checkValueType(type, `input ${key}`);
     this.inputNames.add(key);
-    return this.push({ op: 'input', party, name, type, length, visibility: 'secret' });
+    return this.push({ op: 'input', party, name, type: checked, length, visibility: 'secret' });
   }
 
   /** A public constant: one value or a vector. Numbers are real numbers for fixed types. */
@@ -199,13 +218,15 @@ export class CircuitBuilder {
   ): Value {
     const vs = Array.isArray(value) ? value : [value];
     checkLength(vs.length, 'constant');
-    const values = vs.map((v, i) => encodeLiteral(v, type, `constant[${i}]`));
-    return this.push({ op: 'const', values, type, length: values.length, visibility: 'public' });
+    const checked = checkValueType(type, 'constant');
+    const values = vs.map((v, i) => encodeLiteral(v, checked, `constant[${i}]`));
+    return this.push({ op: 'const', values, type: checked, length: values.length, visibility: 'public' });
   }
 
   /** A public constant from its values' bit patterns, as a program's const node holds them (for decoders). */
-  constantBits(values: readonly bigint[], type: ValueType): Value {
+  constantBits(values: readonly bigint[], t: ValueType): Value {
     checkLength(values.length, 'constant');
+    const type = checkValueType(t, 'constant');
     const max = maskOf(widthOf(type));
     values.forEach((v, i) => {
       if (typeof v !== 'bigint' || v < 0n || v > max)
@@ -315,13 +336,16 @@ export class CircuitBuilder {
 
   shift(op: 'shl' | 'shr', x: Value, amount: number): Value {
     this.own(x);
-    if (!Number.isInteger(amount) || amount < 0)
-      throw new InvalidArgument(`${op}: shift amount must be a whole number`);
+    if (!Number.isInteger(amount) || amount < 0 || amount > MAX_SHIFT_AMOUNT) {
+      // Any amount of at least the width gives the same result, so the bound costs nothing.
+      throw new InvalidArgument(`${op}: shift amount must be a whole number 0..2^31`);
+    }
     return this.push({ op, args: [x.id], amount, type: x.type, length: x.length, visibility: this.vis([x]) });
   }
 
-  cast(x: Value, to: ValueType): Value {
+  cast(x: Value, type: ValueType): Value {
     this.own(x);
+    const to = checkValueType(type, 'cast');
     if (sameType(x.type, to)) return x;
     return this.push({ op: 'cast', args: [x.id], type: to, length: x.length, visibility: this.vis([x]) });
   }
@@ -441,7 +465,8 @@ export class CircuitBuilder {
       throw new InvalidArgument(`the circuit has no output ${output} (it has ${circuit.outputs.length})`);
     }
     const width = group.wires.length;
-    const t = type ?? (width === 1 ? bit : uint(width));
+    const t =
+      type === undefined ? (width === 1 ? bit : uint(width)) : checkValueType(type, `output ${group.name}`);
     if (widthOf(t) !== width) {
       throw new TypeMismatch(
         `circuit output ${group.name} is ${width} bits wide, its declared type ${typeToString(t)} is ${widthOf(t)}`,

@@ -293,26 +293,44 @@ function evaluateArithmetic(n: IrNode, opType: ValueType, values: Column[], out:
 }
 
 /**
- * Assigns inputs given by name only (`NAME=VALUE` on a command line) to their
- * parties. Errors name an unknown input (and list the known ones) or a missing one.
- * The result's objects have no prototype: a name never reaches Object.prototype.
+ * Assigns inputs given by name (`NAME=VALUE` on a command line) to their
+ * parties. A name two parties' inputs share is given as `PARTY.NAME`; any
+ * input may be. Errors name an unknown, ambiguous, doubly given or missing
+ * input (and list the known ones). The result's objects have no prototype:
+ * a name never reaches Object.prototype.
  */
 export function inputsByName(p: Program, given: Record<string, string | string[]>): PlainInputs {
-  const byName = new Map<string, Extract<IrNode, { op: 'input' }>>();
-  for (const n of p.nodes) if (n.op === 'input') byName.set(n.name, n);
-  const known = [...byName.keys()].join(', ');
+  const inputs = p.nodes.filter((n): n is Extract<IrNode, { op: 'input' }> => n.op === 'input');
+  const byName = new Map<string, Extract<IrNode, { op: 'input' }>[]>();
+  for (const n of inputs) byName.set(n.name, [...(byName.get(n.name) ?? []), n]);
+  const qualified = (n: Extract<IrNode, { op: 'input' }>) => `${n.party}.${n.name}`;
+  const labelOf = (n: Extract<IrNode, { op: 'input' }>) =>
+    (byName.get(n.name)?.length ?? 0) > 1 ? qualified(n) : n.name;
+  const known = inputs.map(labelOf).join(', ');
   const out: PlainInputs = Object.create(null);
+  const seen = new Set<Extract<IrNode, { op: 'input' }>>();
   for (const [name, value] of Object.entries(given)) {
-    const n = byName.get(name);
+    const bare = byName.get(name);
+    if (bare && bare.length > 1) {
+      throw new InvalidInput(`input '${name}' is ambiguous: give it as ${bare.map(qualified).join(' or ')}`, {
+        field: name,
+      });
+    }
+    const n = bare?.[0] ?? inputs.find((x) => qualified(x) === name);
     if (!n)
       throw new InvalidInput(`unknown input '${name}' (the circuit's inputs are ${known})`, { field: name });
+    if (seen.has(n)) throw new InvalidInput(`input '${labelOf(n)}' is given twice`, { field: name });
+    seen.add(n);
     const values = Array.isArray(value) ? value : value.includes(',') ? value.split(',') : [value];
     if (!Object.hasOwn(out, n.party)) out[n.party] = Object.create(null);
-    out[n.party][name] = n.length === 1 && values.length === 1 ? values[0] : values;
+    out[n.party][n.name] = n.length === 1 && values.length === 1 ? values[0] : values;
   }
-  for (const name of byName.keys()) {
-    if (!Object.hasOwn(given, name))
-      throw new InvalidInput(`missing input '${name}' (the circuit's inputs are ${known})`, { field: name });
+  for (const n of inputs) {
+    if (!seen.has(n)) {
+      throw new InvalidInput(`missing input '${labelOf(n)}' (the circuit's inputs are ${known})`, {
+        field: labelOf(n),
+      });
+    }
   }
   return out;
 }

@@ -16,7 +16,14 @@
 import { CircuitFormatError, InvalidCircuit } from '@parley/interface';
 import { checkBooleanCircuit } from '../boolean/check.js';
 import type { BooleanCircuit, WireGroup } from '../boolean/circuit.js';
-import { CircuitBuilder, MAX_NODE_ARGS, MAX_VECTOR_LENGTH, RESERVED_NAME, type Value } from './builder.js';
+import {
+  CircuitBuilder,
+  MAX_NODE_ARGS,
+  MAX_SHIFT_AMOUNT,
+  MAX_VECTOR_LENGTH,
+  RESERVED_NAME,
+  type Value,
+} from './builder.js';
 import { canonicalJson } from './canonical.js';
 import { BINARY_OPS, type IrNode, type Program, REDUCE_OPS } from './program.js';
 import { parseType, typeToString, widthOf } from './types.js';
@@ -235,7 +242,8 @@ function rebuild(
   }
   if (op === 'neg' || op === 'not' || op === 'reciprocal' || op === 'sigmoid') return b.unary(op, arg(0));
   if (op === 'cast') return b.cast(arg(0), type);
-  if (op === 'shl' || op === 'shr') return b.shift(op, arg(0), integer(n.amount, `${where}.amount`));
+  if (op === 'shl' || op === 'shr')
+    return b.shift(op, arg(0), integer(n.amount, `${where}.amount`, MAX_SHIFT_AMOUNT));
   if ((REDUCE_OPS as readonly string[]).includes(op))
     return b.reduce(op as (typeof REDUCE_OPS)[number], arg(0));
   if (op === 'mux') return b.mux(arg(0), arg(1), arg(2));

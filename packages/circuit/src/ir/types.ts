@@ -50,6 +50,33 @@ function checkBits(bits: number, max: number, what: string): void {
   }
 }
 
+/**
+ * `t` as a ValueType, checked: a type's text (`parseType`), or an object of
+ * one of the four kinds whose widths the constructors above accept. A user's
+ * hand-made object (`{ kind: 'uint', bits: 0 }`, `fixed(8, 20)`) is refused
+ * here, naming `what`, instead of failing later in evaluation.
+ */
+export function checkValueType(t: unknown, what: string): ValueType {
+  const named = (make: () => ValueType) => {
+    try {
+      return make();
+    } catch (e) {
+      throw new InvalidArgument(`${what}: ${(e as Error).message}`, { field: what });
+    }
+  };
+  if (typeof t === 'string') return named(() => parseType(t));
+  const o = t as { kind?: unknown; bits?: unknown; frac?: unknown } | null;
+  if (typeof o === 'object' && o !== null) {
+    if (o.kind === 'bit') return bit;
+    if (o.kind === 'uint') return named(() => uint(o.bits as number));
+    if (o.kind === 'int') return named(() => int(o.bits as number));
+    if (o.kind === 'fixed') return named(() => fixed(o.bits as number, o.frac as number));
+  }
+  throw new InvalidArgument(`${what}: not a type (bit, uint(k), int(k), fixed(k,f) or their text)`, {
+    field: what,
+  });
+}
+
 /** Number of bits of a value of type `t`. */
 export function widthOf(t: ValueType): number {
   return t.kind === 'bit' ? 1 : t.bits;

@@ -36,9 +36,11 @@ export function toSignedIfNeeded(v: bigint, t: ValueType): bigint {
  * boolean (1 or 0), or a numeric string (decimal, `0x` hex, or on a fixed type
  * a decimal fraction). On fixed(k, f) every value is a real number: it is
  * scaled by 2^f (a boolean too: true is 1.0) and rounded to the nearest
- * integer, halves away from zero, the same for a number and for its decimal
- * string, so a CSV cell and a JSON number give the same bits. Integer types
- * refuse fractions. Throws InvalidInput naming `what` when the value is not a
+ * integer, halves away from zero. A number is read as its decimal text
+ * (`String(value)`, the shortest that gives the number back), so a number
+ * and its decimal string give the same bits: a CSV cell and a JSON number
+ * agree. On a fixed type a string may use exponent form (`1.5e-3`, exponent
+ * of at most three digits). Integer types refuse fractions. Throws InvalidInput naming `what` when the value is not a
  * number or does not fit.
  */
 export function encodeValue(value: unknown, t: ValueType, what: string): bigint {
@@ -74,8 +76,26 @@ function scaledInteger(value: unknown, t: ValueType, what: string): bigint | und
   // Scaling by a power of two is exact unless it overflows to Infinity.
   const scaled = value * 2 ** f;
   if (!Number.isFinite(scaled)) return undefined;
-  const rounded = Math.round(Math.abs(scaled));
-  return BigInt(scaled < 0 ? -rounded : rounded);
+  // The number's decimal text is within half an ulp of it, so both round to
+  // the same integer unless a half step lies within that distance: round the
+  // number itself when it is at least two ulps from one, else its text.
+  const abs = Math.abs(scaled);
+  if (abs === 0 || (abs < 2 ** 52 && Math.abs((abs % 1) - 0.5) > 2 ** (Math.floor(Math.log2(abs)) - 51))) {
+    const rounded = Math.round(abs);
+    return BigInt(scaled < 0 ? -rounded : rounded);
+  }
+  return parseNumber(String(value), t, what);
+}
+
+/** A decimal `[-]digits[.digits][e±digits]` as a fraction num / den (den a power of ten), or undefined. */
+function decimalFraction(text: string): { num: bigint; den: bigint } | undefined {
+  const m = /^(-?)(\d*)(?:\.(\d*))?(?:e([+-]?\d{1,3}))?$/i.exec(text);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return undefined;
+  const [, sign, ip, fp = '', exp = '0'] = m;
+  const shift = Number(exp) - fp.length;
+  let num = BigInt(ip + fp || '0');
+  if (sign) num = -num;
+  return shift >= 0 ? { num: num * 10n ** BigInt(shift), den: 1n } : { num, den: 10n ** BigInt(-shift) };
 }
 
 function parseNumber(s: string, t: ValueType, what: string): bigint {
@@ -87,18 +107,17 @@ function parseNumber(s: string, t: ValueType, what: string): bigint {
     return (neg ? -v : v) * one;
   }
   if (/^-?\d+$/.test(text)) return BigInt(text) * one;
-  if (t.kind === 'fixed' && /^-?\d*\.\d+$/.test(text)) {
-    const neg = text.startsWith('-');
-    const [ip, fp] = (neg ? text.slice(1) : text).split('.');
-    const scale = 10n ** BigInt(fp.length);
-    const num = BigInt(ip || '0') * scale + BigInt(fp);
+  const fraction = t.kind === 'fixed' ? decimalFraction(text) : undefined;
+  if (fraction) {
+    const { num, den } = fraction;
+    const magnitude = num < 0n ? -num : num;
     // round half away from zero: floor(|x|·2^f + 1/2), then the sign
-    const scaled = (num * one * 2n + scale) / (2n * scale);
-    return neg ? -scaled : scaled;
+    const scaled = (magnitude * one * 2n + den) / (2n * den);
+    return num < 0n ? -scaled : scaled;
   }
   throw new InvalidInput(
     // The text is not quoted: it is an input value, maybe a secret one, and errors reach logs and peers.
-    `${what}: not a number (decimal, 0x hex${t.kind === 'fixed' ? ' or decimal fraction' : ''})`,
+    `${what}: not a number (decimal, 0x hex${t.kind === 'fixed' ? ', decimal fraction or exponent form' : ''})`,
     { field: what },
   );
 }

@@ -56,7 +56,12 @@ export function registerCircuitCommands(program: Command): void {
   circuit
     .command('eval <file>')
     .description('evaluate a circuit in plaintext (no MPC); prints NAME=VALUE per output')
-    .option('--input <NAME=VALUE>', 'an input value (decimal or 0x hex); repeat per input', collect, [])
+    .option(
+      '--input <NAME=VALUE>',
+      'an input value (decimal or 0x hex); repeat per input; PARTY.NAME for a name two parties share',
+      collect,
+      [],
+    )
     .option('--json', 'print JSON')
     .option('--width <bits>', 'summon: bit width of numbers (default 32)', parseWidth)
     .option('--mode <mode>', 'summon: boolean (default) or arithmetic circuit')

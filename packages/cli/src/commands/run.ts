@@ -170,7 +170,12 @@ export function registerRunCommand(circuit: Command): void {
       'memory (default) or ws (WebSocket with mutual TLS on 127.0.0.1)',
       'memory',
     )
-    .option('--input <NAME=VALUE>', 'an input value (decimal or 0x hex); repeat per input', collect, [])
+    .option(
+      '--input <NAME=VALUE>',
+      'an input value (decimal or 0x hex); repeat per input; PARTY.NAME for a name two parties share',
+      collect,
+      [],
+    )
     .option('--owner <INDEX=PARTY>', 'Bristol: the party that owns input group INDEX', collect, [])
     .option(
       '--parties <n>',
