@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCode } from '@parley/interface';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WireSet } from '../src/bristol/wireSet.js';
 import {
   type BooleanCircuit,
   BristolParser,
@@ -159,6 +160,57 @@ describe('Bristol reader', () => {
       /need 9007199254740992 wires but the header declares 10/,
     ],
     ['an empty input group', '1 3\n2 0 2\n1 1\n\n', /a group of 0 wires/],
+    ['an empty output group, on its line', '1 3\n2 1 1\n1 0\n\n', /line 3: a group of 0 wires/],
+    [
+      'a malformed input header followed by a blank line, on its line',
+      '1 3\n3 1 1\n\n1 1\n\n2 1 0 1 2 XOR\n',
+      /line 2: malformed input header: count 3 but 2 widths/,
+    ],
+    [
+      'inputs wider than the wires, on the input header',
+      '1 3\n2 1 9\n1 1\n\n',
+      /line 2: inputs and outputs need 11 wires but the header declares 3/,
+    ],
+    [
+      'outputs that take the groups over the wires, on the output header',
+      '1 3\n2 1 1\n1 5\n\n',
+      /line 3: inputs and outputs need 7 wires but the header declares 3/,
+    ],
+    [
+      'old format: groups wider than the wires, on the input header',
+      '1 3\n2 2 1\n2 1 0 1 2 XOR\n',
+      /line 2: inputs and outputs need 5 wires but the header declares 3/,
+    ],
+    [
+      'old format: a malformed input header followed by a blank line, on its line',
+      '1 3\n2 1\n\n2 1 0 1 2 XOR\n',
+      /line 2: malformed input header: expected/,
+    ],
+    [
+      'a wire number past 2^53 (not on the general path)',
+      '1 3\n2 1 1\n1 1\n\n2 1 0 100000000000000000000 2 XOR\n',
+      /line 5: number too large/,
+    ],
+    [
+      'a gate name with non-ASCII bytes, shown escaped',
+      '1 3\n2 1 1\n1 1\n\n2 1 0 1 2 XÖR\n',
+      /line 5: unknown gate 'X\\xc3\\x96R'/,
+    ],
+    [
+      'a gate name with a NUL byte, shown escaped',
+      '1 3\n2 1 1\n1 1\n\n2 1 0 1 2 XOR\0\n',
+      /line 5: unknown gate 'XOR\\x00'/,
+    ],
+    [
+      'a sparse wire set twice',
+      '2 2000000000\n2 1 1\n1 1\n\n2 1 0 1 1500000000 XOR\n2 1 0 1 1500000000 AND\n',
+      /line 6: wire 1500000000 is set twice/,
+    ],
+    [
+      'a sparse wire used before it is set',
+      '1 2000000000\n2 1 1\n1 1\n\n2 1 0 1500000000 1999999999 XOR\n',
+      /line 5: wire 1500000000 is used before it is set/,
+    ],
   ];
   for (const [what, text, pattern] of bad) {
     it(`refuses ${what} with a CircuitFormatError naming the line`, () => {
@@ -176,6 +228,124 @@ describe('Bristol reader', () => {
 
   it('refuses a header over the gate limit with LimitExceeded', () => {
     expect(() => parseBristol('10 20\n', { maxGates: 5 })).toThrow(/exceed the limit/);
+  });
+
+  it('counts each AND of a MAND gate against the gate limit', () => {
+    // One MAND line of 3 ANDs: the header counts 1 gate.
+    const text = '1 9\n2 3 3\n1 3\n\n6 3 0 1 2 3 4 5 6 7 8 MAND\n';
+    const over = error(() => parseBristol(text, { file: 'mand.txt', maxGates: 2 }));
+    expect(hasCode(over, 'LIMIT_EXCEEDED'), String(over)).toBe(true);
+    expect(over.message).toMatch(/^mand\.txt, line 5: 3 gates .*exceed the limit of 2/);
+    expect(parseBristol(text, { maxGates: 3 }).gateCount).toBe(3);
+    const k = 20000;
+    const wide = `1 ${3 * k}\n1 ${2 * k}\n1 ${k}\n\n${2 * k} ${k} ${Array.from({ length: 3 * k }, (_, i) => i).join(' ')} MAND\n`;
+    const big = error(() => parseBristol(wide, { file: 'mand.txt', maxGates: 1 }));
+    expect(hasCode(big, 'LIMIT_EXCEEDED'), String(big)).toBe(true);
+    expect(big.message).toMatch(/^mand\.txt, line 5: 20000 gates/);
+  });
+
+  it('refuses at once, and without allocating them, inputs and outputs over the limit', () => {
+    const t0 = performance.now();
+    const before = process.memoryUsage().arrayBuffers;
+    // 28 bytes that declared 2·10^9 input and output wires (10 GB and 18 s before the limit).
+    const huge = error(() => parseBristol('0 2000000000\n1 1999999999\n1 1\n\n', { file: 'f' }));
+    expect(hasCode(huge, 'LIMIT_EXCEEDED'), String(huge)).toBe(true);
+    expect(huge.message).toMatch(
+      /^f, line 2: 2000000000 input and output wires exceed the limit of 16777216/,
+    );
+    // The line blamed is the one whose widths take the total over the limit.
+    const out = error(() => parseBristol('0 20\n2 5 5\n1 2\n\n', { file: 'f', maxIoWires: 11 }));
+    expect(hasCode(out, 'LIMIT_EXCEEDED'), String(out)).toBe(true);
+    expect(out.message).toMatch(/^f, line 3: 12 input and output wires exceed the limit of 11/);
+    // Within the limits, 2·10^9 declared wires cost nothing: the unset outputs are found before they are allocated.
+    const unset = error(() => parseBristol('0 2000000000\n1 1000\n1 1000000\n\n', { file: 'f' }));
+    expect(hasCode(unset, 'CIRCUIT_FORMAT'), String(unset)).toBe(true);
+    expect(unset.message).toMatch(/^f, line 4: output wire 1999000000 is never set/);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 << 20);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it('skips a UTF-8 byte order mark at the start of the file, even split across chunks', () => {
+    const text = '\ufeff1 3\n2 1 1\n1 1\n\n2 1 0 1 2 XOR\n';
+    expect(evaluateBoolean(parseBristol(text), [1n, 0n])).toEqual([1n]);
+    const p = new BristolParser();
+    for (const b of new TextEncoder().encode(text)) p.push(Uint8Array.of(b));
+    expect(evaluateBoolean(p.end(), [1n, 1n])).toEqual([0n]);
+    // Only at the start of the file.
+    expect(() => parseBristol('1 3\n\ufeff2 1 1\n1 1\n\n2 1 0 1 2 XOR\n')).toThrow(
+      /line 2: malformed input header/,
+    );
+  });
+
+  it('reads a circuit the same whatever wire numbers its gates use (dense, spread or far apart)', () => {
+    const rnd = rng(testSeed());
+    const pick = (n: number) => Math.floor(rnd() * n);
+    const inputs = 16;
+    const outs = 8;
+    const G = 60_000;
+    // Gates on logical wires: gate i writes wire inputs + i and reads earlier ones.
+    const gates = Array.from({ length: G }, (_, i) => {
+      const op = ['XOR', 'AND', 'INV', 'EQW', 'EQ'][pick(5)];
+      return { op, a: pick(inputs + i), b: pick(inputs + i) };
+    });
+    const text = (wires: number, gateWires: Uint32Array) => {
+      const w = (logical: number) => (logical < inputs ? logical : gateWires[logical - inputs]);
+      const lines = gates.map(({ op, a, b }, i) => {
+        const out = w(inputs + i);
+        if (op === 'XOR' || op === 'AND') return `2 1 ${w(a)} ${w(b)} ${out} ${op}`;
+        return `1 1 ${op === 'EQ' ? a & 1 : w(a)} ${out} ${op}`;
+      });
+      return `${G} ${wires}\n2 8 8\n1 ${outs}\n\n${lines.join('\n')}\n`;
+    };
+    // Distinct wires for the gates that are not outputs, drawn from [inputs, wires - outs); the outputs last.
+    const numbering = (wires: number): Uint32Array => {
+      const chosen = new Set<number>();
+      while (chosen.size < G - outs) chosen.add(inputs + pick(wires - outs - inputs));
+      const gateWires = Uint32Array.from([
+        ...chosen,
+        ...Array.from({ length: outs }, (_, i) => wires - outs + i),
+      ]);
+      return gateWires;
+    };
+    const dense = parseBristol(
+      text(
+        inputs + G,
+        Uint32Array.from({ length: G }, (_, i) => inputs + i),
+      ),
+    );
+    const args = [0, 1].map(() => Array.from({ length: 30 }, () => randomBits(rnd, 8)));
+    const expected = evaluateBooleanBatch(dense, args);
+    for (const wires of [inputs + 3 * G, 2_000_000_000]) {
+      const c = parseBristol(text(wires, numbering(wires)));
+      expect(c.wireCount, String(wires)).toBe(inputs + G);
+      checkBooleanCircuit(c);
+      expect(evaluateBooleanBatch(c, args), String(wires)).toEqual(expected);
+    }
+  });
+
+  it('WireSet agrees with a Set whether the wires are dense, spread or far apart', () => {
+    const rnd = rng(testSeed());
+    for (const [wires, inputs, count] of [
+      [100, 10, 90],
+      [300_000, 1000, 120_000],
+      [2 ** 31, 5, 50_000],
+    ]) {
+      const set = new WireSet(wires, inputs);
+      const ref = new Set(Array.from({ length: inputs }, (_, i) => i));
+      // Mostly ascending with some far ahead, as the gates of a sparse file set them.
+      const wrong: number[] = [];
+      let next = inputs;
+      while (ref.size < inputs + count) {
+        const w = rnd() < 0.8 ? next++ : inputs + Math.floor(rnd() * (wires - inputs));
+        if (w >= wires || ref.has(w)) continue;
+        if (set.has(w) || !set.add(w) || set.add(w)) wrong.push(w);
+        ref.add(w);
+        const probe = Math.floor(rnd() * wires);
+        if (set.has(probe) !== ref.has(probe)) wrong.push(probe);
+      }
+      for (const w of ref) if (!set.has(w)) wrong.push(w);
+      expect(wrong, String(wires)).toEqual([]);
+    }
   });
 
   it('numbers sparse wires densely, keeping the inputs first and the outputs last', () => {

@@ -7,7 +7,13 @@
  * Accepted gates: `2 1 a b c XOR`, `2 1 a b c AND`, `1 1 a c INV`, `1 1 v c EQ`
  * (v is the constant 0 or 1), `1 1 a c EQW` (copy), `2k k a… b… c… MAND`.
  * Every error names the file, the line and what is wrong (quoting at most 40
- * characters of a token).
+ * characters of a token, with bytes outside printable ASCII as \xNN). A UTF-8
+ * byte order mark at the start of the file is skipped.
+ *
+ * A header is only a claim: what it declares is checked against the limits
+ * (BRISTOL_LIMITS) before anything is allocated from it, and the memory for
+ * the wires grows with the wires the inputs and gates set, not with the wire
+ * count the header declares (bristol/wireSet.ts).
  *
  * The inputs are the first wires and the outputs the last. A header may
  * declare more wires than the inputs and gates set: the wires are then
@@ -27,11 +33,16 @@ import {
 } from '../boolean/circuit.js';
 import { circuitFileError, quoted } from '../fileErrors.js';
 import { compactWires } from './compactWires.js';
+import { WireSet } from './wireSet.js';
 
-/** Limits of the reader; a file over them is refused before it exhausts memory. */
+/** Limits of the reader; a file over them is refused (LimitExceeded) before it exhausts memory. */
 export const BRISTOL_LIMITS = {
+  /** Gates, counting each AND of a MAND gate. */
   maxGates: 2_000_000_000,
+  /** Wires the header declares (they cost nothing until inputs or gates set them). */
   maxWires: 2_000_000_000,
+  /** Input and output wires together: the header alone allocates 5 bytes per input wire. */
+  maxIoWires: 1 << 24,
   maxTokensPerLine: 1 << 16,
   maxLineBytes: 1 << 20,
 };
@@ -41,6 +52,7 @@ export interface BristolReadOptions {
   file?: string;
   maxGates?: number;
   maxWires?: number;
+  maxIoWires?: number;
   /** Keep the file's wire numbers (for callers that name wires by number): refuse a file that leaves wires unset. */
   keepWireNumbers?: boolean;
 }
@@ -49,25 +61,46 @@ const NL = 10;
 const CR = 13;
 const SPACE = 32;
 const TAB = 9;
+/** The UTF-8 byte order mark. */
+const BOM = [0xef, 0xbb, 0xbf];
 
 type Token = number | string;
+
+/** The widths of a header's input or output groups and the line they are on. */
+interface HeaderGroups {
+  widths: number[];
+  line: number;
+}
+
+/**
+ * A token quoted for an error message. Tokens hold one character per byte:
+ * any byte outside printable ASCII is shown as \xNN.
+ */
+function shown(token: string): string {
+  const hex = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  // quoted cuts to 40 characters and marks the cut: 41 are enough to escape.
+  return quoted(token.slice(0, 41).replace(/[^ -~]/g, hex));
+}
 
 /** Incremental parser: feed it chunks with `push`, then call `end`. */
 export class BristolParser {
   private readonly file: string;
   private readonly maxGates: number;
   private readonly maxWires: number;
+  private readonly maxIoWires: number;
   private readonly keepWireNumbers: boolean;
   private line = 0;
   private carry: Uint8Array = new Uint8Array(0);
   private header: number[][] = [];
+  /** The line of each entry of `header`. */
+  private headerLines: number[] = [];
   private format: 'fashion' | 'old' | undefined;
   private gatesDeclared = 0;
   private wireCount = 0;
   private inputs: WireGroup[] = [];
   private outputWidths: number[] = [];
   private gates = new GateList(1 << 12);
-  private defined: Uint8Array = new Uint8Array(0);
+  private defined = new WireSet(0, 0);
   private readonly tokens: Token[] = [];
   private readonly scratch = new Float64Array(6);
 
@@ -75,6 +108,7 @@ export class BristolParser {
     this.file = options.file ?? '<circuit>';
     this.maxGates = options.maxGates ?? BRISTOL_LIMITS.maxGates;
     this.maxWires = options.maxWires ?? BRISTOL_LIMITS.maxWires;
+    this.maxIoWires = options.maxIoWires ?? BRISTOL_LIMITS.maxIoWires;
     this.keepWireNumbers = options.keepWireNumbers ?? false;
   }
 
@@ -110,14 +144,14 @@ export class BristolParser {
     }
     const totalIn = this.inputs.reduce((s, g) => s + g.wires.length, 0);
     const totalOut = this.outputWidths.reduce((s, w) => s + w, 0);
-    const outputs: WireGroup[] = [];
     let first = this.wireCount - totalOut;
+    // Checked before the groups are allocated: then the gates that set them justify their memory.
+    for (let wire = first; wire < this.wireCount; wire++) {
+      if (!this.defined.has(wire)) this.fail(this.line, `output wire ${wire} is never set`);
+    }
+    const outputs: WireGroup[] = [];
     for (const [i, w] of this.outputWidths.entries()) {
-      const group = { name: String(i), wires: wireRange(first, w) };
-      for (const wire of group.wires) {
-        if (!this.defined[wire]) this.fail(this.line, `output wire ${wire} is never set`);
-      }
-      outputs.push(group);
+      outputs.push({ name: String(i), wires: wireRange(first, w) });
       first += w;
     }
     const circuit = this.gates.finish(this.wireCount, this.inputs, outputs);
@@ -135,6 +169,10 @@ export class BristolParser {
 
   private fail(line: number, what: string): never {
     throw new CircuitFormatError(`${this.file}, line ${line}: ${what}`, { file: this.file, line });
+  }
+
+  private overLimit(line: number, what: string): never {
+    throw new LimitExceeded(`${this.file}, line ${line}: ${what}`, { file: this.file, line });
   }
 
   private tokenize(data: Uint8Array, start: number, end: number): Token[] {
@@ -176,6 +214,7 @@ export class BristolParser {
     this.line++;
     if (end - start > BRISTOL_LIMITS.maxLineBytes)
       this.fail(this.line, `line too long (more than ${BRISTOL_LIMITS.maxLineBytes} bytes)`);
+    if (this.line === 1 && end - start >= 3 && BOM.every((b, i) => data[start + i] === b)) start += 3;
     if (this.format !== undefined && this.fastGate(data, start, end)) return;
     const tokens = this.tokenize(data, start, end);
     if (tokens.length === 0) return;
@@ -203,7 +242,8 @@ export class BristolParser {
         v = v * 10 + (c - 48);
         c = data[++i];
       } while (i < end && c >= 48 && c <= 57);
-      if (i >= end || c !== SPACE) return false;
+      // The general path refuses a number past 2^53 (it is not exact) as too large.
+      if (i >= end || c !== SPACE || v > Number.MAX_SAFE_INTEGER) return false;
       nums[n++] = v;
       i++;
     }
@@ -231,7 +271,7 @@ export class BristolParser {
   private numbers(tokens: Token[], what: string): number[] {
     for (const t of tokens)
       if (typeof t !== 'number')
-        this.fail(this.line, `malformed ${what}: ${quoted(String(t))} is not a number`);
+        this.fail(this.line, `malformed ${what}: ${shown(String(t))} is not a number`);
     return (tokens as number[]).slice();
   }
 
@@ -241,29 +281,17 @@ export class BristolParser {
       const h = this.numbers(tokens, 'header');
       if (h.length !== 2) this.fail(this.line, 'malformed header: expected "<gates> <wires>"');
       const [gates, wires] = h;
-      if (gates > this.maxGates) {
-        throw new LimitExceeded(
-          `${this.file}, line ${this.line}: ${gates} gates exceed the limit of ${this.maxGates}`,
-          {
-            file: this.file,
-            line: this.line,
-          },
-        );
-      }
-      if (wires > this.maxWires) {
-        throw new LimitExceeded(
-          `${this.file}, line ${this.line}: ${wires} wires exceed the limit of ${this.maxWires}`,
-          {
-            file: this.file,
-            line: this.line,
-          },
-        );
-      }
-      this.header.push(h);
+      if (gates > this.maxGates)
+        this.overLimit(this.line, `${gates} gates exceed the limit of ${this.maxGates}`);
+      if (wires > this.maxWires)
+        this.overLimit(this.line, `${wires} wires exceed the limit of ${this.maxWires}`);
+      if (wires > MAX_WIRES)
+        this.fail(this.line, `the header declares ${wires} wires, more than the ${MAX_WIRES} supported`);
+      this.addHeader(h);
       return;
     }
     if (this.header.length === 1) {
-      this.header.push(this.numbers(tokens, 'input header'));
+      this.addHeader(this.numbers(tokens, 'input header'));
       return;
     }
     // Third non-empty line: Fashion's output header, or the old format's first gate.
@@ -271,61 +299,79 @@ export class BristolParser {
       this.startOld();
       this.gateLine(tokens);
     } else {
-      this.startFashion(this.numbers(tokens, 'output header'));
+      this.addHeader(this.numbers(tokens, 'output header'));
+      this.startFashion();
     }
   }
 
-  private startFashion(outLine: number[]): void {
-    const [gates, wires] = this.header[0];
-    const inLine = this.header[1];
-    const check = (l: number[], what: string) => {
-      if (l.length < 1 || l[0] !== l.length - 1) {
-        this.fail(
-          this.line - (what === 'input' ? 1 : 0),
-          `malformed ${what} header: count ${l[0]} but ${l.length - 1} widths`,
-        );
-      }
+  private addHeader(numbers: number[]): void {
+    this.header.push(numbers);
+    this.headerLines.push(this.line);
+  }
+
+  private startFashion(): void {
+    const [[gates, wires], inLine, outLine] = this.header;
+    const [, inAt, outAt] = this.headerLines;
+    const check = (l: number[], what: string, at: number) => {
+      if (l.length < 1 || l[0] !== l.length - 1)
+        this.fail(at, `malformed ${what} header: count ${l[0]} but ${l.length - 1} widths`);
     };
-    check(inLine, 'input');
-    check(outLine, 'output');
+    check(inLine, 'input', inAt);
+    check(outLine, 'output', outAt);
     this.format = 'fashion';
-    this.begin(gates, wires, inLine.slice(1), outLine.slice(1));
+    this.begin(
+      gates,
+      wires,
+      { widths: inLine.slice(1), line: inAt },
+      { widths: outLine.slice(1), line: outAt },
+    );
   }
 
   private startOld(): void {
     const [gates, wires] = this.header[0];
     const l = this.header[1];
-    if (l.length !== 3) this.fail(this.line - 1, 'malformed input header: expected "<n1> <n2> <nout>"');
+    const at = this.headerLines[1];
+    if (l.length !== 3) this.fail(at, 'malformed input header: expected "<n1> <n2> <nout>"');
     this.format = 'old';
-    this.begin(gates, wires, [l[0], l[1]], [l[2]]);
+    this.begin(gates, wires, { widths: [l[0], l[1]], line: at }, { widths: [l[2]], line: at });
   }
 
-  private begin(gates: number, wires: number, inWidths: number[], outWidths: number[]): void {
-    // Everything the header declares is checked before anything is allocated from it.
-    for (const w of [...inWidths, ...outWidths]) {
-      if (!(w >= 1))
-        this.fail(this.line - 1, `a group of ${w} wires: every input and output needs at least 1`);
+  /**
+   * Checks the groups the header declares (each on the line given), then sets
+   * up the inputs: nothing is allocated from the header before this, and then
+   * only for the input wires, which the limit on input and output wires bounds.
+   */
+  private begin(gates: number, wires: number, ins: HeaderGroups, outs: HeaderGroups): void {
+    for (const { widths, line } of [ins, outs]) {
+      for (const w of widths) {
+        if (!(w >= 1)) this.fail(line, `a group of ${w} wires: every input and output needs at least 1`);
+      }
     }
-    const totalIn = inWidths.reduce((s, w) => s + w, 0);
-    const totalOut = outWidths.reduce((s, w) => s + w, 0);
-    if (totalIn + totalOut > wires)
+    const totalIn = ins.widths.reduce((s, w) => s + w, 0);
+    const totalOut = outs.widths.reduce((s, w) => s + w, 0);
+    // The line blamed is the one whose widths take the total over.
+    const lineOver = (max: number) => (totalIn > max ? ins.line : outs.line);
+    if (totalIn + totalOut > wires) {
       this.fail(
-        this.line,
+        lineOver(wires),
         `inputs and outputs need ${totalIn + totalOut} wires but the header declares ${wires}`,
       );
-    // One byte per wire is allocated below (MAND gates set several wires each, so the gates do not bound it).
-    if (wires > MAX_WIRES)
-      this.fail(this.line, `the header declares ${wires} wires, more than the ${MAX_WIRES} supported`);
+    }
+    if (totalIn + totalOut > this.maxIoWires) {
+      this.overLimit(
+        lineOver(this.maxIoWires),
+        `${totalIn + totalOut} input and output wires exceed the limit of ${this.maxIoWires}`,
+      );
+    }
     this.gatesDeclared = gates;
     this.wireCount = wires;
-    this.defined = new Uint8Array(wires);
+    this.defined = new WireSet(wires, totalIn);
     let first = 0;
-    for (const [i, w] of inWidths.entries()) {
+    for (const [i, w] of ins.widths.entries()) {
       this.inputs.push({ name: String(i), wires: wireRange(first, w) });
       first += w;
     }
-    this.defined.fill(1, 0, first);
-    this.outputWidths = outWidths;
+    this.outputWidths = outs.widths;
     // The gate list grows as gates arrive: a header's count is only a claim.
     this.gates = new GateList(Math.max(16, Math.min(gates, 1 << 12)));
   }
@@ -338,14 +384,13 @@ export class BristolParser {
 
   private use(w: number): number {
     this.wire(w);
-    if (!this.defined[w]) this.fail(this.line, `wire ${w} is used before it is set`);
+    if (!this.defined.has(w)) this.fail(this.line, `wire ${w} is used before it is set`);
     return w;
   }
 
   private set(w: number): number {
     this.wire(w);
-    if (this.defined[w]) this.fail(this.line, `wire ${w} is set twice`);
-    this.defined[w] = 1;
+    if (!this.defined.add(w)) this.fail(this.line, `wire ${w} is set twice`);
     return w;
   }
 
@@ -393,17 +438,23 @@ export class BristolParser {
       case 'MAND': {
         if (nin !== 2 * nout || nout < 1)
           this.fail(this.line, `MAND takes 2k inputs and k outputs, not ${nin} and ${nout}`);
+        // The header counts a MAND as one gate, the limit each of its ANDs.
+        const total = this.gatesDeclared + nout - 1;
+        if (total > this.maxGates)
+          this.overLimit(
+            this.line,
+            `${total} gates (each AND of a MAND counted) exceed the limit of ${this.maxGates}`,
+          );
         for (let i = 0; i < nout; i++) {
           const a = this.use(nums[2 + i]);
           const b = this.use(nums[2 + nout + i]);
           g.push(GateOp.AND, a, b, this.set(nums[2 + nin + i]));
         }
-        // MAND counts as one gate of the header
-        this.gatesDeclared += nout - 1;
+        this.gatesDeclared = total;
         break;
       }
       default:
-        this.fail(this.line, `unknown gate ${quoted(op)} (expected XOR, AND, INV, EQ, EQW or MAND)`);
+        this.fail(this.line, `unknown gate ${shown(op)} (expected XOR, AND, INV, EQ, EQW or MAND)`);
     }
   }
 }

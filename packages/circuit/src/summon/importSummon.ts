@@ -120,18 +120,49 @@ export function summonBooleanCircuit(
 /** summonBooleanCircuit of a circuit whose shape is checked. */
 function booleanGates(c: SummonCircuit, file: string): BooleanCircuit {
   const parsed = parseBristol(c.bristol, { file, keepWireNumbers: true });
-  const group = (g: { name: string; address: number; width: number }): WireGroup => {
-    if (g.address + g.width > parsed.wireCount) {
-      throw new InvalidCircuit(
-        `${file}: ${g.name}: wires ${g.address}..${g.address + g.width - 1} are beyond the circuit's ${parsed.wireCount} wires`,
-        { field: g.name },
-      );
-    }
-    return { name: g.name, wires: wireRange(g.address, g.width) };
-  };
+  checkGroups(c.info, parsed.wireCount, file);
+  const group = (g: SummonGroup): WireGroup => ({ name: g.name, wires: wireRange(g.address, g.width) });
   const circuit = { ...parsed, inputs: c.info.inputs.map(group), outputs: c.info.outputs.map(group) };
   checkBooleanCircuit(circuit, file);
   return circuit;
+}
+
+type SummonGroup = SummonCircuit['info']['inputs'][number];
+
+/**
+ * Checks `info`'s groups from their addresses and widths alone, before any
+ * is allocated: a group of a few bytes of JSON may claim every wire of the
+ * circuit, and a thousand such groups gigabytes. Each group must lie within
+ * the circuit's wires and no two inputs share a wire, so the inputs need at
+ * most the circuit's wires; so must the outputs (summon-ts gives each its own
+ * wires). checkBooleanCircuit checks the rest once they are allocated.
+ */
+function checkGroups(info: SummonCircuit['info'], wireCount: number, file: string): void {
+  const refuse = (field: string, why: string): never => {
+    throw new InvalidCircuit(`${file}: ${field}: ${why}`, { field });
+  };
+  for (const g of [...info.inputs, ...info.outputs]) {
+    if (g.address + g.width > wireCount) {
+      refuse(
+        g.name,
+        `wires ${g.address}..${g.address + g.width - 1} are beyond the circuit's ${wireCount} wires`,
+      );
+    }
+  }
+  const widths = (groups: SummonGroup[]) => groups.reduce((s, g) => s + g.width, 0);
+  const inputWires = widths(info.inputs);
+  if (inputWires > wireCount)
+    refuse('info.inputs', `${inputWires} wires in all, more than the circuit's ${wireCount}`);
+  // Sorted by address, the inputs share no wire when each starts at or after the end of the one before.
+  const sorted = info.inputs.slice().sort((x, y) => x.address - y.address);
+  for (let i = 1; i < sorted.length; i++) {
+    const [before, g] = [sorted[i - 1], sorted[i]];
+    if (before.address + before.width > g.address)
+      refuse(g.name, `wire ${g.address} belongs to two inputs (${before.name} and ${g.name})`);
+  }
+  const outputWires = widths(info.outputs);
+  if (outputWires > wireCount)
+    refuse('info.outputs', `${outputWires} wires in all, more than the circuit's ${wireCount}`);
 }
 
 function summonType(t: unknown, width: number): ValueType {
