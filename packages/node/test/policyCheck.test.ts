@@ -50,6 +50,19 @@ describe('checkPolicy', () => {
     });
   });
 
+  it('a rule by id matches the id only: a job named after an allowed id is not allowed by it', () => {
+    const other = 'ab'.repeat(32);
+    expect(checkPolicy(byId, { ...facts, computationId: other, name: id })).toMatchObject({
+      approved: false,
+    });
+    expect(checkPolicy(byId, { ...facts, name: 'anything' })).toMatchObject({ approved: true, rule: 0 });
+    const upper: Policy = { version: 1, allow: [{ ...byId.allow[0], computation: id.toUpperCase() }] };
+    expect(checkPolicy(upper, facts)).toMatchObject({ approved: true });
+    expect(checkPolicy(upper, { ...facts, computationId: other, name: id.toUpperCase() })).toMatchObject({
+      approved: false,
+    });
+  });
+
   it('binds each of the node’s tables to an allowed source with its key column', () => {
     const accounts = { source: 'accounts', key: 'account', columns: { amount: 'balance' } };
     const withTable: Policy = { version: 1, allow: [{ ...policy.allow[2], tables: { a: accounts } }] };

@@ -56,10 +56,23 @@ export type PolicyDecision =
   | ({ approved: true; rule: number } & JobBindings)
   | { approved: false; reason: string };
 
+/**
+ * Whether `rule` names this computation: a 64-hex rule is an id and matches
+ * the id only (else a proposer could name any circuit after an allowed id);
+ * any other rule matches the name.
+ */
+function ruleNames(rule: Policy['allow'][number], facts: ProposalFacts): boolean {
+  return COMPUTATION_ID.test(rule.computation)
+    ? rule.computation.toLowerCase() === facts.computationId
+    : rule.computation === facts.name;
+}
+
+const COMPUTATION_ID = /^[0-9a-f]{64}$/i;
+
 export function checkPolicy(policy: Policy, facts: ProposalFacts): PolicyDecision {
   const rules = policy.allow
     .map((rule, index) => ({ rule, index }))
-    .filter(({ rule }) => rule.computation === facts.name || rule.computation === facts.computationId);
+    .filter(({ rule }) => ruleNames(rule, facts));
   if (rules.length === 0) {
     return {
       approved: false,
