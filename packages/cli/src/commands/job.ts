@@ -116,11 +116,17 @@ function loadTables(file: string): TableLayout {
     if (err.code === 'ENOENT') throw new NotFound(`tables ${file} does not exist`, { file });
     throw new InvalidArgument(`cannot read tables ${file}: ${err.message}`, { file });
   }
+  let layout: unknown;
   try {
-    return JSON.parse(text) as TableLayout;
+    layout = JSON.parse(text);
   } catch {
     throw new InvalidArgument(`${file} is not JSON (expected a computation's tables layout)`, { file });
   }
+  // The node checks the layout against the program; a file of null or a list is no layout at all.
+  if (typeof layout !== 'object' || layout === null || Array.isArray(layout)) {
+    throw new InvalidArgument(`${file} is not a tables layout (expected a JSON object)`, { file });
+  }
+  return layout as TableLayout;
 }
 
 /** A program file (`.json`), or a summon or Bristol file through the circuit loader. */
@@ -327,7 +333,7 @@ export function registerJobCommands(program: Command): void {
         );
       } else {
         for (const [name, v] of Object.entries(outputs)) {
-          if (!(name in byKey)) console.log(`${name}=${v}`);
+          if (!Object.hasOwn(byKey, name)) console.log(`${name}=${v}`);
         }
         for (const [name, rows] of Object.entries(byKey)) {
           for (const [k, v] of Object.entries(rows as Record<string, string>))
