@@ -6,7 +6,7 @@
 import { hasCode } from '@parley/interface';
 import { Protocol } from 'mpc-framework';
 import PlaintextEngine from 'mpc-framework/dist/src/PlaintextEngine/PlaintextEngine.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   compileSummon,
   encodeInputs,
@@ -104,6 +104,27 @@ describe('summon import agrees with mpc-framework PlaintextEngine', () => {
     }
     expect(hasCode(err, 'CIRCUIT_FORMAT')).toBe(true);
     expect((err as Error).message).toMatch(/^broken\.ts: /);
+  });
+
+  it('a syntax error that panics the compiler: its message in the typed error, no panic report on the console', async () => {
+    const logged: unknown[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => {
+      logged.push(parts);
+    });
+    let err: unknown;
+    try {
+      await compileSummon('bad.ts', 'export default function main(a: number, b: number) { return a + ; }');
+    } catch (e) {
+      err = e;
+    } finally {
+      spy.mockRestore();
+    }
+    expect(hasCode(err, 'CIRCUIT_FORMAT'), String(err)).toBe(true);
+    expect((err as Error).message).toMatch(/^bad\.ts: summon could not compile the program: \S/);
+    expect((err as Error).message).not.toMatch(/unreachable|Stack|panicked/);
+    expect(logged).toEqual([]);
+    // The compiler still works after a panic.
+    await compileSummon('ok.ts', 'export default (io: Summon.IO) => { io.outputPublic("x", 1); };');
   });
 
   it('refuses a hand-made circuit that is not as summon-ts makes it, with a typed error naming what is wrong', async () => {

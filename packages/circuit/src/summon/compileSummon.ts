@@ -24,6 +24,13 @@ export async function compileSummon(
   await ready;
   const main = '/main.ts';
   let result: ReturnType<typeof summon.compile>;
+  // The compiler reports a panic (it panics on some syntax errors) on
+  // console.error, with a stack, before it throws 'unreachable': that report
+  // is kept out of the user's terminal and its message goes into the error.
+  // compile() is synchronous, so nothing else logs while console.error is held.
+  const reported: unknown[][] = [];
+  const consoleError = console.error;
+  console.error = (...parts: unknown[]) => reported.push(parts);
   try {
     result = summon.compile({
       path: main,
@@ -32,13 +39,13 @@ export async function compileSummon(
       files: { [main]: source },
     } as Parameters<typeof summon.compile>[0]);
   } catch (e) {
-    throw new CircuitFormatError(
-      `${path}: summon could not compile the program: ${e instanceof Error ? e.message : String(e)}`,
-      {
-        file: path,
-      },
-    );
+    const panic = reported.map((parts) => panicMessage(parts.join(' '))).find((m) => m !== undefined);
+    const why = panic ?? (e instanceof Error ? e.message : String(e));
+    throw new CircuitFormatError(`${path}: summon could not compile the program: ${why}`, { file: path });
+  } finally {
+    console.error = consoleError;
   }
+  for (const parts of reported) consoleError(...parts);
   const diagnostics = Object.values(result.diagnostics ?? {}).flat() as Array<{
     message?: string;
     level?: string;
@@ -60,4 +67,11 @@ export async function compileSummonFile(
     throw circuitFileError(path, e);
   });
   return compileSummon(path, source, options);
+}
+
+/** The message of a Rust panic report ('panicked at FILE:LINE:COL:\nMESSAGE\n\nStack: …'), cut to 200 characters. */
+function panicMessage(report: string): string | undefined {
+  const m = /^panicked at [^\n]*:\n([\s\S]*?)(?:\n\s*\nStack:|$)/.exec(report);
+  const message = m?.[1].trim();
+  return message ? message.slice(0, 200) : undefined;
 }
