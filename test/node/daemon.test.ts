@@ -58,9 +58,11 @@ async function waitForLine(match: (l: Record<string, unknown>) => boolean): Prom
 
 let api: string;
 let token: string;
+let nodeDir: string;
 beforeAll(async () => {
   const s = await setUp();
   token = s.token;
+  nodeDir = s.dir;
   api = await start(s.dir);
 });
 afterAll(async () => {
@@ -130,6 +132,18 @@ describe('parley node start', () => {
     const metrics = await fetch(`http://${api}/metrics`, { headers: { authorization: `Bearer ${token}` } });
     expect(await metrics.text()).toMatch(/parley_node_link_events_total\{event="peer-refused"\} 1/);
   });
+
+  it('refuses a second start on its directory in one CONFIG line naming it and its pid, and keeps serving', async () => {
+    const before = lines.length;
+    const r = await parley(['node', 'start', '--node', nodeDir], { timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe(
+      `parley: CONFIG: the node directory ${nodeDir} is in use by a running node (process ${child!.pid}; lock ${join(nodeDir, 'node.lock')}): stop it first\n`,
+    );
+    expect((await fetch(`http://${api}/health`)).status).toBe(200);
+    // The running node noticed nothing: no warning or error since.
+    expect(lines.slice(before).filter((l) => (l.level as number) >= 40)).toEqual([]);
+  }, 40_000);
 
   it('logs JSON lines without the token, and stops cleanly on SIGTERM', async () => {
     const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));

@@ -71,6 +71,8 @@ describe('jobs that fail', () => {
     await cluster.waitFor('bankB', id, computing);
     const r = await cluster.api('bankB', `/jobs/${id}/cancel`, { method: 'POST' });
     expect(r.status).toBe(200);
+    // The answer is the job after the cancel, not as it was before it (`computing`).
+    expect(r.body).toMatchObject({ id, state: 'cancelled', error: { code: 'CANCELLED' } });
     for (const bank of ['bankA', 'bankB']) {
       const job = await cluster.stateOn(bank, id, ended, 10_000);
       expect(job.state).toBe('cancelled');

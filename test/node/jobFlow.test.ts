@@ -149,7 +149,8 @@ describe('job proposal and approval across three nodes', () => {
       expect(job.state).toBe('failed');
       expect(job.error).toEqual({
         code: 'INVALID_INPUT',
-        message: 'input balance: the computation takes 5 value(s), data source short has 1 row(s)',
+        // The row count and the source are the party's own: neither reaches the others or the ledger.
+        message: 'input balance: the data does not fit the computation',
       });
     }
   });

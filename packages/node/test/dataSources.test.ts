@@ -1,11 +1,15 @@
-/** Data sources: CSV, JSON and PostgreSQL columns checked against input types; errors name source, column and row, never the value. */
+/**
+ * Data sources: CSV, JSON and PostgreSQL columns checked against input types; errors name source, column and row,
+ * never the value. A job's reads read each source once; a large CSV file is read without holding the event loop.
+ */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixed, int, uint } from '@parley/circuit';
+import { JobCancelled } from '@parley/interface';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_URL, usePostgres } from '../../../test/postgres.js';
-import { dataSourceErrorForPeers, readDataSource } from '../src/index.js';
+import { DataSourceReads, dataSourceErrorForPeers, readDataSource } from '../src/index.js';
 import { rejection } from './_helpers.js';
 
 let dir: string;
@@ -104,6 +108,83 @@ describe('CSV and JSON data sources', () => {
       { column: 'x', type: uint(64) },
     ]);
     expect(values(exact.columns.get('x'))).toEqual([1n, 12345678901234567890n]);
+  });
+});
+
+describe('reading a large CSV file', () => {
+  it('lets the event loop turn while it reads 500,000 rows (a party link misses no heartbeat)', async () => {
+    const rows = 500_000;
+    const lines = Array.from({ length: rows }, (_, i) => `k${i},${i % 60_000}`);
+    await writeFile(join(dir, 'large.csv'), `id,amount\n${lines.join('\n')}\n`);
+    let ticks = 0;
+    let longest = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+      ticks++;
+    }, 1);
+    try {
+      const t = await readDataSource(
+        'large',
+        { type: 'csv', path: 'large.csv' },
+        dir,
+        [{ column: 'amount', type: uint(16) }],
+        { keyColumn: 'id' },
+      );
+      longest = Math.max(longest, performance.now() - last);
+      expect(t.rows).toBe(rows);
+      expect(t.keys?.[rows - 1]).toBe(`k${rows - 1}`);
+      expect(t.columns.get('amount')?.[rows - 1]).toBe(BigInt((rows - 1) % 60_000));
+    } finally {
+      clearInterval(timer);
+    }
+    // Parsing the whole text at once held the event loop for over half a second; in slices, a few tens of ms.
+    expect(longest).toBeLessThan(250);
+    expect(ticks).toBeGreaterThan(10);
+  }, 60_000);
+
+  it('names the line of a CSV file that is not valid, and refuses a path that is not a file', async () => {
+    await writeFile(join(dir, 'ragged.csv'), 'a,b\n1,2\n3\n');
+    const e = await rejection(readDataSource('r', { type: 'csv', path: 'ragged.csv' }, dir, []));
+    expect(e.code).toBe('INVALID_INPUT');
+    expect(e.message).toBe(`data source r: ${join(dir, 'ragged.csv')} is not valid CSV (line 3)`);
+    const folder = await rejection(readDataSource('f', { type: 'csv', path: '.' }, dir, []));
+    expect(folder.code).toBe('CONFIG');
+    expect(folder.message).toBe(`data source f: ${dir} cannot be read`);
+  });
+});
+
+describe("a job's reads", () => {
+  it('read each source once for all its inputs; another job reads it again', async () => {
+    await writeFile(join(dir, 'changing.csv'), 'x,y\n1,2\n');
+    const source = { type: 'csv', path: 'changing.csv' } as const;
+    const reads = new DataSourceReads();
+    const first = await readDataSource('c', source, dir, [{ column: 'x', type: uint(8) }], { reads });
+    await writeFile(join(dir, 'changing.csv'), 'x,y\n5,6\n7,8\n');
+    // The same job: the rows it read, whatever happened to the file since.
+    const second = await readDataSource('c', source, dir, [{ column: 'y', type: uint(8) }], { reads });
+    expect(values(first.columns.get('x'))).toEqual([1n]);
+    expect(values(second.columns.get('y'))).toEqual([2n]);
+    // Another job reads the file as it is now.
+    const next = await readDataSource('c', source, dir, [{ column: 'y', type: uint(8) }], {
+      reads: new DataSourceReads(),
+    });
+    expect(values(next.columns.get('y'))).toEqual([6n, 8n]);
+  });
+
+  it("stop at the job's cancel with its error, which is no failure of the source", async () => {
+    const abort = new AbortController();
+    const cancel = new JobCancelled('cancelled by the operator', { job: 'j' });
+    abort.abort(cancel);
+    const e = await rejection(
+      readDataSource('a', { type: 'csv', path: 'accounts.csv' }, dir, [], {
+        reads: new DataSourceReads(abort.signal),
+      }),
+    );
+    expect(e).toBe(cancel);
+    expect(dataSourceErrorForPeers(e, 'bankB')).toBeUndefined();
   });
 });
 

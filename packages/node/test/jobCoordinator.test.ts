@@ -24,6 +24,8 @@ import {
   type JobMessage,
   JobStore,
   MAX_AWAITING_PER_PEER,
+  MAX_PROGRAM_BYTES,
+  MAX_PROPOSAL_BYTES,
   type Policy,
   policySchema,
 } from '../src/index.js';
@@ -93,13 +95,16 @@ function proposal(job: string, program: Program): JobMessage {
 }
 
 describe('JobCoordinator', () => {
-  it('decides on a proposal that gives this party 200,000 inputs (no stack overflow ends the node)', () => {
+  it('decides on a proposal that gives this party as many inputs as a program may hold (no stack overflow ends the node)', () => {
+    // 44,000 inputs: as many as fit in MAX_PROGRAM_BYTES (a larger program is refused undecoded, below).
     const b = new CircuitBuilder(['bankA', 'bankB']);
     let sum = b.input('bankA', 'a', uint(8), 1);
-    for (let i = 0; i < 200_000; i++) sum = sum.add(b.input('bankB', `x${i}`, uint(8), 1));
+    for (let i = 0; i < 44_000; i++) sum = sum.add(b.input('bankB', `x${i}`, uint(8), 1));
     b.output('total', sum, ['bankA', 'bankB']);
+    const program = b.build();
+    expect(encodeProgram(program).length).toBeLessThanOrEqual(MAX_PROGRAM_BYTES);
     const node = bankB('many.db');
-    expect(() => node.deliver('bankA', proposal(MANY, b.build()))).not.toThrow();
+    expect(() => node.deliver('bankA', proposal(MANY, program))).not.toThrow();
     // The empty policy refuses it: the job is recorded here as refused, and bankA hears why.
     expect(node.store.get(MANY).state).toBe('refused');
     expect(node.sent).toEqual([
@@ -273,6 +278,7 @@ function node(
     lines,
     approved,
     deliver: (from: string, m: JobMessage) => handler!(from, encodeJobMessage(m)),
+    deliverBytes: (from: string, bytes: Uint8Array) => handler!(from, bytes),
   };
 }
 
@@ -453,5 +459,136 @@ describe('JobCoordinator, what one member can make another node hold', () => {
       error: { message: "bankB: the policy binds no data to input 'T.amount' of 'test'" },
     });
     n.coordinator.close();
+  });
+});
+
+describe('JobCoordinator, what a proposal may be', () => {
+  /** bankB's only answer: a refusal of `job` to bankA, its reason matching `reason`. */
+  const refusedTo = (job: string, reason: RegExp) => [
+    { to: 'bankA', m: { t: 'decision', job, approved: false, reason: expect.stringMatching(reason) } },
+  ];
+
+  it('refuses, before decoding it, a proposal whose program is over MAX_PROGRAM_BYTES', () => {
+    const b = node('bigProgram.db');
+    const job = jobId('a', 0x100);
+    // Not a program at all: were it decoded, the refusal would say so, not name its size.
+    const program = new Uint8Array(MAX_PROGRAM_BYTES + 1).fill(0x7b);
+    b.deliver('bankA', { ...threeParty(job), program });
+    expect(b.sent).toEqual(
+      refusedTo(
+        job,
+        new RegExp(
+          `^the proposal is not valid: the program is ${MAX_PROGRAM_BYTES + 1} bytes, more than the ${MAX_PROGRAM_BYTES} a job's program may be$`,
+        ),
+      ),
+    );
+    expect(b.store.find(job)).toBeUndefined();
+    expect(b.approved).toEqual([]);
+    b.coordinator.close();
+  });
+
+  it('does not decode a job message over MAX_PROPOSAL_BYTES: a proposal is refused to its proposer, anything else dropped', () => {
+    const b = node('bigMessage.db');
+    const job = jobId('a', 0x101);
+    const bytes = encodeJobMessage({ ...threeParty(job), program: new Uint8Array(MAX_PROPOSAL_BYTES) });
+    b.deliverBytes('bankA', bytes);
+    expect(b.sent).toEqual(
+      refusedTo(
+        job,
+        new RegExp(
+          `^the proposal is not valid: the proposal is ${bytes.length} bytes, more than the ${MAX_PROPOSAL_BYTES} a proposal may be$`,
+        ),
+      ),
+    );
+    expect(b.store.find(job)).toBeUndefined();
+    // Another kind of message, or a proposal that does not begin with its kind and job: logged, not answered.
+    const record = encodeJobMessage({ t: 'record', job, entry: new Uint8Array(MAX_PROPOSAL_BYTES) });
+    const { t, ...rest } = threeParty(jobId('a', 0x102));
+    const reordered = encodeJobMessage({
+      ...rest,
+      program: new Uint8Array(MAX_PROPOSAL_BYTES),
+      t,
+    } as JobMessage);
+    b.sent.length = 0;
+    b.deliverBytes('bankA', record);
+    b.deliverBytes('bankA', reordered);
+    expect(b.sent).toEqual([]);
+    expect(b.lines.filter((l) => l.msg === 'a job message too large to decode')).toHaveLength(3);
+    b.coordinator.close();
+  });
+
+  it('refuses at submission a program over MAX_PROGRAM_BYTES, before decoding it and before any job exists', async () => {
+    const b = node('bigSubmit.db');
+    const program = new Uint8Array(MAX_PROGRAM_BYTES + 1).fill(0x7b);
+    const e = await rejection(b.coordinator.submit({ name: 'test', protocol: 'sharing', program }));
+    expect(hasCode(e, 'LIMIT_EXCEEDED')).toBe(true);
+    expect(e.message).toBe(
+      `the program is ${MAX_PROGRAM_BYTES + 1} bytes, more than the ${MAX_PROGRAM_BYTES} a job's program may be`,
+    );
+    expect(e.details).toMatchObject({ field: 'program', limit: MAX_PROGRAM_BYTES });
+    expect(b.store.list()).toEqual([]);
+    expect(b.sent).toEqual([]);
+    b.coordinator.close();
+  });
+
+  it('refuses, without approving or keeping it, a proposal that names a party outside the consortium', () => {
+    const b = node('stranger.db');
+    const job = jobId('a', 0x103);
+    const c = new CircuitBuilder(['bankA', 'bankB', 'mallory']);
+    c.output(
+      's',
+      c
+        .input('bankA', 'x', uint(16), 3)
+        .add(c.input('mallory', 'y', uint(16), 3))
+        .sum(),
+      ['bankA', 'bankB'],
+    );
+    // bankB's policy approves this computation by name: only the membership check refuses it.
+    b.deliver('bankA', proposal(job, c.build()));
+    expect(b.sent).toEqual(
+      refusedTo(
+        job,
+        /^the proposal is not valid: the computation names parties that are not consortium members: mallory$/,
+      ),
+    );
+    expect(b.store.find(job)).toBeUndefined();
+    // An approval that arrives for it is not taken as the start of a job either.
+    b.deliver('bankA', approval(job));
+    expect(b.store.find(job)).toBeUndefined();
+    expect(b.approved).toEqual([]);
+    b.coordinator.close();
+  });
+});
+
+describe('JobCoordinator, submission', () => {
+  it('answers once the job is recorded, while a party is unreachable; the job then ends on the decision timeout', async () => {
+    // No send completes: bankA and bankC are down, the transport still trying to connect.
+    const b = node('unreachable.db', { send: () => new Promise<void>(() => {}), decisionTimeoutMs: 300 });
+    const program = encodeProgram(
+      (() => {
+        const c = new CircuitBuilder(['bankA', 'bankB', 'bankC']);
+        c.output('s', c.input('bankA', 'x', uint(8), 1).add(c.input('bankC', 'y', uint(8), 1)), ['bankB']);
+        return c.build();
+      })(),
+    );
+    const answer = await Promise.race([
+      b.coordinator.submit({ name: 'test', protocol: 'sharing', program }),
+      new Promise<'no answer'>((r) => setTimeout(() => r('no answer'), 2000)),
+    ]);
+    expect(answer).toMatchObject({ state: 'proposed', proposer: 'bankB' });
+    const job = (answer as { id: string }).id;
+    // The proposal went to each party, before this node's own decision.
+    expect(b.sent.map((s) => `${s.to} ${s.m.t}`)).toEqual([
+      'bankA propose',
+      'bankC propose',
+      'bankA decision',
+      'bankC decision',
+    ]);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(b.store.get(job)).toMatchObject({
+      state: 'failed',
+      error: { code: 'TIMEOUT', message: 'no decision from bankA, bankC within 300 ms' },
+    });
+    b.coordinator.close();
   });
 });

@@ -2,30 +2,37 @@
  * What a job's failure tells the other parties (the ABORT of its sessions)
  * and what it records (the proposer's record is the reason on the shared
  * ledger): a data source's failure only by source, party and code, a runtime
- * error only as 'internal error'; this node's log keeps the whole error. The
- * sessions are fakes that keep what they were aborted with.
+ * error only as 'internal error', data that does not fit the computation only
+ * by input; this node's log keeps the whole error. The sessions are fakes
+ * that keep what they were aborted with. A cancel, or a session failing to
+ * open, while the job's sessions are still opening aborts every one of them,
+ * also those that open later.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { CircuitBuilder, type Program, uint } from '@parley/circuit';
-import { InvalidArgument, type ParleyError } from '@parley/interface';
+import { bit, CircuitBuilder, type Program, uint } from '@parley/circuit';
+import { InvalidArgument, type ParleyError, Timeout } from '@parley/interface';
 import type { Session, WsEndpoint } from '@parley/transport';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type EnginePool,
   type JobBindings,
+  type JobRecord,
   JobRunner,
   JobStore,
   jobErrorForPeers,
   type NodeConfig,
 } from '../src/index.js';
+import { checkTableLayout } from '../src/jobs/tableLayout.js';
 
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'parley-runner-'));
+  // 3 rows: the computation's input `balance` takes 1.
+  await writeFile(join(dir, 'three.csv'), 'balance\n7\n8\n9\n');
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -149,8 +156,192 @@ describe('JobRunner failures', () => {
     });
   });
 
+  it('tells the parties and the ledger of an input whose source has another row count only its input, not the count or source', async () => {
+    const { aborted, record, lines } = await failedRun(
+      'rows.db',
+      { 'branch-7-accounts': { type: 'csv', path: 'three.csv' } },
+      { inputs: { balance: { source: 'branch-7-accounts', column: 'balance' } }, tables: {}, minRows: 1 },
+    );
+    const shared = 'input balance: the data does not fit the computation';
+    expect(aborted).toHaveLength(2);
+    for (const e of aborted) {
+      expect(e.toJSON()).toMatchObject({
+        code: 'INVALID_INPUT',
+        message: shared,
+        details: { field: 'balance', party: 'bankB' },
+      });
+      expect(JSON.stringify(e.toJSON())).not.toMatch(/branch-7|3 row|\b3\b/);
+    }
+    expect(record).toMatchObject({ state: 'failed', error: { code: 'INVALID_INPUT', message: shared } });
+    // This node's log keeps the counts and the source.
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        msg: 'job failed',
+        err: 'input balance: the computation takes 1 value(s), data source branch-7-accounts has 3 row(s)',
+      }),
+    );
+  });
+
   it('shares a ParleyError that is not internal as it is', () => {
     const e = new InvalidArgument('input x: 5 values, not 4', { field: 'x' });
     expect(jobErrorForPeers(e, 'bankB')).toBe(e);
+  });
+});
+
+/** A session that keeps what it was aborted with and whether it was closed. */
+interface FakeSession {
+  id: string;
+  aborted: ParleyError[];
+  closed: boolean;
+}
+
+/**
+ * An endpoint whose sessions open only when the test says: `open(id)` resolves
+ * session `id`, `fail(id, e)` rejects its opening.
+ */
+function slowEndpoint() {
+  const opening = new Map<string, { resolve: (s: Session) => void; reject: (e: Error) => void }>();
+  const made: FakeSession[] = [];
+  let asked: () => void = () => {};
+  const endpoint = {
+    openSession(id: string): Promise<Session> {
+      return new Promise<Session>((resolve, reject) => {
+        opening.set(id, { resolve, reject });
+        asked();
+      });
+    },
+  } as unknown as WsEndpoint;
+  return {
+    endpoint,
+    made,
+    /** Resolves once `n` sessions are being opened. */
+    asked: (n: number) =>
+      new Promise<void>((resolve) => {
+        asked = () => opening.size >= n && resolve();
+        asked();
+      }),
+    open(id: string): void {
+      const fake: FakeSession = { id, aborted: [], closed: false };
+      made.push(fake);
+      opening.get(id)?.resolve({
+        id,
+        ended: new Promise(() => {}),
+        abort: (e: ParleyError) => fake.aborted.push(e),
+        close: async () => {
+          fake.closed = true;
+        },
+      } as unknown as Session);
+    },
+    fail(id: string, e: Error): void {
+      opening.get(id)?.reject(e);
+    },
+  };
+}
+
+/** A runner of bankB over `endpoint`, and an approved job of bankA and bankB in its store. */
+function slowRunner(file: string, endpoint: WsEndpoint) {
+  const store = JobStore.open(join(dir, file));
+  const job = store.create({
+    id: 'b'.repeat(32),
+    computationId: 'c'.repeat(64),
+    name: 'test',
+    parties: ['bankA', 'bankB'],
+    proposer: 'bankA',
+  });
+  store.transition(job.id, 'approved');
+  const runner = new JobRunner({
+    self: 'bankB',
+    dir,
+    config: { dataSources: {} } as NodeConfig,
+    store,
+    endpoint,
+    log: pino({ level: 'silent' }),
+    engines: {} as EnginePool,
+  });
+  return { store, runner, job: store.get(job.id) as JobRecord };
+}
+
+/** Lets every pending callback (a session's late opening, its close) run. */
+const settle = () => new Promise((r) => setTimeout(r, 10));
+
+describe('JobRunner sessions', () => {
+  const id = 'b'.repeat(32);
+
+  it('aborts with JobCancelled, and closes, the sessions that open after the job was cancelled', async () => {
+    const net = slowEndpoint();
+    const { store, runner, job } = slowRunner('cancel-opening.db', net.endpoint);
+    const done = runner.run(job, 'garbled', program(), bound);
+    await net.asked(2);
+    runner.cancel(job, 'cancelled by the operator of bankB');
+    await done;
+    // The sessions open after the job ended here: each is aborted with the cancel, so the peers end it too.
+    net.open(`job-${id}`);
+    net.open(`job-${id}.ctl`);
+    await settle();
+    expect(store.get(id)).toMatchObject({ state: 'cancelled', error: { code: 'CANCELLED' } });
+    expect(net.made.map((s) => s.id)).toEqual([`job-${id}`, `job-${id}.ctl`]);
+    for (const s of net.made) {
+      expect(s.aborted.map((e) => e.code)).toEqual(['CANCELLED']);
+      expect(s.aborted[0].message).toBe('cancelled by the operator of bankB');
+      expect(s.closed).toBe(true);
+    }
+    store.close();
+  });
+
+  it('aborts a session already open when another is cancelled while opening', async () => {
+    const net = slowEndpoint();
+    const { store, runner, job } = slowRunner('cancel-half.db', net.endpoint);
+    const done = runner.run(job, 'garbled', program(), bound);
+    await net.asked(2);
+    net.open(`job-${id}`);
+    await settle();
+    runner.cancel(job, 'cancelled by the operator of bankB');
+    await done;
+    net.open(`job-${id}.ctl`);
+    await settle();
+    for (const s of net.made) {
+      expect(s.aborted.map((e) => e.code)).toEqual(['CANCELLED']);
+      expect(s.closed).toBe(true);
+    }
+    expect(net.made).toHaveLength(2);
+    store.close();
+  });
+
+  it('aborts the open sessions and the join session that opens late with the error of one that failed to open', async () => {
+    // bankA's table A and bankB's table B, joined: bankB opens the engine, control and join sessions.
+    const b = new CircuitBuilder(['bankA', 'bankB']);
+    const a = b.input('bankA', 'A.v', uint(8), 2);
+    b.input('bankA', 'A.$present', bit, 2);
+    const v = b.input('bankB', 'B.v', uint(8), 2);
+    b.input('bankB', 'B.$present', bit, 2);
+    b.output('s', a.sum().add(v.sum()), ['bankA', 'bankB']);
+    const joined = b.build();
+    const layout = checkTableLayout(
+      {
+        tables: {
+          A: { party: 'bankA', columns: ['v'], rows: 2, key: 'id' },
+          B: { party: 'bankB', columns: ['v'], rows: 2, key: 'id' },
+        },
+        join: { tables: ['A', 'B'], minTables: 2, rows: 2 },
+      },
+      joined,
+    );
+    const net = slowEndpoint();
+    const { store, runner, job } = slowRunner('open-failed.db', net.endpoint);
+    const done = runner.run(job, 'garbled', joined, { inputs: {}, tables: {}, minRows: 1 }, layout);
+    await net.asked(3);
+    net.open(`job-${id}`);
+    await settle();
+    net.fail(`job-${id}.ctl`, new Timeout('bankA did not connect within 10000 ms', { peer: 'bankA' }));
+    await done;
+    net.open(`job-${id}.join`);
+    await settle();
+    expect(store.get(id)).toMatchObject({ state: 'failed', error: { code: 'TIMEOUT' } });
+    expect(net.made.map((s) => s.id)).toEqual([`job-${id}`, `job-${id}.join`]);
+    for (const s of net.made) {
+      expect(s.aborted.map((e) => e.code)).toEqual(['TIMEOUT']);
+      expect(s.closed).toBe(true);
+    }
+    store.close();
   });
 });

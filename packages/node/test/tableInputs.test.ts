@@ -3,7 +3,8 @@
  * its own tables only, never another party's), the layout's checks, and the
  * reading of its tables by the names the policy binds, looked up as own
  * properties (a table, column or source named `constructor` or `toString` is
- * a name like any other).
+ * a name like any other). A table's row count and source reach this node's
+ * operator only: the other parties and the ledger hear the code and the table.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { bit, CircuitBuilder, type Program, uint } from '@parley/circuit';
 import type { TableLayout } from '@parley/interface';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NodeConfig, policySchema } from '../src/index.js';
+import { jobErrorForPeers, type NodeConfig, policySchema } from '../src/index.js';
 import { readTableInputs } from '../src/jobs/tableInputs.js';
 import { checkTableLayout, tableInputNames } from '../src/jobs/tableLayout.js';
 import { rejection } from './_helpers.js';
@@ -20,6 +21,7 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'parley-tables-'));
   await writeFile(join(dir, 'proto.csv'), 'id,constructor\nk1,5\nk2,7\n');
+  await writeFile(join(dir, 'proto3.csv'), 'id,constructor\nk1,5\nk2,7\nk3,9\n');
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -82,6 +84,7 @@ describe('readTableInputs', () => {
     layout: TableLayout,
     source: string,
     sources: NodeConfig['dataSources'],
+    minRows = 1,
   ) => {
     // As read from policy.json: the binding's `columns` is a plain object, empty by default.
     const rule = policySchema.parse({
@@ -95,7 +98,7 @@ describe('readTableInputs', () => {
       config: { dataSources: sources } as NodeConfig,
       program,
       layout,
-      bindings: { inputs: {}, tables: rule.tables, minRows: 1 },
+      bindings: { inputs: {}, tables: rule.tables, minRows },
       recvTimeoutMs: 1000,
     };
   };
@@ -108,6 +111,45 @@ describe('readTableInputs', () => {
     const id = program.nodes.findIndex((n) => n.op === 'input' && n.name === 'proto.constructor');
     expect(Array.from(read.columns.get(id) ?? [])).toEqual([5n, 7n]);
     expect(read.keysOf.proto).toEqual(['k1', 'k2']);
+  });
+
+  it("tells the other parties of a table with more rows than the computation's bound only the table", async () => {
+    const { program, layout } = protoTable();
+    const e = await rejection(
+      readTableInputs(
+        context(program, layout, 'branch-7', { 'branch-7': { type: 'csv', path: 'proto3.csv' } }),
+      ),
+    );
+    // This node's own error names the source and the counts.
+    expect(e.message).toBe(
+      "table proto: data source branch-7 has 3 rows, more than the computation's bound of 2",
+    );
+    const shared = jobErrorForPeers(e, 'bankB');
+    expect(shared.toJSON()).toEqual({
+      name: 'InvalidInput',
+      code: 'INVALID_INPUT',
+      family: 'user',
+      message: 'table proto: the data does not fit the computation',
+      details: { field: 'proto', party: 'bankB' },
+    });
+  });
+
+  it("tells the other parties of a table with fewer rows than the policy's minimum only the table", async () => {
+    const { program, layout } = protoTable();
+    const e = await rejection(
+      readTableInputs(
+        context(program, layout, 'branch-7', { 'branch-7': { type: 'csv', path: 'proto.csv' } }, 5),
+      ),
+    );
+    expect(e.code).toBe('POLICY_REFUSED');
+    expect(e.message).toBe("table proto has 2 rows, fewer than the policy's minimum of 5");
+    const shared = jobErrorForPeers(e, 'bankB');
+    expect(shared.toJSON()).toMatchObject({
+      code: 'POLICY_REFUSED',
+      message: 'table proto: the data does not meet the policy',
+      details: { field: 'proto', party: 'bankB' },
+    });
+    expect(JSON.stringify(shared)).not.toMatch(/branch-7|2 rows|minimum/);
   });
 
   it('refuses a binding to a data source named toString that node.json does not have', async () => {

@@ -4,6 +4,12 @@
  * may use it; a request without the right token gets 401 (compared in
  * constant time) and is logged without the token. /health and /openapi.json
  * are open.
+ *
+ * `POST /jobs` answers 202 once the job is recorded here, before the proposal
+ * has reached the other parties; a program over MAX_PROGRAM_BYTES is refused
+ * with LimitExceeded (a body too large to hold one, before it is parsed).
+ * `POST /jobs/:id/cancel` answers with the job as the cancel left it,
+ * `cancelled` (see cancelSettled).
  */
 import { timingSafeEqual } from 'node:crypto';
 import { Conflict, hasUnsafeText, InvalidArgument, NotFound, ParleyError } from '@parley/interface';
@@ -15,7 +21,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { JobCoordinator } from '../jobs/jobCoordinator.js';
+import { type JobCoordinator, MAX_PROGRAM_BYTES } from '../jobs/jobCoordinator.js';
 import type { JobProtocol } from '../jobs/jobMessages.js';
 import type { JobRunner } from '../jobs/jobRunner.js';
 import { isFinished, type JobState, type JobStore } from '../jobs/jobStore.js';
@@ -23,6 +29,22 @@ import { LIST_QUERY, SUBMIT_BODY } from './apiSchemas.js';
 import { openApiDocument } from './openApi.js';
 
 const OPEN_ROUTES = new Set(['/health', '/openapi.json']);
+
+/**
+ * A request body at most: a largest program in base64 and 1 MiB for the rest
+ * (name, table layout). A larger one is refused before it is parsed; a
+ * program over MAX_PROGRAM_BYTES in a body under this gets the coordinator's
+ * LimitExceeded naming `program`.
+ */
+export const MAX_BODY_BYTES = Math.ceil(MAX_PROGRAM_BYTES / 3) * 4 + (1 << 20);
+
+/**
+ * How long a cancel waits for a running job to end here. The runner ends it
+ * at once when its run is aborted (the abort wins over whatever step the run
+ * is waiting in), so this is only a bound: past it the answer is the job as
+ * it then is, and the cancel goes on.
+ */
+const CANCEL_WAIT_MS = 5_000;
 
 export interface HttpApiOptions {
   nodeName: string;
@@ -48,10 +70,31 @@ function sameToken(given: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * Resolves once job `id` has ended here (or was delivered, past cancelling),
+ * or after CANCEL_WAIT_MS. Called before the cancel, whose transition may
+ * come at once (a job still being decided) or a few ticks later (a running
+ * job: the runner records it once its aborted run has stopped).
+ */
+function cancelSettled(store: JobStore, id: string): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      stop();
+      resolve();
+    };
+    // Runs inside the store's transition: nothing here may throw.
+    const stop = store.onChange((job) => {
+      if (job.id === id && (isFinished(job.state) || job.state === 'delivered')) done();
+    });
+    const timer = setTimeout(done, CANCEL_WAIT_MS);
+  });
+}
+
 export function createHttpApi(options: HttpApiOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger.child({ component: 'api' }),
-    bodyLimit: 256 << 20,
+    bodyLimit: MAX_BODY_BYTES,
     // One line per request at info level is noise for an operator; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     // A malformed URL or an over-long path parameter: the same error shape as every other refusal.
@@ -85,7 +128,13 @@ export function createHttpApi(options: HttpApiOptions): FastifyInstance {
               : 400;
       return reply.code(status).send({ code: error.code, message: error.message });
     }
-    const e = error as { statusCode?: number; message: string };
+    const e = error as { statusCode?: number; code?: string; message: string };
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({
+        code: 'LIMIT_EXCEEDED',
+        message: `the request body is more than the ${MAX_BODY_BYTES} bytes a request may be (a job's program may be at most ${MAX_PROGRAM_BYTES} bytes)`,
+      });
+    }
     if (e.statusCode !== undefined && e.statusCode < 500) {
       return reply.code(e.statusCode).send({ code: 'INVALID_REQUEST', message: e.message });
     }
@@ -133,9 +182,12 @@ export function createHttpApi(options: HttpApiOptions): FastifyInstance {
       throw new Conflict(`job ${id} has already ended (${job.state})`, { job: id, state: job.state });
     }
     const reason = `cancelled by the operator of ${options.nodeName}`;
+    const settled = cancelSettled(options.store, id);
     // Still being decided: the decision says so to every party; running (or about to run): its sessions do.
     options.jobs.cancelPending(id);
     options.runner.cancel(job, reason);
+    // The answer is the job after the cancel's transition, not before it.
+    await settled;
     return options.store.get(id);
   });
   app.get('/jobs/:id/receipt', async (request) => {

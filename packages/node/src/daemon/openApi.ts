@@ -43,9 +43,13 @@ export function openApiDocument(nodeName: string): Record<string, unknown> {
             },
           },
           responses: {
-            '202': { description: 'the job, as proposed' },
-            '400': { description: 'a typed error' },
+            '202': {
+              description:
+                'the job, recorded here as proposed (the proposal goes to the other parties after the answer)',
+            },
+            '400': { description: 'a typed error (LIMIT_EXCEEDED for a program over 8 MiB)' },
             '401': unauthorized,
+            '413': { description: 'LIMIT_EXCEEDED: a body too large to hold a program of 8 MiB' },
           },
         },
         get: {
@@ -93,7 +97,7 @@ export function openApiDocument(nodeName: string): Record<string, unknown> {
           summary: 'cancel a job that has not ended: every party ends it as cancelled',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
-            '200': { description: 'the job' },
+            '200': { description: 'the job after the cancel: cancelled' },
             '404': { description: 'no such job' },
             '409': { description: 'the job has already ended' },
             '401': unauthorized,

@@ -5,7 +5,9 @@
  * parties (mutual-TLS WebSocket, packages/transport) and serves the
  * operator's HTTP API. Logs are JSON lines (pino); secrets never reach them:
  * the logger redacts token and key fields, and nothing logs inputs, shares or
- * labels.
+ * labels. One node runs per directory: the start takes the directory's lock
+ * (nodeLock.ts) before it opens the job database or the ledger, and releases
+ * it once a clean stop has closed them.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -24,6 +26,9 @@ import { type LogLevel, loadNodeConfig, type NodeConfig } from '../setup/nodeCon
 import { loadPolicy, type Policy } from '../setup/policyFile.js';
 import { createHttpApi } from './httpApi.js';
 import { watchLinks } from './linkEvents.js';
+import { lockNodeDirectory, type NodeLock } from './nodeLock.js';
+
+export { NODE_LOCK_FILE } from './nodeLock.js';
 
 /** Written in the node directory while the node runs: where its API listens (for the CLI and SDK). */
 export const NODE_RUN_FILE = 'node.run.json';
@@ -63,11 +68,30 @@ export class PartyNode {
     private readonly engines: EnginePool,
     /** Where the API listens (host:port, the port the OS chose when node.json says 0). */
     readonly apiAddress: string,
+    private readonly lock: NodeLock,
   ) {}
 
   static async start(dirPath: string, options: PartyNodeOptions = {}): Promise<PartyNode> {
     const dir = resolve(dirPath);
     const config = await loadNodeConfig(dir);
+    // Before anything opens the job database: a second start on a running node's directory must not fail
+    // that node's jobs as if it had restarted (NODE_RESTARTED), nor touch its ledger. Refused here instead.
+    const lock = lockNodeDirectory(dir);
+    try {
+      return await PartyNode.open(dir, config, lock, options);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  /** The node of directory `dir`, whose lock this process holds. */
+  private static async open(
+    dir: string,
+    config: NodeConfig,
+    lock: NodeLock,
+    options: PartyNodeOptions,
+  ): Promise<PartyNode> {
     const log = pino(
       { level: options.logLevel ?? config.logLevel, base: { node: config.name }, redact: REDACTED },
       options.logDestination ?? process.stdout,
@@ -176,6 +200,7 @@ export class PartyNode {
         rec,
         engines,
         new URL(apiAddress).host,
+        lock,
       );
       await writeFile(
         join(dir, NODE_RUN_FILE),
@@ -213,6 +238,8 @@ export class PartyNode {
     await this.endpoint.close();
     this.store.close();
     await this.ledger.close();
+    // Last: another start may open the database and the ledger from here on.
+    this.lock.release();
     this.log.info('node stopped');
     this.log.flush();
   }

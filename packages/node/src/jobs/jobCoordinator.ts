@@ -16,6 +16,16 @@
  * LimitExceeded, and every party hears the refusal, as of any refusal.
  * Refusals a peer's message causes are not queued without bound while that
  * peer (or another party) does not read them (MAX_REPLIES_IN_FLIGHT).
+ *
+ * A proposal is decoded and checked on the node's main thread, which also
+ * keeps its party links alive: its program may be at most MAX_PROGRAM_BYTES
+ * (far below a control message's 64 MiB), refused before it is decoded, and
+ * a job message larger than MAX_PROPOSAL_BYTES is not decoded at all. A
+ * proposal naming a party that is not a consortium member is refused; the
+ * operator's submission is refused the same way before anything is sent.
+ * A submission is answered once the job is recorded here: the proposal goes
+ * out after (a party that is down does not hold the operator's request up),
+ * and a party that does not get it leaves the job to end on the timeout.
  */
 import { randomBytes } from 'node:crypto';
 import { computationId, decodeProgram, type Program } from '@parley/circuit';
@@ -37,9 +47,11 @@ import type { Policy } from '../setup/policyFile.js';
 import {
   decodeJobMessage,
   encodeJobMessage,
+  JOB_ID_PATTERN,
   type JobMessage,
   type JobProtocol,
   LEDGER_MESSAGES,
+  peekJobMessage,
 } from './jobMessages.js';
 import type { JobRecord, JobStore } from './jobStore.js';
 import { checkRecordable } from './jobTranscript.js';
@@ -86,6 +98,23 @@ export const EARLY_PER_PEER = 64;
 export const MAX_AWAITING_PER_PEER = 16;
 /** Refusal replies to one peer still waiting to be sent (no connection, or the peer does not read), at most. */
 const MAX_REPLIES_IN_FLIGHT = 32;
+/**
+ * A job's program (parley-program-v1 bytes) at most, proposed by a peer or
+ * submitted here. Decoding and checking it blocks the main thread, which
+ * also keeps the party links alive (a link without traffic for 5 s drops):
+ * about 0.1 s per MiB for a program of many small nodes, the costliest kind
+ * measured, so the cap keeps that under a second. Real programs are far
+ * smaller: AES-128 as a Bristol call encodes to 0.6 MB, the fraud score and
+ * a group-by over 2^20 rows to under 10 KB (their sizes are in their nodes'
+ * lengths, not in the program).
+ */
+export const MAX_PROGRAM_BYTES = 8 << 20;
+/**
+ * A proposal message at most: its program and 1 MiB for the rest (name, ids,
+ * table layout). Other job messages are far smaller (a ledger entry is at
+ * most 256 KiB), so a job message above this is not decoded at all.
+ */
+export const MAX_PROPOSAL_BYTES = MAX_PROGRAM_BYTES + (1 << 20);
 
 /** A party's decision; an approval names the computation id the party checked against its policy. */
 type Decision = { approved: boolean; reason?: string; cancelled?: boolean; computationId?: string };
@@ -114,18 +143,17 @@ export class JobCoordinator {
     program: Uint8Array;
     tables?: unknown;
   }): Promise<JobRecord> {
+    // Before decoding: the parties would refuse it undecoded, and decoding it would stall this node too.
+    checkProgramSize(request.program.length);
     const { program, tables } = admitProgram(request.program, request.tables, request.protocol);
     if (!program.parties.includes(this.o.self)) {
       throw new InvalidArgument(
         `${this.o.self} is not a party of this computation (${program.parties.join(', ')})`,
       );
     }
-    const members = new Set(this.o.consortium.parties.map((p) => p.name));
-    const strangers = program.parties.filter((p) => !members.has(p));
-    if (strangers.length > 0) {
-      throw new InvalidArgument(`parties not in the consortium: ${strangers.join(', ')}`, {
-        field: 'parties',
-      });
+    const strangers = this.strangers(program);
+    if (strangers) {
+      throw new InvalidArgument(`parties not in the consortium: ${strangers}`, { field: 'parties' });
     }
     const id = randomBytes(16).toString('hex');
     const computation = computationId(program, { name: request.name, protocol: request.protocol, tables });
@@ -138,7 +166,13 @@ export class JobCoordinator {
       program: request.program,
       ...(tables ? { tables } : {}),
     });
-    // Refused here, before a job exists: past the control channel's limit the proposal could reach no one.
+    // Refused here, before a job exists: past either limit the proposal could reach no one.
+    if (proposal.length > MAX_PROPOSAL_BYTES) {
+      throw new LimitExceeded(
+        `the proposal is ${proposal.length} bytes, more than the ${MAX_PROPOSAL_BYTES} a proposal may be`,
+        { field: 'tables', size: proposal.length, limit: MAX_PROPOSAL_BYTES },
+      );
+    }
     if (proposal.length > this.o.control.maxMessageBytes) {
       throw new LimitExceeded(
         `the proposal is ${proposal.length} bytes, more than the ${this.o.control.maxMessageBytes} a control message may hold`,
@@ -154,9 +188,18 @@ export class JobCoordinator {
     });
     this.track(job, this.o.self, request.protocol, program, tables);
     this.o.log.info({ job: job.id, name: job.name, computation: job.computationId }, 'job proposed');
-    await this.broadcast(job.parties, proposal, job.id);
+    // Not awaited: a party that is down would hold the operator's request for the connect timeout. The
+    // sends are queued in order (the proposal to each party before this node's decision); one that fails
+    // is logged, and the job then ends on the decision timeout, as for a party that never answers.
+    void this.broadcast(job.parties, proposal, job.id);
     this.decide(job.id);
     return this.o.store.get(job.id);
+  }
+
+  /** The parties of `program` that are not consortium members, as a short list for a message ('' if none). */
+  private strangers(program: Program): string {
+    const out = program.parties.filter((p) => !this.members.has(p));
+    return out.length > 8 ? `${out.slice(0, 8).join(', ')} and ${out.length - 8} more` : out.join(', ');
   }
 
   /**
@@ -186,6 +229,10 @@ export class JobCoordinator {
 
   /** One control message from a peer. Nothing a peer sends may end this process: every failure is logged. */
   private receive(from: string, bytes: Uint8Array): void {
+    if (bytes.length > MAX_PROPOSAL_BYTES) {
+      this.refuseUndecoded(from, bytes);
+      return;
+    }
     let m: JobMessage;
     try {
       m = decodeJobMessage(bytes, from);
@@ -216,6 +263,34 @@ export class JobCoordinator {
       );
       if (m.t === 'propose') this.refuseAfterFailure(from, m.job, e);
     }
+  }
+
+  /**
+   * A job message larger than any job message may be, not decoded (that alone
+   * could stall this node for seconds): a proposal, when its first fields say
+   * so, is refused to its proposer, as an invalid one is; anything else is
+   * logged and dropped.
+   */
+  private refuseUndecoded(from: string, bytes: Uint8Array): void {
+    try {
+      const { t, job } = peekJobMessage(bytes);
+      const e = new LimitExceeded(
+        `the proposal is ${bytes.length} bytes, more than the ${MAX_PROPOSAL_BYTES} a proposal may be`,
+        { party: from, size: bytes.length, limit: MAX_PROPOSAL_BYTES },
+      );
+      this.o.log.warn({ from, type: t, job, size: bytes.length }, 'a job message too large to decode');
+      if (t !== 'propose' || job === undefined || !JOB_ID_PATTERN.test(job) || this.o.store.find(job)) return;
+      this.refuseInvalid(from, job, e);
+    } catch (e) {
+      this.o.log.error({ from, err: (e as Error).message }, 'a job message could not be handled');
+    }
+  }
+
+  /** A proposal that is not valid (or too large): only its proposer is told, and no job is recorded. */
+  private refuseInvalid(from: string, jobId: string, e: unknown): void {
+    this.o.log.warn({ from, job: jobId, err: (e as Error).message }, 'the proposal is not valid');
+    const reason = `the proposal is not valid: ${sharedMessage(e)}`.slice(0, 900);
+    this.reply(from, encodeJobMessage({ t: 'decision', job: jobId, approved: false, reason }), jobId);
   }
 
   /**
@@ -250,6 +325,7 @@ export class JobCoordinator {
     let program: Program;
     let tables: TableLayout | undefined;
     try {
+      checkProgramSize(m.program.length);
       ({ program, tables } = admitProgram(m.program, m.tables, m.protocol));
       const id = computationId(program, { name: m.name, protocol: m.protocol, tables });
       if (id !== m.computationId)
@@ -257,10 +333,14 @@ export class JobCoordinator {
       if (!program.parties.includes(from) || !program.parties.includes(this.o.self)) {
         throw new ProtocolViolation('the proposer and this node must both be parties of the computation');
       }
+      // A job with a party no link leads to could only wait for that party's decision until the timeout.
+      const strangers = this.strangers(program);
+      if (strangers) {
+        const why = `the computation names parties that are not consortium members: ${strangers}`;
+        throw new ProtocolViolation(why, { party: from, field: 'parties' });
+      }
     } catch (e) {
-      this.o.log.warn({ from, job: m.job, err: (e as Error).message }, 'the proposal is not valid');
-      const reason = `the proposal is not valid: ${sharedMessage(e)}`.slice(0, 900);
-      this.reply(from, encodeJobMessage({ t: 'decision', job: m.job, approved: false, reason }), m.job);
+      this.refuseInvalid(from, m.job, e);
       return;
     }
     const awaiting = this.awaitingFrom(from);
@@ -553,6 +633,14 @@ export class JobCoordinator {
  */
 function sharedMessage(e: unknown): string {
   return e instanceof Error ? errorForPeers(e).message : 'internal error';
+}
+
+/** Refuses, with LimitExceeded, a program of more than MAX_PROGRAM_BYTES (checked before it is decoded). */
+function checkProgramSize(bytes: number): void {
+  if (bytes > MAX_PROGRAM_BYTES) {
+    const why = `the program is ${bytes} bytes, more than the ${MAX_PROGRAM_BYTES} a job's program may be`;
+    throw new LimitExceeded(why, { field: 'program', size: bytes, limit: MAX_PROGRAM_BYTES });
+  }
 }
 
 /**

@@ -6,7 +6,9 @@
  * sequencer's call to a commit round, its word that an entry could not be
  * recorded, and a replica's request to catch up. Decoding checks every field
  * and throws ProtocolViolation naming it; a message is from the party the
- * transport authenticated, never from a name it carries.
+ * transport authenticated, never from a name it carries. A message too large
+ * to be decoded at all can still be answered: peekJobMessage reads its kind
+ * and job id from its first fields without decoding the rest.
  */
 import { hasUnsafeText, ProtocolViolation, safeText, type TableLayout } from '@parley/interface';
 import { Packr } from 'msgpackr';
@@ -53,6 +55,56 @@ const MAX_REASON = 1000;
 
 export function encodeJobMessage(m: JobMessage): Uint8Array {
   return packr.pack(m);
+}
+
+/** Map entries peekJobMessage reads at most before it gives up. */
+const PEEK_ENTRIES = 8;
+
+/**
+ * The kind (`t`) and job id of a message, read from its leading fields
+ * without decoding the rest: for a message too large to be decoded, so that
+ * its sender can still be told why it was not. encodeJobMessage writes `t`
+ * and `job` first; a message that does not begin with them (or is not
+ * msgpack) gives what was found, possibly nothing. Reads a few short strings
+ * only: its cost does not grow with the message.
+ */
+export function peekJobMessage(bytes: Uint8Array): { t?: string; job?: string } {
+  const found: { t?: string; job?: string } = {};
+  let at = 0;
+  const head = bytes[at++];
+  let entries: number;
+  if (head >= 0x80 && head <= 0x8f) entries = head & 0x0f;
+  else if (head === 0xde && bytes.length >= 3) {
+    entries = (bytes[1] << 8) | bytes[2];
+    at = 3;
+  } else if (head === 0xdf && bytes.length >= 5) {
+    entries = ((bytes[1] << 24) | (bytes[2] << 16) | (bytes[3] << 8) | bytes[4]) >>> 0;
+    at = 5;
+  } else return found;
+  // A fixstr or str8 at `at` (the only forms of a short string), or undefined.
+  const shortString = (): string | undefined => {
+    const h = bytes[at];
+    let length: number;
+    let start: number;
+    if (h >= 0xa0 && h <= 0xbf) {
+      length = h & 0x1f;
+      start = at + 1;
+    } else if (h === 0xd9 && at + 1 < bytes.length) {
+      length = bytes[at + 1];
+      start = at + 2;
+    } else return undefined;
+    if (start + length > bytes.length) return undefined;
+    at = start + length;
+    return Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('utf8');
+  };
+  for (let i = 0; i < Math.min(entries, PEEK_ENTRIES); i++) {
+    const key = shortString();
+    const value = key === undefined ? undefined : shortString();
+    if (value === undefined) break;
+    if (key === 't') found.t = value;
+    else if (key === 'job') found.job = value;
+  }
+  return found;
 }
 
 export function decodeJobMessage(bytes: Uint8Array, from: string): JobMessage {

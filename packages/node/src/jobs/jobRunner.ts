@@ -9,7 +9,12 @@
  * so that these messages never mix with the engine's). Any failure fails the
  * job here with its typed error; the aborted sessions make the other parties
  * fail it too, with the same error. The operator's cancel aborts them with
- * JobCancelled: the job ends cancelled on every party.
+ * JobCancelled: the job ends cancelled on every party. A session belongs to
+ * the job from the moment it opens: one still opening when the job ends is
+ * aborted with the job's error as soon as it opens.
+ *
+ * Each data source is read once per job (`DataSourceReads`), however many
+ * inputs and tables it feeds, without holding the event loop for long.
  *
  * Engines (enginePool.ts, in worker threads): two-party jobs run on the
  * garbled engine (semi-honest, the OT extension kept per peer across jobs);
@@ -28,9 +33,14 @@ import {
   ParleyError,
   type TableLayout,
 } from '@parley/interface';
-import type { Session, WsEndpoint } from '@parley/transport';
+import type { Session, SessionOptions, WsEndpoint } from '@parley/transport';
 import type { Logger } from 'pino';
-import { dataSourceErrorForPeers, readDataSource } from '../data/dataSources.js';
+import {
+  DataSourceReads,
+  dataFitError,
+  dataSourceErrorForPeers,
+  readDataSource,
+} from '../data/dataSources.js';
 import type { NodeConfig } from '../setup/nodeConfig.js';
 
 import type { EnginePool } from './enginePool.js';
@@ -76,10 +86,12 @@ export function joinAllowanceMs(joinParties: number, rows: number): number {
  * `self` (through the ABORT of its sessions), and what this node records for
  * the job (the proposer's record is the reason on the shared ledger): a data
  * source's failure only as its source, party and code (its own message names
- * files and columns, for this node's log); an internal error, or an error
- * that is not a ParleyError, only as 'internal error' (its text, often a
- * runtime error's, was not written for a peer's eyes); any other ParleyError
- * as it is (its messages are written to be shared).
+ * files and columns, for this node's log); data that does not fit the job (a
+ * source's row count against the computation's) only as its code and the
+ * input or table (the count and the source are this party's); an internal
+ * error, or an error that is not a ParleyError, only as 'internal error' (its
+ * text, often a runtime error's, was not written for a peer's eyes); any
+ * other ParleyError as it is (its messages are written to be shared).
  */
 export function jobErrorForPeers(err: ParleyError, self: string): ParleyError {
   const source = dataSourceErrorForPeers(err, self);
@@ -132,6 +144,20 @@ export class JobRunner {
     const abort = new AbortController();
     this.running.set(job.id, { abort });
     const sessions: Session[] = [];
+    // How the job ended, once it has: a session that opens later is aborted with its error, or closed.
+    let ended: { error?: ParleyError } | undefined;
+    // Each session is the job's as soon as it opens, not once all have: a cancel, or another session
+    // failing to open, while some are still opening must abort those already open, and those that open
+    // after the job ended (their peers wait on them), so that every party ends the job alike.
+    const adopt = (s: Session): Session => {
+      if (!ended) {
+        sessions.push(s);
+      } else {
+        if (ended.error) s.abort(ended.error);
+        void s.close().catch(() => {});
+      }
+      return s;
+    };
     const cancelled = new Promise<never>((_, reject) => {
       abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
     });
@@ -150,22 +176,23 @@ export class JobRunner {
       const ctlOptions = {
         recvTimeoutMs: options.recvTimeoutMs + joinAllowanceMs(joining.length, tables?.join?.rows ?? 0),
       };
+      const open = (id: string, parties: readonly string[], o: SessionOptions) =>
+        this.o.endpoint.openSession(id, parties, o).then((s) => adopt(s));
       const [engine, ctl, join] = await orCancel(
         Promise.all([
-          this.o.endpoint.openSession(`job-${job.id}`, job.parties, options),
-          this.o.endpoint.openSession(`job-${job.id}.ctl`, job.parties, ctlOptions),
-          joining.includes(this.o.self)
-            ? this.o.endpoint.openSession(`job-${job.id}.join`, joining, options)
-            : Promise.resolve(undefined),
+          open(`job-${job.id}`, job.parties, options),
+          open(`job-${job.id}.ctl`, job.parties, ctlOptions),
+          joining.includes(this.o.self) ? open(`job-${job.id}.join`, joining, options) : undefined,
         ]),
       );
-      sessions.push(engine, ctl);
-      if (join) sessions.push(join);
       broken = new Promise<never>((_, reject) => {
         for (const session of sessions) void session.ended.then((e) => e && reject(e));
       });
       broken.catch(() => {});
-      const columns = await orCancel(this.readInputs(program, bindings.inputs, tables));
+      // Each data source is read once for the job, however many inputs and tables it feeds; its rows
+      // are dropped once the inputs are read.
+      const reads = new DataSourceReads(abort.signal);
+      const columns = await orCancel(this.readInputs(program, bindings.inputs, tables, reads));
       const keysOf: Record<string, Array<string | null>> = {};
       if (tables) {
         const read = await orCancel(
@@ -180,6 +207,7 @@ export class JobRunner {
             joinSession: join,
             recvTimeoutMs: this.o.recvTimeoutMs ?? 60_000,
             signal: abort.signal,
+            reads,
             onJoinProgress: (done, total) => {
               const r = this.running.get(job.id);
               if (r) r.progress = { done, total, unit: 'keys encrypted (join)' };
@@ -189,6 +217,7 @@ export class JobRunner {
         for (const [id, col] of read.columns) columns.set(id, col);
         Object.assign(keysOf, read.keysOf);
       }
+      reads.clear();
       const commitments = await orCancel(
         exchangeCommitments(ctl, this.o.self, job.parties, inputCommitment(job.id, program, columns)),
       );
@@ -228,6 +257,7 @@ export class JobRunner {
       const err = e instanceof ParleyError ? e : asParleyError(e, `job ${job.id} failed`);
       // The full error stays in this node's log; the parties and the job's record get the shared form.
       const shared = jobErrorForPeers(err, this.o.self);
+      ended = { error: shared };
       for (const s of sessions) s.abort(shared);
       try {
         const now = store.find(job.id);
@@ -241,6 +271,7 @@ export class JobRunner {
       }
       log.warn({ job: job.id, code: err.code, err: err.message }, 'job failed');
     } finally {
+      ended ??= {};
       this.running.delete(job.id);
       await Promise.all(sessions.map((s) => s.close().catch(() => {})));
     }
@@ -251,6 +282,7 @@ export class JobRunner {
     program: Program,
     bindings: JobBindings['inputs'],
     tables: TableLayout | undefined,
+    reads: DataSourceReads,
   ): Promise<Map<number, Column>> {
     const columns = new Map<number, Column>();
     const tableColumns = tableInputNames(tables, this.o.self);
@@ -267,11 +299,18 @@ export class JobRunner {
           field: n.name,
         });
       }
-      const table = await readDataSource(b.source, source, this.o.dir, [{ column: b.column, type: n.type }]);
+      const table = await readDataSource(b.source, source, this.o.dir, [{ column: b.column, type: n.type }], {
+        reads,
+      });
       if (table.rows !== n.length) {
-        throw new InvalidInput(
-          `input ${n.name}: the computation takes ${n.length} value(s), data source ${b.source} has ${table.rows} row(s)`,
-          { field: n.name, source: b.source },
+        // The source's size and name are this node's: the other parties and the ledger get neither.
+        throw dataFitError(
+          new InvalidInput(
+            `input ${n.name}: the computation takes ${n.length} value(s), data source ${b.source} has ${table.rows} row(s)`,
+            { field: n.name, source: b.source },
+          ),
+          'input',
+          n.name,
         );
       }
       columns.set(id, table.columns.get(b.column) as Column);

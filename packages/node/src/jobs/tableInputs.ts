@@ -12,7 +12,9 @@
  * A join with more rows than the computation's bound fails the job (every
  * party of the join sees the same count); a table or join with some rows but
  * fewer than the policy's `minRows` is refused (an empty one goes on: it
- * covers no one).
+ * covers no one). A table's own row count and source are this party's: the
+ * errors that name them are marked (`dataFitError`) so that the other
+ * parties and the shared ledger hear only the code and the table.
  */
 import { type Column, newColumn, type Program, widthOf } from '@parley/circuit';
 import {
@@ -24,7 +26,7 @@ import {
   tableInputName,
 } from '@parley/interface';
 import type { Session } from '@parley/transport';
-import { readDataSource } from '../data/dataSources.js';
+import { type DataSourceReads, dataFitError, readDataSource } from '../data/dataSources.js';
 import type { NodeConfig } from '../setup/nodeConfig.js';
 import type { JobBindings } from './policyCheck.js';
 import { joinInWorker } from './privateJoin.js';
@@ -51,6 +53,8 @@ export interface TableReadContext {
   recvTimeoutMs: number;
   /** The job's cancel switch: stops the join. */
   signal?: AbortSignal;
+  /** The job's reads of its data sources, so that a source feeding inputs and tables is read once. */
+  reads?: DataSourceReads;
 }
 
 /** The parties of the join (owners of its tables, in the program's party order). */
@@ -89,7 +93,10 @@ export async function readTableInputs(ctx: TableReadContext): Promise<TableInput
         field: table,
       });
     }
-    const data = await readDataSource(binding.source, source, ctx.dir, requests, { keyColumn });
+    const data = await readDataSource(binding.source, source, ctx.dir, requests, {
+      keyColumn,
+      reads: ctx.reads,
+    });
     const keys = data.keys as string[];
     const joined = layout.join?.tables.includes(table) ?? false;
     let order: ArrayLike<number>;
@@ -120,13 +127,17 @@ export async function readTableInputs(ctx: TableReadContext): Promise<TableInput
       checkMinRows(`the join has ${result.rows} rows`, result.rows, bindings.minRows);
     } else {
       if (data.rows > shape.rows) {
-        throw new InvalidInput(
-          `table ${table}: data source ${binding.source} has ${data.rows} rows, more than the computation's bound of ${shape.rows}`,
-          { field: table, source: binding.source },
+        throw dataFitError(
+          new InvalidInput(
+            `table ${table}: data source ${binding.source} has ${data.rows} rows, more than the computation's bound of ${shape.rows}`,
+            { field: table, source: binding.source },
+          ),
+          'table',
+          table,
         );
       }
       order = Array.from({ length: data.rows }, (_, i) => i);
-      checkMinRows(`table ${table} has ${data.rows} rows`, data.rows, bindings.minRows);
+      checkMinRows(`table ${table} has ${data.rows} rows`, data.rows, bindings.minRows, table);
     }
     const rowAt = (r: number) => (r < order.length ? order[r] : -1);
     shape.columns.forEach((c, k) => {
@@ -147,9 +158,16 @@ export async function readTableInputs(ctx: TableReadContext): Promise<TableInput
   return out;
 }
 
-/** Refuses a table or join of 1 … minRows−1 rows; an empty one covers no one and goes on (its aggregates are 0). */
-function checkMinRows(what: string, rows: number, minRows: number): void {
+/**
+ * Refuses a table or join of 1 … minRows−1 rows; an empty one covers no one and goes on (its aggregates
+ * are 0). For this node's `table` (not the join, whose count every party of the join has), the other
+ * parties hear only that the table is refused, not its count.
+ */
+function checkMinRows(what: string, rows: number, minRows: number, table?: string): void {
   if (rows > 0 && rows < minRows) {
-    throw new PolicyRefused(`${what}, fewer than the policy's minimum of ${minRows}`, { field: 'minRows' });
+    const err = new PolicyRefused(`${what}, fewer than the policy's minimum of ${minRows}`, {
+      field: 'minRows',
+    });
+    throw table === undefined ? err : dataFitError(err, 'table', table);
   }
 }
