@@ -39,13 +39,23 @@ const preparedCache = new Map<string, PreparedProgram>();
 const PREPARED_CACHE_SIZE = 8;
 
 /**
- * Lowers `program` for the garbled engine. A node runs the same computation
+ * Most gates of one circuit the garbled engine lowers (2^26, about 3 GB while
+ * lowering): a program that is not elementwise (a sum, a sort) becomes one
+ * circuit however many rows it has, which the policy's bounds on IR values do
+ * not bound. Past it the job fails on both parties with LimitExceeded before
+ * it fills memory. An elementwise program is lowered per chunk and never
+ * meets it.
+ */
+export const MAX_CIRCUIT_GATES = 1 << 26;
+
+/**
+ * Lowers `program` for the garbled engine (at most `maxGates` gates). A node runs the same computation
  * again and again (and a program reaches a worker as a copy): programs with
  * the same canonical encoding share one preparation, so the lowering and the
  * garbler's and evaluator's wire plans (cached per circuit) are made once. The
  * result is read-only.
  */
-export function prepareProgram(program: Program): PreparedProgram {
+export function prepareProgram(program: Program, maxGates = MAX_CIRCUIT_GATES): PreparedProgram {
   if (program.parties.length !== 2) {
     throw new InvalidArgument(
       `the garbled engine runs two-party computations; this one has ${program.parties.length} parties`,
@@ -58,7 +68,7 @@ export function prepareProgram(program: Program): PreparedProgram {
     preparedCache.set(key, hit);
     return { ...hit, program };
   }
-  const prepared = lowerProgram(program);
+  const prepared = lowerProgram(program, maxGates);
   preparedCache.set(key, prepared);
   if (preparedCache.size > PREPARED_CACHE_SIZE)
     preparedCache.delete(preparedCache.keys().next().value as string);
@@ -76,8 +86,8 @@ export function clearPreparedPrograms(): void {
   preparedCache.clear();
 }
 
-function lowerProgram(program: Program): PreparedProgram {
-  const lowered = lowerToBoolean(program, { adder: 'ripple' });
+function lowerProgram(program: Program, maxGates: number): PreparedProgram {
+  const lowered = lowerToBoolean(program, { adder: 'ripple', maxGates });
   const inputOwners = lowered.inputNodes.map((id) => {
     const n = program.nodes[id];
     return n.op === 'input' ? n.party : '';
@@ -165,7 +175,7 @@ export function garbledJob(
   program: Program,
   party: string,
   inputs: PartyInputs,
-  options: { chunkElements?: number } = {},
+  options: { chunkElements?: number; maxGates?: number } = {},
 ): GarbledJob {
   const n = elementwiseLength(program);
   if (program.parties.length !== 2) {
@@ -180,7 +190,7 @@ export function garbledJob(
       ? 1
       : Math.max(1, Math.floor(CHUNK_AND_GATES / Math.max(1, andGatesOf(sliceProgram(program, 0, 1))))));
   if (n === undefined || n <= size) {
-    const prepared = prepareProgram(program);
+    const prepared = prepareProgram(program, options.maxGates);
     return singleCircuitJob(prepared.spec, inputBits(prepared, party, inputs));
   }
   const own = encodePartyInputs(program, party, inputs);
@@ -201,7 +211,7 @@ export function garbledJob(
       // Chunks of the same length have the same circuit: lower it once.
       let prepared = shapes.get(e - s);
       if (!prepared) {
-        prepared = prepareProgram(sliceProgram(program, s, e));
+        prepared = prepareProgram(sliceProgram(program, s, e), options.maxGates);
         shapes.set(e - s, prepared);
       }
       const bits = new Map<number, Uint8Array>();

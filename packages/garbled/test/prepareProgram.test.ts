@@ -1,7 +1,7 @@
-/** prepareProgram's cache: programs with the same content share one lowering until clearPreparedPrograms. */
+/** prepareProgram's cache (one lowering per content until clearPreparedPrograms) and its bound on a circuit's gates. */
 import { CircuitBuilder, uint } from '@parley/circuit';
 import { describe, expect, it } from 'vitest';
-import { clearPreparedPrograms, prepareProgram } from '../src/index.js';
+import { clearPreparedPrograms, garbledJob, MAX_CIRCUIT_GATES, prepareProgram } from '../src/index.js';
 
 function program() {
   const b = new CircuitBuilder(['alice', 'bob']);
@@ -30,5 +30,34 @@ describe('prepareProgram', () => {
     expect(after.inputNodes).toEqual(before.inputNodes);
     // And the new lowering is cached in turn.
     expect(prepareProgram(program()).spec.circuit).toBe(after.spec.circuit);
+  });
+});
+
+describe('the bound on one circuit’s gates', () => {
+  /** x·y summed over `rows` rows: not elementwise, so one circuit of about 800 gates per row. */
+  function productSum(rows: number) {
+    const b = new CircuitBuilder(['alice', 'bob']);
+    const s = b
+      .input('alice', 'x', uint(16), rows)
+      .mul(b.input('bob', 'y', uint(16), rows))
+      .sum();
+    b.output('total', s, ['alice', 'bob']);
+    return b.build();
+  }
+
+  it('refuses a program whose circuit would pass it with LimitExceeded, before the circuit is built', () => {
+    expect(MAX_CIRCUIT_GATES).toBe(2 ** 26);
+    const p = productSum(64);
+    expect(() => prepareProgram(p, 10_000)).toThrow(
+      expect.objectContaining({
+        code: 'LIMIT_EXCEEDED',
+        message: 'the boolean circuit needs more than 10000 gates',
+      }),
+    );
+    expect(() =>
+      garbledJob(p, 'alice', new Map([[0, new BigUint64Array(64)]]), { maxGates: 10_000 }),
+    ).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED' }));
+    // Under the bound it is lowered as before.
+    expect(prepareProgram(p, 200_000).spec.circuit.gateCount).toBeGreaterThan(10_000);
   });
 });

@@ -4,6 +4,7 @@
  * and structurally equal gates are shared (hash-consing). A bit is a wire
  * number, or one of the constants `ZERO` and `ONE`.
  */
+import { LimitExceeded } from '@parley/interface';
 import { type BooleanCircuit, GateList, GateOp, renumberGates, type WireGroup } from './circuit.js';
 
 /**
@@ -66,8 +67,12 @@ export class BitBuilder {
   private readonly andCache = new Map<number, number>();
   private readonly notOf = new Map<number, number>();
 
-  constructor(options: { adder?: AdderKind } = {}) {
+  private readonly maxGates: number;
+
+  /** `maxGates`: a gate past it throws LimitExceeded (the circuit is refused before it fills memory). */
+  constructor(options: { adder?: AdderKind; maxGates?: number } = {}) {
     this.adder = options.adder ?? 'ripple';
+    this.maxGates = options.maxGates ?? Number.POSITIVE_INFINITY;
   }
 
   /** Allocates `width` fresh input wires. */
@@ -89,6 +94,11 @@ export class BitBuilder {
   }
 
   private gate(op: number, a: number, b: number): number {
+    if (this.gates.count >= this.maxGates) {
+      throw new LimitExceeded(`the boolean circuit needs more than ${this.maxGates} gates`, {
+        limit: this.maxGates,
+      });
+    }
     const out = this.wireCount++;
     this.gates.push(op as 0 | 1 | 2, a, b, out);
     return out;

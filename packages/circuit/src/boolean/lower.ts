@@ -25,6 +25,8 @@ export interface LowerOptions {
   adder?: AdderKind;
   /** Reorder gates by AND depth (default true). */
   layered?: boolean;
+  /** Most gates the circuit may have: past it lowering stops with LimitExceeded (default: no bound). */
+  maxGates?: number;
 }
 
 export interface LoweredCircuit {
@@ -41,7 +43,7 @@ export interface LoweredCircuit {
  * another, each least significant bit first.
  */
 export function lowerToBoolean(p: Program, options: LowerOptions = {}): LoweredCircuit {
-  const bb = new BitBuilder({ adder: options.adder ?? 'ripple' });
+  const bb = new BitBuilder({ adder: options.adder ?? 'ripple', maxGates: options.maxGates });
   const values: Bits[][] = [];
   const inputs: Array<{ name: string; bits: Bits }> = [];
   const inputNodes: number[] = [];
