@@ -9,7 +9,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CircuitBuilder, computationId, encodeProgram, type Program, uint } from '@parley/circuit';
-import type { Consortium } from '@parley/interface';
 import type { Ledger } from '@parley/ledger';
 import type { ControlChannel, WsEndpoint } from '@parley/transport';
 import type { FastifyInstance } from 'fastify';
@@ -28,6 +27,7 @@ import {
   type NodeConfig,
   policySchema,
 } from '../src/index.js';
+import { twoBanks } from './_helpers.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -37,13 +37,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const consortium: Consortium = {
-  parties: ['bankA', 'bankB'].map((name, i) => ({
-    name,
-    publicKey: `${i + 1}`.repeat(64),
-    address: `127.0.0.1:${7200 + i}`,
-  })),
-};
+const consortium = twoBanks(7200);
 const policy = policySchema.parse({
   version: 1,
   allow: [{ computation: 'test', outputRecipients: ['bankA', 'bankB'] }],

@@ -29,7 +29,7 @@ import {
   type Policy,
   policySchema,
 } from '../src/index.js';
-import { rejection } from './_helpers.js';
+import { rejection, twoBanks } from './_helpers.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -39,13 +39,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const consortium: Consortium = {
-  parties: ['bankA', 'bankB'].map((name, i) => ({
-    name,
-    publicKey: `${i + 1}`.repeat(64),
-    address: `127.0.0.1:${7000 + i}`,
-  })),
-};
+const consortium = twoBanks(7000);
 
 /** bankB's coordinator; `deliver` hands it a message from a peer, `sent` holds what it sent. */
 function bankB(file: string, policy = EMPTY_POLICY, maxMessageBytes = 64 << 20) {

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bit, CircuitBuilder, uint } from '@parley/circuit';
 import type { ParleyError } from '@parley/interface';
-import type { Session, WsEndpoint } from '@parley/transport';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type EnginePool, JobRunner, JobStore, type NodeConfig } from '../src/index.js';
 import { checkTableLayout } from '../src/jobs/tableLayout.js';
+import { silentEndpoint } from './_helpers.js';
 
 /** The files read (opened for reading) since the test began, by path. */
 const reads = vi.hoisted(() => [] as string[]);
@@ -74,16 +74,7 @@ describe('JobRunner reads', () => {
     };
     // Sessions that take no message: the job fails once its inputs are read, when it sends its commitment.
     const aborted: ParleyError[] = [];
-    const endpoint = {
-      async openSession(id: string): Promise<Session> {
-        return {
-          id,
-          ended: new Promise(() => {}),
-          abort: (e: ParleyError) => aborted.push(e),
-          close: async () => {},
-        } as unknown as Session;
-      },
-    } as unknown as WsEndpoint;
+    const endpoint = silentEndpoint(aborted);
     const store = JobStore.open(join(dir, 'node.db'));
     const runner = new JobRunner({
       self: 'bankB',

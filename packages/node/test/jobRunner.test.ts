@@ -27,6 +27,7 @@ import {
   type NodeConfig,
 } from '../src/index.js';
 import { checkTableLayout } from '../src/jobs/tableLayout.js';
+import { silentEndpoint } from './_helpers.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -55,16 +56,7 @@ async function failedRun(
   run = program(),
 ) {
   const aborted: ParleyError[] = [];
-  const endpoint = {
-    async openSession(id: string): Promise<Session> {
-      return {
-        id,
-        ended: new Promise(() => {}),
-        abort: (e: ParleyError) => aborted.push(e),
-        close: async () => {},
-      } as unknown as Session;
-    },
-  } as unknown as WsEndpoint;
+  const endpoint = silentEndpoint(aborted);
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
