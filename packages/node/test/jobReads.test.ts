@@ -9,11 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bit, CircuitBuilder, uint } from '@parley/circuit';
 import type { ParleyError } from '@parley/interface';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type EnginePool, JobRunner, JobStore, type NodeConfig } from '../src/index.js';
 import { checkTableLayout } from '../src/jobs/tableLayout.js';
-import { silentEndpoint } from './_helpers.js';
+import { approvedJob, bankBRunner, silentEndpoint } from './_helpers.js';
 
 /** The files read (opened for reading) since the test began, by path. */
 const reads = vi.hoisted(() => [] as string[]);
@@ -75,27 +73,11 @@ describe('JobRunner reads', () => {
     // Sessions that take no message: the job fails once its inputs are read, when it sends its commitment.
     const aborted: ParleyError[] = [];
     const endpoint = silentEndpoint(aborted);
-    const store = JobStore.open(join(dir, 'node.db'));
-    const runner = new JobRunner({
-      self: 'bankB',
-      dir,
-      config: { dataSources: { accounts: { type: 'csv', path: 'accounts.csv' } } } as NodeConfig,
-      store,
-      endpoint,
-      log: pino({ level: 'silent' }),
-      engines: {} as EnginePool,
-    });
+    const dataSources = { accounts: { type: 'csv' as const, path: 'accounts.csv' } };
+    const { store, runner } = bankBRunner({ dir, file: 'node.db', endpoint, dataSources });
     const file = join(dir, 'accounts.csv');
     for (const [n, id] of ['a', 'b'].map((c, n) => [n, c.repeat(32)] as const)) {
-      store.create({
-        id,
-        computationId: 'c'.repeat(64),
-        name: 'test',
-        parties: ['bankA', 'bankB'],
-        proposer: 'bankB',
-      });
-      store.transition(id, 'approved');
-      await runner.run(store.get(id), 'garbled', program, bindings, layout);
+      await runner.run(approvedJob(store, id, 'bankB'), 'garbled', program, bindings, layout);
       // It got past its inputs (a failure reading them would be INVALID_INPUT or a data source's).
       expect(store.get(id)).toMatchObject({ state: 'failed', error: { code: 'INTERNAL' } });
       expect(reads.filter((p) => p === file)).toHaveLength(n + 1);

@@ -17,17 +17,9 @@ import { InvalidArgument, type ParleyError, Timeout } from '@parley/interface';
 import type { Session, WsEndpoint } from '@parley/transport';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type EnginePool,
-  type JobBindings,
-  type JobRecord,
-  JobRunner,
-  JobStore,
-  jobErrorForPeers,
-  type NodeConfig,
-} from '../src/index.js';
+import { type JobBindings, jobErrorForPeers, type NodeConfig } from '../src/index.js';
 import { checkTableLayout } from '../src/jobs/tableLayout.js';
-import { silentEndpoint } from './_helpers.js';
+import { approvedJob, bankBRunner, silentEndpoint } from './_helpers.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -64,25 +56,15 @@ async function failedRun(
       done();
     },
   });
-  const store = JobStore.open(join(dir, file));
-  const job = store.create({
-    id: 'a'.repeat(32),
-    computationId: 'c'.repeat(64),
-    name: 'test',
-    parties: ['bankA', 'bankB'],
-    proposer: 'bankB',
-  });
-  store.transition(job.id, 'approved');
-  const runner = new JobRunner({
-    self: 'bankB',
+  const { store, runner } = bankBRunner({
     dir,
-    config: { dataSources } as NodeConfig,
-    store,
+    file,
     endpoint,
+    dataSources,
     log: pino({ level: 'info' }, sink),
-    engines: {} as EnginePool,
   });
-  await runner.run(store.get(job.id), 'garbled', run, bindings);
+  const job = approvedJob(store, 'a'.repeat(32), 'bankB');
+  await runner.run(job, 'garbled', run, bindings);
   await new Promise((r) => setImmediate(r));
   const record = store.get(job.id);
   store.close();
@@ -232,25 +214,8 @@ function slowEndpoint() {
 
 /** A runner of bankB over `endpoint`, and an approved job of bankA and bankB in its store. */
 function slowRunner(file: string, endpoint: WsEndpoint) {
-  const store = JobStore.open(join(dir, file));
-  const job = store.create({
-    id: 'b'.repeat(32),
-    computationId: 'c'.repeat(64),
-    name: 'test',
-    parties: ['bankA', 'bankB'],
-    proposer: 'bankA',
-  });
-  store.transition(job.id, 'approved');
-  const runner = new JobRunner({
-    self: 'bankB',
-    dir,
-    config: { dataSources: {} } as NodeConfig,
-    store,
-    endpoint,
-    log: pino({ level: 'silent' }),
-    engines: {} as EnginePool,
-  });
-  return { store, runner, job: store.get(job.id) as JobRecord };
+  const { store, runner } = bankBRunner({ dir, file, endpoint });
+  return { store, runner, job: approvedJob(store, 'b'.repeat(32), 'bankA') };
 }
 
 /** Lets every pending callback (a session's late opening, its close) run. */
