@@ -27,6 +27,7 @@
 import {
   bit,
   type CircuitBuilder,
+  RESERVED_NAME,
   typeToString,
   uint,
   type Value,
@@ -71,6 +72,9 @@ export function obliviousJoin(
     if (s.present.type.kind !== 'bit')
       throw new TypeMismatch(`obliviousJoin: ${name}.present must be a bit column`);
     for (const [c, v] of Object.entries(s.columns)) {
+      // The joined columns are returned as an object's keys, which '__proto__' cannot be.
+      if (c === RESERVED_NAME)
+        throw new InvalidArgument(`obliviousJoin: ${name} may not have a column named '${RESERVED_NAME}'`);
       if (v.length !== s.key.length) {
         throw new InvalidArgument(
           `obliviousJoin: ${name}.${c} has ${v.length} rows, its key ${s.key.length}`,

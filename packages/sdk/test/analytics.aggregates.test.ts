@@ -202,6 +202,16 @@ describe('histogram', () => {
     );
     expect(() => histogram(u8, [0, 256], p)).toThrow(/edges\[1\]/);
   });
+
+  it('rejects fixed-point edges that round to the same value (an empty bin)', () => {
+    const b = new CircuitBuilder(['a']);
+    const x = b.input('a', 'x', fixed(32, 4), 4);
+    const p = b.input('a', 'p', bit, 4);
+    expect(() => histogram(x, [0, 0.01, 1], p)).toThrow(
+      /edges\[0\] and edges\[1\] round to the same fixed\(32, ?4\) value/,
+    );
+    expect(() => histogram(x, [0, 0.0625, 1], p)).not.toThrow();
+  });
 });
 
 describe('misuse', () => {

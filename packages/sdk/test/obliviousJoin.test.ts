@@ -192,4 +192,29 @@ describe('obliviousJoin', () => {
       }),
     ).toThrow(/keys of uint\(16\) and int\(16\) differ in type/);
   });
+
+  it("refuses a column named '__proto__', which the joined columns could not hold as a key", () => {
+    expect(() =>
+      defineComputation({
+        name: 'bad',
+        parties: ['a', 'b'],
+        inputs: {
+          k: { party: 'a', type: uint(8), length: 2 },
+          p: { party: 'a', type: bit, length: 2 },
+          v: { party: 'a', type: int(8), length: 2 },
+        },
+        outputs: { x: 'all' },
+        compute: ({ k, p, v }, b) => {
+          // An own key '__proto__' (as JSON.parse or Object.fromEntries make), not an object literal's prototype.
+          const columns = Object.fromEntries([['__proto__', v]]);
+          const joined = obliviousJoin(
+            b,
+            { key: k, present: p, columns },
+            { key: k, present: p, columns: {} },
+          );
+          return { x: joined.present };
+        },
+      }),
+    ).toThrow(/obliviousJoin: left may not have a column named '__proto__'/);
+  });
 });

@@ -33,7 +33,7 @@
  * the type's bound; a histogram reveals how many rows fall in each bin (a bin
  * of 1 may single a person out — suppress small bins as groupBy does).
  */
-import { encodeValue, typeToString, type Value, type ValueType } from '@parley/circuit';
+import { encodeValue, toSignedIfNeeded, typeToString, type Value, type ValueType } from '@parley/circuit';
 import { InvalidArgument } from '@parley/interface';
 import { accumulatorType, checkMask, checkMaskedColumn, typeBounds } from './_columns.js';
 import { countRows, divideByCount, moments, sumOfSquares } from './_moments.js';
@@ -79,7 +79,7 @@ export function maxOf(col: Value, present: Value): Value {
  * edges[i] ≤ x < edges[i + 1]. Values below edges[0] or from the last edge
  * up are counted in no bin. Returns uint(32), one per bin. Edges are values
  * of the column's type (integers for an integer column; rounded to the
- * nearest 2^-f for fixed(k, f)).
+ * nearest 2^-f for fixed(k, f), and still distinct once rounded).
  */
 export function histogram(col: Value, edges: readonly number[], present: Value): Value {
   checkMaskedColumn(col, present, 'histogram');
@@ -98,6 +98,7 @@ function checkEdges(edges: readonly number[], t: ValueType): void {
   if (!Array.isArray(edges) || edges.length < 2) {
     throw new InvalidArgument('histogram: give at least two bin edges', { field: 'edges' });
   }
+  let previous: bigint | undefined;
   edges.forEach((e, i) => {
     if (typeof e !== 'number' || !Number.isFinite(e)) {
       throw new InvalidArgument(`histogram: edges[${i}] is not a finite number`, { field: 'edges' });
@@ -111,11 +112,19 @@ function checkEdges(edges: readonly number[], t: ValueType): void {
       );
     }
     // An edge is a constant of the column's type: one outside it is named here, not as constant[i].
-    encodeValue(e, t, `histogram: edges[${i}] (${typeToString(t)})`);
+    const value = toSignedIfNeeded(encodeValue(e, t, `histogram: edges[${i}] (${typeToString(t)})`), t);
     if (i > 0 && !(e > edges[i - 1])) {
       throw new InvalidArgument(`histogram: edges must ascend strictly (edges[${i}] ≤ edges[${i - 1}])`, {
         field: 'edges',
       });
     }
+    // Two edges that round to the same value of a fixed-point type would make an empty bin.
+    if (previous !== undefined && value <= previous) {
+      throw new InvalidArgument(
+        `histogram: edges[${i - 1}] and edges[${i}] round to the same ${typeToString(t)} value; give edges at least 2^-${t.kind === 'fixed' ? t.frac : 0} apart`,
+        { field: 'edges' },
+      );
+    }
+    previous = value;
   });
 }
