@@ -8,7 +8,7 @@ import type { Column, PlainInputs, Program } from '@parley/circuit';
 import { GarbledSession, garbledJob, OtContextStore, outputColumns } from '@parley/garbled';
 import { type Consortium, InternalError } from '@parley/interface';
 import { ecdhJoin } from '@parley/psi';
-import { createIdentity, WsEndpoint } from '@parley/transport';
+import { createIdentity, type Session, WsEndpoint } from '@parley/transport';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 
@@ -21,6 +21,23 @@ export interface PartyRunResult {
   andGates: number;
   bytesSent: number;
   ms: number;
+}
+
+/**
+ * `work` on `session`, which is closed afterwards whatever happens (a session
+ * left open stays in the endpoint's books). When `work` fails, its error is
+ * the one thrown: a failure to close does not replace it.
+ */
+async function closedAfter<T>(session: Session, work: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await work();
+  } catch (e) {
+    await session.close().catch(() => {});
+    throw e;
+  }
+  await session.close();
+  return result;
 }
 
 const api = {
@@ -46,19 +63,20 @@ const api = {
     if (!endpoint) throw new InternalError('the party worker was not started (listen() first)');
     const job = garbledJob(program, party, inputs[party] ?? {});
     const session = await endpoint.openSession(sessionId, [...job.parties]);
-    const t0 = performance.now();
-    const s = GarbledSession.forJob(job, party, (to, bytes) => session.send(to, bytes), {
-      garblingWorkers: options.garblingWorkers ?? 0,
-      otContexts,
-      // The transport copies what it is given before send returns.
-      sendCopies: true,
+    return closedAfter(session, async () => {
+      const t0 = performance.now();
+      const s = GarbledSession.forJob(job, party, (to, bytes) => session.send(to, bytes), {
+        garblingWorkers: options.garblingWorkers ?? 0,
+        otContexts,
+        // The transport copies what it is given before send returns.
+        sendCopies: true,
+      });
+      session.onMessage((from, bytes) => s.handleMessage(from, bytes));
+      const outputs = outputColumns(program, await s.output());
+      const ms = performance.now() - t0;
+      const stats = s.stats();
+      return { outputs, andGates: stats.andGates, bytesSent: stats.bytesSent, ms };
     });
-    session.onMessage((from, bytes) => s.handleMessage(from, bytes));
-    const outputs = outputColumns(program, await s.output());
-    const ms = performance.now() - t0;
-    await session.close();
-    const stats = s.stats();
-    return { outputs, andGates: stats.andGates, bytesSent: stats.bytesSent, ms };
   },
 
   /** This party's side of the ECDH private join on `keys` (@parley/psi); the joined rows and the time it took. */
@@ -71,11 +89,11 @@ const api = {
   ): Promise<{ rows: number; ownRows: Int32Array; ms: number }> {
     if (!endpoint) throw new InternalError('the party worker was not started (listen() first)');
     const session = await endpoint.openSession(sessionId, parties);
-    const t0 = performance.now();
-    const r = await ecdhJoin(session, party, parties, keys, { context: sessionId, minParties });
-    const ms = performance.now() - t0;
-    await session.close();
-    return { rows: r.rows, ownRows: r.ownRows, ms };
+    return closedAfter(session, async () => {
+      const t0 = performance.now();
+      const r = await ecdhJoin(session, party, parties, keys, { context: sessionId, minParties });
+      return { rows: r.rows, ownRows: r.ownRows, ms: performance.now() - t0 };
+    });
   },
 
   async close(): Promise<void> {

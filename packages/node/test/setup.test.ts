@@ -1,12 +1,44 @@
-/** Node set-up: init writes a node directory once, configs are checked field by field, consortium files join members. */
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+/**
+ * Node set-up: init writes a node directory once, or nothing, configs are
+ * checked field by field, consortium files join members. A full disk is
+ * played by the real file system wrapped so that writing one chosen file fails.
+ */
+import { type FileHandle, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCode, loadConsortium, type ParleyError } from '@parley/interface';
 import { loadIdentity } from '@parley/transport';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createConsortium, initNode, loadNodeConfig, loadPolicy, parseNodeConfig } from '../src/index.js';
 import { rejection } from './_helpers.js';
+
+/**
+ * The file whose writing fails with ENOSPC once it is created, if any: by
+ * `open` then the handle's `writeFile`, or by `writeFile` alone, the file is
+ * made and then the disk is full.
+ */
+const diskFullAt = vi.hoisted(() => ({ file: undefined as string | undefined }));
+
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs/promises')>();
+  const diskFull = () =>
+    Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  const open = (async (path: string, ...rest: unknown[]) => {
+    const handle = await (fs.open as (...a: unknown[]) => Promise<FileHandle>)(path, ...rest);
+    if (String(path) === diskFullAt.file) {
+      handle.writeFile = async () => {
+        throw diskFull();
+      };
+    }
+    return handle;
+  }) as typeof fs.open;
+  const writeFile = (async (path: string, data: string, options?: object) => {
+    if (String(path) !== diskFullAt.file) return fs.writeFile(path, data, options);
+    await fs.writeFile(path, '', options);
+    throw diskFull();
+  }) as typeof fs.writeFile;
+  return { ...fs, open, writeFile };
+});
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -48,6 +80,62 @@ describe('parley init', () => {
     expect(
       hasCode(await rejection(initNode({ name: 'bad name', dir: await tempDir() })), 'INVALID_ARGUMENT'),
     ).toBe(true);
+  });
+
+  it('leaves the directory as it found it when a late file cannot be created, so init can run again', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'notes.txt'), 'kept\n');
+    // The public file, the last file but node.json, is in the way.
+    await writeFile(join(dir, 'bankD.pub.json'), '{}\n');
+    const e = await rejection(initNode({ name: 'bankD', dir }));
+    expect(hasCode(e, 'CONFIG')).toBe(true);
+    expect(e.message).toContain('bankD.pub.json already exists');
+    expect((await readdir(dir)).sort()).toEqual(['bankD.pub.json', 'notes.txt']);
+    expect(await readFile(join(dir, 'bankD.pub.json'), 'utf8')).toBe('{}\n');
+    await rm(join(dir, 'bankD.pub.json'));
+    const r = await initNode({ name: 'bankD', dir });
+    expect(await loadNodeConfig(dir)).toEqual(r.config);
+    expect((await readdir(dir)).sort()).toEqual([
+      'bankD.pub.json',
+      'identity.crt',
+      'identity.key',
+      'node.json',
+      'notes.txt',
+      'policy.json',
+    ]);
+  });
+
+  it('removes the directories it created when the disk fills up, and nothing above them', async () => {
+    const parent = await tempDir();
+    const dir = join(parent, 'nodes', 'bankE');
+    diskFullAt.file = join(dir, 'bankE.pub.json');
+    let e: ParleyError;
+    try {
+      e = await rejection(initNode({ name: 'bankE', dir }));
+    } finally {
+      diskFullAt.file = undefined;
+    }
+    expect(hasCode(e, 'CONFIG')).toBe(true);
+    expect(e.message).toBe(`cannot write ${join(dir, 'bankE.pub.json')}: ENOSPC`);
+    expect(await readdir(parent)).toEqual([]);
+    // A directory that was there before stays, with what it holds; only the one init made goes.
+    await mkdir(join(parent, 'nodes'));
+    await writeFile(join(parent, 'nodes', 'notes.txt'), 'kept\n');
+    diskFullAt.file = join(dir, 'node.json');
+    try {
+      expect(hasCode(await rejection(initNode({ name: 'bankE', dir })), 'CONFIG')).toBe(true);
+    } finally {
+      diskFullAt.file = undefined;
+    }
+    expect(await readdir(join(parent, 'nodes'))).toEqual(['notes.txt']);
+    await initNode({ name: 'bankE', dir });
+    expect((await readdir(dir)).sort()).toEqual([
+      'bankE.pub.json',
+      'identity.crt',
+      'identity.key',
+      'node.json',
+      'policy.json',
+    ]);
   });
 
   it('checks the address and ports before it creates the directory, with typed errors', async () => {

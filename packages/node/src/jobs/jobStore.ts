@@ -40,6 +40,11 @@ export function isFinished(state: JobState): boolean {
   return NEXT[state].length === 0;
 }
 
+/** Whether a job in `state` has its outcome here (delivered, or finished): what its ledger entry records. */
+export function hasOutcome(state: JobState): boolean {
+  return state === 'delivered' || isFinished(state);
+}
+
 export type { JobEvent, JobRecord };
 
 /** What every party of a succeeded job agrees on before it is recorded (jobTranscript.ts). */
@@ -263,7 +268,7 @@ export class JobStore {
    * ledger entry yet, oldest first, at most `limit`: what it puts forward when it starts.
    */
   notOnLedger(proposer: string, limit = 100): JobRecord[] {
-    const states = JOB_STATES.filter((s) => s === 'delivered' || (isFinished(s) && s !== 'recorded'));
+    const states = JOB_STATES.filter((s) => hasOutcome(s) && s !== 'recorded');
     const rows = this.db
       .prepare(
         `select * from jobs where proposer = ? and ledger_seq is null and state in (${states.map(() => '?').join(', ')}) order by updated_at limit ?`,

@@ -15,7 +15,9 @@
  * more, are members. After the commit, each party notes the
  * entry's sequence number and moves a delivered job to `recorded`. A round
  * that fails (a refusal, a silent member) leaves the ledger unchanged
- * everywhere; the parties' jobs then carry the reason.
+ * everywhere; the parties' jobs then carry the reason (a `record-failed`
+ * from the sequencer is taken only for a job that has its outcome here and
+ * no ledger entry yet).
  *
  * A replica that missed a commit (it crashed after signing) refuses the next
  * round until it has caught up: it asks another member for the co-signed
@@ -43,7 +45,7 @@ import {
 import type { Session, WsEndpoint } from '@parley/transport';
 import type { Logger } from 'pino';
 import { encodeJobMessage, type JobMessage } from './jobMessages.js';
-import { isFinished, type JobRecord, type JobStore } from './jobStore.js';
+import { hasOutcome, type JobRecord, type JobStore } from './jobStore.js';
 import { ledgerEntryFor, ledgerViewOf, outcomeOf } from './jobTranscript.js';
 
 export interface LedgerRecorderOptions {
@@ -221,6 +223,10 @@ export class LedgerRecorder {
     if (m.t === 'ledger-round') {
       void this.serially(() => this.follow(m.round));
     } else if (m.t === 'record-failed') {
+      // Only a job of this node with its outcome and no entry takes the note: a running one has no entry to fail.
+      const job = this.o.store.find(m.job);
+      if (!job || !hasOutcome(job.state) || ledgerSeq(job) !== undefined)
+        return 'not a job of this node that waits for its ledger entry';
       this.o.store.setLedger(m.job, { error: m.reason });
     }
     return undefined;
@@ -440,8 +446,7 @@ export class LedgerRecorder {
 
   /** This node's view of a job once it has ended here (it may still be finishing); none if it is not a party. */
   private async viewWhenEnded(jobId: string): Promise<LocalJobView | undefined> {
-    const ended = (j: JobRecord | undefined) =>
-      j === undefined || j.state === 'delivered' || isFinished(j.state);
+    const ended = (j: JobRecord | undefined) => j === undefined || hasOutcome(j.state);
     let job = this.o.store.find(jobId);
     if (!ended(job)) {
       job = await new Promise<JobRecord | undefined>((resolve) => {
