@@ -1,7 +1,8 @@
 /**
  * Suite `circuit`: Bristol parse rate and plaintext boolean evaluation (AES-128
  * and a generated circuit of 10M AND gates, 1M in --quick: metrics `….generated`,
- * the size in their detail), and plaintext IR evaluation of a 1M-row column sum.
+ * the size in their detail), lowering a product sum to one boolean circuit,
+ * and plaintext IR evaluation of a 1M-row column sum.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -15,6 +16,8 @@ import {
   GateList,
   GateOp,
   gadgetCosts,
+  int,
+  lowerToBoolean,
   readBristolFile,
   uint,
   wireRange,
@@ -133,6 +136,22 @@ const suite: BenchSuite = {
         ctx.record(`circuit.gadget_depth.${g.gadget}64.${adder}`, 'AND depth', g.andDepth);
       }
     }
+
+    // Lowering of a program that is not elementwise (one circuit): the garbled engine's preparation of a product sum.
+    const productRows = ctx.quick ? 500 : 2000;
+    const pb = new CircuitBuilder(['a', 'b']);
+    const px = pb.input('a', 'x', int(32), productRows);
+    pb.output('s', px.mul(pb.input('b', 'y', int(32), productRows)).sum(), ['a']);
+    const productSum = pb.build();
+    const lowerGates = lowerToBoolean(productSum, { adder: 'ripple' }).circuit.gateCount;
+    const lowerMs = await medianMs(() => lowerToBoolean(productSum, { adder: 'ripple' }), 3, 1);
+    ctx.record(
+      'circuit.lower.gates_per_s.product_sum',
+      'gates/s',
+      lowerGates / (lowerMs / 1000),
+      3,
+      `Σ x·y over ${productRows} rows of int(32): ${(lowerGates / 1e6).toFixed(1)}M gates`,
+    );
 
     const rows = 1_000_000;
     const b = new CircuitBuilder(['a', 'b']);

@@ -6,6 +6,7 @@
  */
 import { LimitExceeded } from '@parley/interface';
 import { type BooleanCircuit, GateList, GateOp, renumberGates, type WireGroup } from './circuit.js';
+import { GateTable } from './gateTable.js';
 
 /**
  * Drops gates whose outputs no output group depends on (gadgets may compute a
@@ -50,10 +51,10 @@ export type Bit = number;
 /** Bits of a value, least significant first. */
 export type Bits = Bit[];
 
-const HASH_LIMIT = 1 << 26;
 /**
- * Most entries a hash-consing table keeps (a V8 Map holds at most 2^24): past
- * it the table starts afresh, which only loses some sharing, never correctness.
+ * Most entries a hash-consing table keeps (a V8 Map, the NOT table, holds at
+ * most 2^24): past it the table starts afresh, which only loses some sharing,
+ * never correctness.
  */
 const CACHE_LIMIT = 1 << 23;
 
@@ -63,8 +64,8 @@ export class BitBuilder {
   readonly gates = new GateList(1 << 12);
   readonly adder: AdderKind;
   private wireCount = 0;
-  private readonly xorCache = new Map<number, number>();
-  private readonly andCache = new Map<number, number>();
+  private readonly xorCache = new GateTable(CACHE_LIMIT);
+  private readonly andCache = new GateTable(CACHE_LIMIT);
   private readonly notOf = new Map<number, number>();
 
   private readonly maxGates: number;
@@ -166,16 +167,14 @@ export class BitBuilder {
     return x.map((xi, i) => this.mux(c, xi, y[i]));
   }
 
-  private hashed(cache: Map<number, number>, op: number, a: number, b: number): number {
+  private hashed(cache: GateTable, op: number, a: number, b: number): number {
     const lo = Math.min(a, b);
     const hi = Math.max(a, b);
-    if (hi >= HASH_LIMIT) return this.gate(op, lo, hi);
-    const key = lo * HASH_LIMIT + hi;
-    const hit = cache.get(key);
-    if (hit !== undefined) return hit;
+    const slot = cache.slot(lo, hi);
+    const hit = cache.outputAt(slot);
+    if (hit >= 0) return hit;
     const out = this.gate(op, lo, hi);
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(key, out);
+    cache.insertAt(slot, lo, hi, out);
     return out;
   }
 
