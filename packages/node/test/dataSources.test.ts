@@ -1,14 +1,18 @@
 /**
  * Data sources: CSV, JSON and PostgreSQL columns checked against input types; errors name source, column and row,
- * never the value. A job's reads read each source once; a large CSV file is read without holding the event loop.
+ * never the value. A job's reads read each source once; a large CSV or JSON file is read without holding the event
+ * loop, and JSON parsed as it streams in gives what JSON.parse gives.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixed, int, uint } from '@parley/circuit';
-import { JobCancelled } from '@parley/interface';
+import { JobCancelled, own } from '@parley/interface';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_URL, usePostgres } from '../../../test/postgres.js';
+import { Slices } from '../src/data/_reading.js';
+import { parseJson } from '../src/data/jsonSource.js';
 import { DataSourceReads, dataSourceErrorForPeers, readDataSource } from '../src/index.js';
 import { rejection } from './_helpers.js';
 
@@ -153,6 +157,258 @@ describe('reading a large CSV file', () => {
     const folder = await rejection(readDataSource('f', { type: 'csv', path: '.' }, dir, []));
     expect(folder.code).toBe('CONFIG');
     expect(folder.message).toBe(`data source f: ${dir} cannot be read`);
+  });
+});
+
+/** The longest the event loop was held (ms) and how often a 1 ms timer ran while `read` ran. */
+async function heldWhile<T>(read: () => Promise<T>): Promise<{ value: T; longest: number; ticks: number }> {
+  let ticks = 0;
+  let longest = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    ticks++;
+  }, 1);
+  try {
+    const value = await read();
+    return { value, longest: Math.max(longest, performance.now() - last), ticks };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+describe('reading a large JSON file', () => {
+  // About 24 MB in each shape: JSON.parse of the whole text held the event loop for 0.5 to 1 s.
+  const rows = 360_000;
+  const columnRows = 640_000;
+  const row = (i: number) => ({
+    id: `k${i}`,
+    amount: i % 60_000,
+    rate: (i % 1000) / 8,
+    name: `customer-${i % 9973}`,
+  });
+  beforeAll(async () => {
+    await writeFile(
+      join(dir, 'large-rows.json'),
+      `[${Array.from({ length: rows }, (_, i) => JSON.stringify(row(i))).join(',\n')}]`,
+    );
+    const columns = Object.keys(row(0)).map(
+      (k) =>
+        `${JSON.stringify(k)}: [${Array.from({ length: columnRows }, (_, i) => JSON.stringify(own(row(i), k))).join(',')}]`,
+    );
+    await writeFile(join(dir, 'large-columns.json'), `{${columns.join(',\n')}}`);
+  });
+
+  it('lets the event loop turn while it reads rows and columns (a party link misses no heartbeat)', async () => {
+    for (const [file, n] of [
+      ['large-rows.json', rows],
+      ['large-columns.json', columnRows],
+    ] as const) {
+      const {
+        value: t,
+        longest,
+        ticks,
+      } = await heldWhile(() =>
+        readDataSource('large', { type: 'json', path: file }, dir, [{ column: 'amount', type: uint(16) }], {
+          keyColumn: 'id',
+          reads: new DataSourceReads(),
+        }),
+      );
+      expect(t.rows).toBe(n);
+      expect(t.keys?.[n - 1]).toBe(`k${n - 1}`);
+      expect(t.columns.get('amount')?.[n - 1]).toBe(BigInt((n - 1) % 60_000));
+      // Parsed as it streams in: a few tens of ms at most (a garbage collection on a loaded machine more).
+      expect.soft(longest, file).toBeLessThan(250);
+      expect.soft(ticks, file).toBeGreaterThan(10);
+    }
+  }, 60_000);
+
+  it("stops at the job's cancel while it parses", async () => {
+    const abort = new AbortController();
+    const cancel = new JobCancelled('cancelled by the operator', { job: 'j' });
+    setTimeout(() => abort.abort(cancel), 30);
+    const e = await rejection(
+      readDataSource('large', { type: 'json', path: 'large-rows.json' }, dir, [], {
+        reads: new DataSourceReads(abort.signal),
+      }),
+    );
+    expect(e).toBe(cancel);
+  });
+});
+
+describe('JSON parsed as it streams in', () => {
+  /** `text` in pieces cut at `cuts`. */
+  async function* pieces(text: string, cuts: number[]): AsyncGenerator<string> {
+    let at = 0;
+    for (const cut of [...cuts.map((c) => c % (text.length + 1)).sort((a, b) => a - b), text.length]) {
+      yield text.slice(at, cut);
+      at = cut;
+    }
+  }
+  /** What JSON.parse gives for `text`, or a SyntaxError; the same of parseJson on `text` cut at `cuts`. */
+  const both = async (text: string, cuts: number[] = []) => {
+    const parsed = (() => {
+      try {
+        return { value: JSON.parse(text) as unknown };
+      } catch (e) {
+        return e;
+      }
+    })();
+    const streamed = await parseJson(pieces(text, cuts), new Slices()).then(
+      (value) => ({ value }),
+      (e) => e,
+    );
+    return { parsed, streamed };
+  };
+  const seed = 20261125;
+
+  it('gives what JSON.parse gives, however the text is cut', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.jsonValue(),
+        fc.constantFrom(undefined, 1, '\t', ' \r\n'),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        async (value, indent, cuts) => {
+          const { parsed, streamed } = await both(JSON.stringify(value, null, indent), cuts);
+          expect(streamed).toStrictEqual(parsed);
+        },
+      ),
+      { numRuns: 300, seed },
+    );
+  });
+
+  it('refuses (SyntaxError) exactly the texts JSON.parse refuses', async () => {
+    const edit = fc.constantFrom(...'{}[],:"\\ -+.0eEtrufalsn\u00a0\u0000\u001fu'.split(''));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.jsonValue({ maxDepth: 3 }),
+        fc.nat(),
+        edit,
+        fc.constantFrom('insert', 'delete', 'replace'),
+        fc.array(fc.nat(), { maxLength: 3 }),
+        async (value, at, char, how, cuts) => {
+          const json = JSON.stringify(value);
+          const i = at % (json.length + 1);
+          const text =
+            json.slice(0, i) + (how === 'delete' ? '' : char) + json.slice(how === 'insert' ? i : i + 1);
+          const { parsed, streamed } = await both(text, cuts);
+          if (parsed instanceof SyntaxError) expect(streamed).toBeInstanceOf(SyntaxError);
+          else expect(streamed).toStrictEqual(parsed);
+        },
+      ),
+      { numRuns: 1000, seed },
+    );
+    for (const text of [
+      '',
+      ' ',
+      '[1,]',
+      '{"a":1,}',
+      '01',
+      '-',
+      '1.',
+      '.5',
+      '1e+',
+      '"\\u00"',
+      'tru',
+      'true1',
+    ]) {
+      for (const cut of [0, 1, 2])
+        expect((await both(text, [cut])).streamed, text).toBeInstanceOf(SyntaxError);
+    }
+    expect((await both('[1] [2]')).streamed).toBeInstanceOf(SyntaxError);
+  });
+
+  it('gives the same numbers, strings and keys as JSON.parse, and drops a leading byte order mark', async () => {
+    for (const text of [
+      '[-0, 1e400, 12345678901234567890, 0.1, 5e-324, -1.5E+3]',
+      '"\\ud800 \\u00e9 \\n \\"" ',
+      '{"a": 1, "b": 2, "a": 3, "1": 4}',
+      `${'['.repeat(500)}${']'.repeat(500)}`,
+    ]) {
+      for (const cut of [1, 2, 3, 7]) {
+        const { parsed, streamed } = await both(text, [cut]);
+        expect(streamed).toStrictEqual(parsed);
+      }
+    }
+    const proto = (await parseJson(pieces('{"__proto__": [1]}', [5]), new Slices())) as object;
+    expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
+    expect(Object.hasOwn(proto, '__proto__')).toBe(true);
+    expect(await parseJson(pieces('\uFEFF[1]', [2]), new Slices())).toEqual([1]);
+  });
+});
+
+describe('JSON data source errors', () => {
+  it('names the file of a JSON source that is not JSON, or holds neither shape; an empty object has no rows', async () => {
+    const notJson = { 'truncated.json': '[{"x": 1}, {"x": 2}', 'empty.json': '', 'two.json': '[1] [2]' };
+    const neither = { 'scalar.json': '5', 'mixed.json': '[{"x": 1}, [2]]', 'notArrays.json': '{"x": 1}' };
+    for (const [file, text] of Object.entries({ ...notJson, ...neither })) {
+      await writeFile(join(dir, file), text);
+      const e = await rejection(readDataSource('j', { type: 'json', path: file }, dir, []));
+      expect(e.code).toBe('INVALID_INPUT');
+      expect(e.details).toEqual({ source: 'j', file: join(dir, file) });
+      expect(e.message).toBe(
+        file in notJson
+          ? `data source j: ${join(dir, file)} is not valid JSON`
+          : `data source j: ${join(dir, file)} must hold an array of row objects or an object of equally long column arrays`,
+      );
+    }
+    await writeFile(join(dir, 'nothing.json'), '{}');
+    const t = await readDataSource('n', { type: 'json', path: 'nothing.json' }, dir, [
+      { column: 'x', type: uint(8) },
+    ]);
+    expect(t.rows).toBe(0);
+    const gone = await rejection(readDataSource('g', { type: 'json', path: 'nope.json' }, dir, []));
+    expect(gone.code).toBe('NOT_FOUND');
+    expect(gone.message).toBe(`data source g: ${join(dir, 'nope.json')} does not exist`);
+    const folder = await rejection(readDataSource('f', { type: 'json', path: '.' }, dir, []));
+    expect(folder.code).toBe('CONFIG');
+    expect(folder.message).toBe(`data source f: ${dir} cannot be read`);
+  });
+
+  it('reads a column named __proto__ in either shape, as JSON.parse does; finds no inherited column', async () => {
+    await writeFile(join(dir, 'protoRows.json'), '[{"__proto__": 7, "x": 1}, {"__proto__": 8, "x": 2}]');
+    await writeFile(join(dir, 'protoColumns.json'), '{"__proto__": [7, 8], "x": [1, 2]}');
+    for (const path of ['protoRows.json', 'protoColumns.json']) {
+      const t = await readDataSource(
+        'p',
+        { type: 'json', path },
+        dir,
+        [{ column: '__proto__', type: uint(8) }],
+        {
+          keyColumn: 'x',
+        },
+      );
+      expect(values(t.columns.get('__proto__'))).toEqual([7n, 8n]);
+      expect(t.keys).toEqual(['1', '2']);
+      for (const column of ['constructor', 'toString']) {
+        const e = await rejection(
+          readDataSource('p', { type: 'json', path }, dir, [{ column, type: uint(8) }]),
+        );
+        expect(e.message).toBe(`data source p (${path}): no column '${column}' (columns: __proto__, x)`);
+      }
+    }
+  });
+
+  it("names the row of a bad value in a JSON object of columns, and stops at the job's cancel", async () => {
+    await writeFile(join(dir, 'badColumns.json'), '{"x": [1, "secret-77", 3]}');
+    const e = await rejection(
+      readDataSource('b', { type: 'json', path: 'badColumns.json' }, dir, [{ column: 'x', type: uint(8) }]),
+    );
+    expect(e.message).toBe("data source b (badColumns.json): column 'x', row 2: not a valid uint(8) value");
+    expect(dataSourceErrorForPeers(e, 'bankB')?.message).toBe(
+      "data source 'b' of party bankB could not be read: INVALID_INPUT (column 'x', row 2)",
+    );
+    const abort = new AbortController();
+    const cancel = new JobCancelled('cancelled by the operator', { job: 'j' });
+    abort.abort(cancel);
+    const cancelled = await rejection(
+      readDataSource('c', { type: 'json', path: 'cols.json' }, dir, [], {
+        reads: new DataSourceReads(abort.signal),
+      }),
+    );
+    expect(cancelled).toBe(cancel);
   });
 });
 

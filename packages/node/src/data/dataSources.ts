@@ -11,29 +11,23 @@
  *
  * A job reads each source once (`DataSourceReads`), however many of its
  * inputs and tables the source feeds. Reading never holds the event loop for
- * long (the party links' heartbeats and the API run on it): a CSV file is
- * parsed as it streams in, and the loops over a source's rows let the event
- * loop turn every `SLICE_MS`. A JSON file is still parsed in one go
- * (JSON.parse): large data belongs in CSV or PostgreSQL.
+ * long (the party links' heartbeats and the API run on it): a CSV or JSON
+ * file is parsed as it streams in (jsonSource.ts), and the loops over a
+ * source's rows let the event loop turn every `SLICE_MS` (_reading.ts).
+ * Neither kind of file has a size limit of its own: a source's rows are held
+ * in memory for the job.
  */
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Column, encodeValue, newColumn, typeToString, type ValueType, widthOf } from '@parley/circuit';
-import {
-  ConfigError,
-  errorFromJSON,
-  InternalError,
-  InvalidInput,
-  NotFound,
-  own,
-  ParleyError,
-} from '@parley/interface';
+import { errorFromJSON, InternalError, InvalidInput, own, ParleyError } from '@parley/interface';
 import { CsvError, parse } from 'csv-parse';
 import pg from 'pg';
 import type { DataSourceConfig } from '../setup/nodeConfig.js';
+import { fileError, type Row, Slices, SourceColumns, type SourceData } from './_reading.js';
+import { jsonData } from './jsonSource.js';
 
 export interface ColumnRequest {
   column: string;
@@ -47,8 +41,6 @@ export interface TableData {
   /** The key column's values as text, row by row, when one was asked for. */
   keys?: string[];
 }
-
-type Row = Record<string, unknown>;
 
 /** Source columns a "no column" error lists, at most (a source may have any number). */
 const LISTED_COLUMNS = 20;
@@ -122,33 +114,6 @@ function unfitDataForPeers(
   });
 }
 
-/** How long a loop over a source's rows runs before it lets the event loop turn (ms). */
-const SLICE_MS = 20;
-
-/** Rows a loop goes through between two looks at the clock. */
-const ROWS_PER_LOOK = 1024;
-
-/**
- * A long loop's clock: `due(i)` says when row `i`'s loop has run for
- * `SLICE_MS` and should `await pause()`, which lets the event loop turn
- * (setImmediate: timers and I/O first) and throws once `signal` is aborted.
- */
-class Slices {
-  private start = performance.now();
-
-  constructor(private readonly signal?: AbortSignal) {}
-
-  due(i: number): boolean {
-    return i % ROWS_PER_LOOK === 0 && performance.now() - this.start >= SLICE_MS;
-  }
-
-  async pause(): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
-    this.signal?.throwIfAborted();
-    this.start = performance.now();
-  }
-}
-
 /**
  * One job's reads of its data sources: each source's rows are read once,
  * however many of the job's inputs and tables it feeds. Made for one job run
@@ -157,22 +122,22 @@ class Slices {
  * job's cancel switch) stops a read under way.
  */
 export class DataSourceReads {
-  private readonly rows = new Map<string, Promise<Row[]>>();
+  private readonly data = new Map<string, Promise<SourceData>>();
 
   constructor(readonly signal?: AbortSignal) {}
 
-  /** The rows of source `name`: read on the first call, the same promise on the next. */
-  rowsOf(name: string, source: DataSourceConfig, dir: string): Promise<Row[]> {
-    let rows = this.rows.get(name);
-    if (!rows) {
-      rows = sourceRows(name, source, dir, this.signal);
-      this.rows.set(name, rows);
+  /** The rows or columns of source `name`: read on the first call, the same promise on the next. */
+  dataOf(name: string, source: DataSourceConfig, dir: string): Promise<SourceData> {
+    let data = this.data.get(name);
+    if (!data) {
+      data = sourceData(name, source, dir, this.signal);
+      this.data.set(name, data);
     }
-    return rows;
+    return data;
   }
 
   clear(): void {
-    this.rows.clear();
+    this.data.clear();
   }
 }
 
@@ -206,17 +171,17 @@ export async function readDataSource(
   }
 }
 
-/** The rows of source `name`, as its kind of source gives them. */
-async function sourceRows(
+/** The rows (or columns) of source `name`, as its kind of source gives them. */
+async function sourceData(
   name: string,
   source: DataSourceConfig,
   dir: string,
   signal: AbortSignal | undefined,
-): Promise<Row[]> {
+): Promise<SourceData> {
   return source.type === 'csv'
     ? await csvRows(name, dirOf(source.path, dir), signal)
     : source.type === 'json'
-      ? await jsonRows(name, dirOf(source.path, dir))
+      ? await jsonData(name, dirOf(source.path, dir), signal)
       : await postgresRows(name, source.url, source.query);
 }
 
@@ -232,11 +197,20 @@ async function readColumns(
       ? `data source ${name} (PostgreSQL query)`
       : `data source ${name} (${source.path})`;
   const { reads } = options;
-  const rows = reads ? await reads.rowsOf(name, source, dir) : await sourceRows(name, source, dir, undefined);
+  const data = reads ? await reads.dataOf(name, source, dir) : await sourceData(name, source, dir, undefined);
+  const rows = data instanceof SourceColumns ? data.rows : data.length;
+  // Where the source's column names are: its first row, or its columns.
+  const first: Row = data instanceof SourceColumns ? data.values : data[0];
+  /** Column `column`'s value on row `i` (own properties only, as `has`). */
+  const readerOf = (column: string): ((i: number) => unknown) => {
+    if (!(data instanceof SourceColumns)) return (i) => own(data[i], column);
+    const values = own(data.values, column) ?? [];
+    return (i) => values[i];
+  };
   const slices = new Slices(reads?.signal);
   const columns = new Map<string, Column>();
   const noColumn = (column: string) => {
-    const names = Object.keys(rows[0]);
+    const names = Object.keys(first);
     const listed = names.slice(0, LISTED_COLUMNS).map(clipName).join(', ');
     const more = names.length > LISTED_COLUMNS ? ` and ${names.length - LISTED_COLUMNS} more` : '';
     return new InvalidInput(`${where}: no column '${column}' (columns: ${listed}${more})`, {
@@ -245,15 +219,16 @@ async function readColumns(
     });
   };
   // Own properties only: a column named `constructor` or `toString` is one the source has, or none.
-  const has = (row: Row, column: string) => Object.hasOwn(row, column);
+  const has = (column: string) => Object.hasOwn(first, column);
   let keys: string[] | undefined;
   if (options.keyColumn !== undefined) {
     const column = options.keyColumn;
-    if (rows.length > 0 && !has(rows[0], column)) throw noColumn(column);
-    keys = new Array<string>(rows.length);
-    for (let i = 0; i < rows.length; i++) {
+    if (rows > 0 && !has(column)) throw noColumn(column);
+    const valueAt = readerOf(column);
+    keys = new Array<string>(rows);
+    for (let i = 0; i < rows; i++) {
       if (slices.due(i)) await slices.pause();
-      const v = own(rows[i], column);
+      const v = valueAt(i);
       const key =
         typeof v === 'string' ? v.trim() : typeof v === 'number' || typeof v === 'bigint' ? String(v) : '';
       if (key.length === 0) {
@@ -267,11 +242,12 @@ async function readColumns(
     }
   }
   for (const { column, type } of requests) {
-    if (rows.length > 0 && !has(rows[0], column)) throw noColumn(column);
-    const col = newColumn(widthOf(type), rows.length);
-    for (let i = 0; i < rows.length; i++) {
+    if (rows > 0 && !has(column)) throw noColumn(column);
+    const valueAt = readerOf(column);
+    const col = newColumn(widthOf(type), rows);
+    for (let i = 0; i < rows; i++) {
       if (slices.due(i)) await slices.pause();
-      const value = own(rows[i], column);
+      const value = valueAt(i);
       // A JSON number past 2^53 was rounded when the file was parsed: refuse it rather than use another value.
       if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
         throw new InvalidInput(
@@ -295,29 +271,11 @@ async function readColumns(
     }
     columns.set(column, col);
   }
-  return { rows: rows.length, columns, ...(keys ? { keys } : {}) };
+  return { rows, columns, ...(keys ? { keys } : {}) };
 }
 
 function dirOf(path: string, dir: string): string {
   return isAbsolute(path) ? path : join(dir, path);
-}
-
-/** The file's text, without the UTF-8 byte order mark that spreadsheet exports put first. */
-async function text(name: string, file: string): Promise<string> {
-  try {
-    const t = await readFile(file, 'utf8');
-    return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
-  } catch (e) {
-    throw fileError(name, file, e);
-  }
-}
-
-/** The typed error of a file that could not be opened or read (`e`, a system error). */
-function fileError(name: string, file: string, e: unknown): ParleyError {
-  if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-    return new NotFound(`data source ${name}: ${file} does not exist`, { source: name, file });
-  }
-  return new ConfigError(`data source ${name}: ${file} cannot be read`, { source: name, file });
 }
 
 /**
@@ -355,33 +313,6 @@ async function csvRows(name: string, file: string, signal: AbortSignal | undefin
       line,
     });
   }
-}
-
-async function jsonRows(name: string, file: string): Promise<Row[]> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await text(name, file));
-  } catch (e) {
-    if (e instanceof NotFound || e instanceof ConfigError) throw e;
-    throw new InvalidInput(`data source ${name}: ${file} is not valid JSON`, { source: name, file });
-  }
-  if (Array.isArray(json) && json.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r))) {
-    return json as Row[];
-  }
-  if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
-    // Columns: { "balance": [..], "age": [..] }, all of one length.
-    const cols = Object.entries(json as Record<string, unknown>);
-    const n = Array.isArray(cols[0]?.[1]) ? (cols[0][1] as unknown[]).length : -1;
-    if (cols.every(([, v]) => Array.isArray(v) && v.length === n)) {
-      return Array.from({ length: n }, (_, i) =>
-        Object.fromEntries(cols.map(([k, v]) => [k, (v as unknown[])[i]])),
-      );
-    }
-  }
-  throw new InvalidInput(
-    `data source ${name}: ${file} must hold an array of row objects or an object of equally long column arrays`,
-    { source: name, file },
-  );
 }
 
 async function postgresRows(name: string, url: string, query: string): Promise<Row[]> {
