@@ -48,6 +48,9 @@ const PREPARED_CACHE_SIZE = 8;
  */
 export const MAX_CIRCUIT_GATES = 1 << 26;
 
+/** Elements of a program's nodes lowered so far, of `total`. */
+export type LoweringProgress = (done: number, total: number) => void;
+
 /**
  * Lowers `program` for the garbled engine (at most `maxGates` gates). A node runs the same computation
  * again and again (and a program reaches a worker as a copy): programs with
@@ -55,7 +58,12 @@ export const MAX_CIRCUIT_GATES = 1 << 26;
  * garbler's and evaluator's wire plans (cached per circuit) are made once. The
  * result is read-only.
  */
-export function prepareProgram(program: Program, maxGates = MAX_CIRCUIT_GATES): PreparedProgram {
+export function prepareProgram(
+  program: Program,
+  maxGates = MAX_CIRCUIT_GATES,
+  /** Lowering's progress (elements of the program's nodes); none when the preparation is cached. */
+  onProgress?: LoweringProgress,
+): PreparedProgram {
   if (program.parties.length !== 2) {
     throw new InvalidArgument(
       `the garbled engine runs two-party computations; this one has ${program.parties.length} parties`,
@@ -68,7 +76,7 @@ export function prepareProgram(program: Program, maxGates = MAX_CIRCUIT_GATES): 
     preparedCache.set(key, hit);
     return { ...hit, program };
   }
-  const prepared = lowerProgram(program, maxGates);
+  const prepared = lowerProgram(program, maxGates, onProgress);
   preparedCache.set(key, prepared);
   if (preparedCache.size > PREPARED_CACHE_SIZE)
     preparedCache.delete(preparedCache.keys().next().value as string);
@@ -86,8 +94,8 @@ export function clearPreparedPrograms(): void {
   preparedCache.clear();
 }
 
-function lowerProgram(program: Program, maxGates: number): PreparedProgram {
-  const lowered = lowerToBoolean(program, { adder: 'ripple', maxGates });
+function lowerProgram(program: Program, maxGates: number, onProgress?: LoweringProgress): PreparedProgram {
+  const lowered = lowerToBoolean(program, { adder: 'ripple', maxGates, onProgress });
   const inputOwners = lowered.inputNodes.map((id) => {
     const n = program.nodes[id];
     return n.op === 'input' ? n.party : '';
@@ -175,7 +183,16 @@ export function garbledJob(
   program: Program,
   party: string,
   inputs: PartyInputs,
-  options: { chunkElements?: number; maxGates?: number } = {},
+  options: {
+    chunkElements?: number;
+    maxGates?: number;
+    /**
+     * The lowering's progress when the program is lowered whole (it is not
+     * elementwise: seconds to a minute near `maxGates`); a chunked job lowers
+     * one small chunk at a time and reports nothing here.
+     */
+    onLoweringProgress?: LoweringProgress;
+  } = {},
 ): GarbledJob {
   const n = elementwiseLength(program);
   if (program.parties.length !== 2) {
@@ -190,7 +207,7 @@ export function garbledJob(
       ? 1
       : Math.max(1, Math.floor(CHUNK_AND_GATES / Math.max(1, andGatesOf(sliceProgram(program, 0, 1))))));
   if (n === undefined || n <= size) {
-    const prepared = prepareProgram(program, options.maxGates);
+    const prepared = prepareProgram(program, options.maxGates, options.onLoweringProgress);
     return singleCircuitJob(prepared.spec, inputBits(prepared, party, inputs));
   }
   const own = encodePartyInputs(program, party, inputs);

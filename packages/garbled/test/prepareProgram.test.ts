@@ -33,7 +33,7 @@ describe('prepareProgram', () => {
   });
 });
 
-describe('the bound on one circuit’s gates', () => {
+describe('a program lowered whole: the bound on its gates, its progress', () => {
   /** x·y summed over `rows` rows: not elementwise, so one circuit of about 800 gates per row. */
   function productSum(rows: number) {
     const b = new CircuitBuilder(['alice', 'bob']);
@@ -59,5 +59,27 @@ describe('the bound on one circuit’s gates', () => {
     ).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED' }));
     // Under the bound it is lowered as before.
     expect(prepareProgram(p, 200_000).spec.circuit.gateCount).toBeGreaterThan(10_000);
+  });
+
+  it("reports a whole program's lowering, element by element, to the end; none for a cached one", () => {
+    clearPreparedPrograms();
+    const p = productSum(50);
+    const seen: Array<[number, number]> = [];
+    garbledJob(p, 'alice', new Map([[0, new BigUint64Array(50)]]), {
+      onLoweringProgress: (done, total) => seen.push([done, total]),
+    });
+    // Two inputs and the product of 50 elements each, then the sum (one element).
+    const total = 50 + 50 + 50 + 1;
+    expect(seen.every(([, t]) => t === total)).toBe(true);
+    expect(seen.at(-1)).toEqual([total, total]);
+    const done = seen.map(([d]) => d);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    // The product reports each of its 50 elements.
+    for (let i = 1; i <= 50; i++) expect(done).toContain(100 + i);
+    const again: number[] = [];
+    garbledJob(productSum(50), 'bob', new Map([[1, new BigUint64Array(50)]]), {
+      onLoweringProgress: (d) => again.push(d),
+    });
+    expect(again).toEqual([]);
   });
 });

@@ -27,6 +27,12 @@ export interface LowerOptions {
   layered?: boolean;
   /** Most gates the circuit may have: past it lowering stops with LimitExceeded (default: no bound). */
   maxGates?: number;
+  /**
+   * Progress, in vector elements lowered of all the program's nodes (an
+   * elementwise node reports each element, any other node once it is done):
+   * lowering a large program takes seconds to a minute.
+   */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface LoweredCircuit {
@@ -48,7 +54,12 @@ export function lowerToBoolean(p: Program, options: LowerOptions = {}): LoweredC
   const inputs: Array<{ name: string; bits: Bits }> = [];
   const inputNodes: number[] = [];
   const calls: CallCache = new Map();
+  const total = p.nodes.reduce((sum, n) => sum + n.length, 0);
+  let done = 0;
+  const onProgress = options.onProgress;
+  const element = onProgress ? () => onProgress(++done, total) : undefined;
   for (const [id, n] of p.nodes.entries()) {
+    const before = done;
     if (n.op === 'input') {
       const k = widthOf(n.type);
       const all = bb.input(k * n.length);
@@ -56,8 +67,10 @@ export function lowerToBoolean(p: Program, options: LowerOptions = {}): LoweredC
       inputNodes.push(id);
       values.push(Array.from({ length: n.length }, (_, i) => all.slice(i * k, (i + 1) * k)));
     } else {
-      values.push(lowerNode(bb, p.nodes, n, values, calls));
+      values.push(lowerNode(bb, p.nodes, n, values, calls, element));
     }
+    done = before + n.length;
+    onProgress?.(done, total);
   }
   const outputs = p.outputs.map((o) => ({ name: o.name, bits: values[o.node].flat() }));
   const circuit = bb.finish(inputs, outputs);
@@ -66,15 +79,32 @@ export function lowerToBoolean(p: Program, options: LowerOptions = {}): LoweredC
   return { circuit: layered, inputNodes, layers: { layerStarts, layerAnds } };
 }
 
-function lowerNode(bb: BitBuilder, nodes: IrNode[], n: IrNode, values: Bits[][], calls: CallCache): Bits[] {
+function lowerNode(
+  bb: BitBuilder,
+  nodes: IrNode[],
+  n: IrNode,
+  values: Bits[][],
+  calls: CallCache,
+  /** Called after each element of an elementwise node. */
+  element?: () => void,
+): Bits[] {
   const t = n.type;
   const k = widthOf(t);
   const len = n.length;
   const arg = (i: number) => values[(n as { args: number[] }).args[i]];
   const at = (v: Bits[], i: number) => (v.length === 1 ? v[0] : v[i]);
-  const map1 = (f: (x: Bits) => Bits) => Array.from({ length: len }, (_, i) => f(at(arg(0), i)));
+  const map1 = (f: (x: Bits) => Bits) =>
+    Array.from({ length: len }, (_, i) => {
+      const r = f(at(arg(0), i));
+      element?.();
+      return r;
+    });
   const map2 = (f: (x: Bits, y: Bits) => Bits) =>
-    Array.from({ length: len }, (_, i) => f(at(arg(0), i), at(arg(1), i)));
+    Array.from({ length: len }, (_, i) => {
+      const r = f(at(arg(0), i), at(arg(1), i));
+      element?.();
+      return r;
+    });
   const opType = args0Type(nodes, n);
   const signed = isSigned(opType);
   const lt = (x: Bits, y: Bits): Bit => (signed ? A.ltSigned(bb, x, y) : A.ltUnsigned(bb, x, y));

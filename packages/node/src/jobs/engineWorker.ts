@@ -109,7 +109,10 @@ const api = {
         port.on('message', onMessage);
         outputs = await s.output();
       } else {
-        const s = GarbledSession.forJob(garbledJob(program, party, inputs), party, send, {
+        const lowering = (done: number, total: number) =>
+          onProgress({ done, total, unit: 'elements lowered' });
+        const job = garbledJob(program, party, inputs, { onLoweringProgress: lowering });
+        const s = GarbledSession.forJob(job, party, send, {
           timeoutMs,
           otContexts,
           onProgress,
