@@ -1,7 +1,9 @@
 /**
  * Data sources: CSV, JSON and PostgreSQL columns checked against input types; errors name source, column and row,
- * never the value. A job's reads read each source once; a large CSV or JSON file is read without holding the event
- * loop, and JSON parsed as it streams in gives what JSON.parse gives.
+ * never the value. A job's reads read each source once, and only up to the rows the job can use: a source with more
+ * stops being read there (a file's far end, not valid, is never reached; a query's far row, a division by zero, is
+ * never computed). A large CSV or JSON file is read without holding the event loop, and JSON parsed as it streams in
+ * gives what JSON.parse gives, under a row limit too.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,8 +14,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_URL, usePostgres } from '../../../test/postgres.js';
 import { Slices } from '../src/data/_reading.js';
-import { parseJson } from '../src/data/jsonSource.js';
-import { DataSourceReads, dataSourceErrorForPeers, readDataSource } from '../src/index.js';
+import { PastRowLimit, parseJson } from '../src/data/jsonSource.js';
+import { DataSourceReads, dataSourceErrorForPeers, readDataSource, rowsPastLimit } from '../src/index.js';
 import { rejection } from './_helpers.js';
 
 let dir: string;
@@ -37,6 +39,9 @@ afterAll(async () => {
 
 const values = (c: { length: number; [i: number]: bigint } | undefined) =>
   c ? Array.from({ length: c.length }, (_, i) => c[i]) : undefined;
+
+/** A job's reads that may use at most `rows` rows of source `name`. */
+const limited = (name: string, rows: number) => new DataSourceReads(undefined, new Map([[name, rows]]));
 
 describe('CSV and JSON data sources', () => {
   it('reads typed columns (signed, fixed point), skipping blank lines', async () => {
@@ -120,30 +125,24 @@ describe('reading a large CSV file', () => {
     const rows = 500_000;
     const lines = Array.from({ length: rows }, (_, i) => `k${i},${i % 60_000}`);
     await writeFile(join(dir, 'large.csv'), `id,amount\n${lines.join('\n')}\n`);
-    let ticks = 0;
-    let longest = 0;
-    let last = performance.now();
-    const timer = setInterval(() => {
-      const now = performance.now();
-      longest = Math.max(longest, now - last);
-      last = now;
-      ticks++;
-    }, 1);
-    try {
-      const t = await readDataSource(
+    const {
+      value: t,
+      longest,
+      ticks,
+    } = await heldWhile(() =>
+      readDataSource(
         'large',
         { type: 'csv', path: 'large.csv' },
         dir,
         [{ column: 'amount', type: uint(16) }],
-        { keyColumn: 'id' },
-      );
-      longest = Math.max(longest, performance.now() - last);
-      expect(t.rows).toBe(rows);
-      expect(t.keys?.[rows - 1]).toBe(`k${rows - 1}`);
-      expect(t.columns.get('amount')?.[rows - 1]).toBe(BigInt((rows - 1) % 60_000));
-    } finally {
-      clearInterval(timer);
-    }
+        {
+          keyColumn: 'id',
+        },
+      ),
+    );
+    expect(t.rows).toBe(rows);
+    expect(t.keys?.[rows - 1]).toBe(`k${rows - 1}`);
+    expect(t.columns.get('amount')?.[rows - 1]).toBe(BigInt((rows - 1) % 60_000));
     // Parsing the whole text at once held the event loop for over half a second; in slices, a few tens of ms.
     expect(longest).toBeLessThan(250);
     expect(ticks).toBeGreaterThan(10);
@@ -273,6 +272,37 @@ describe('JSON parsed as it streams in', () => {
         async (value, indent, cuts) => {
           const { parsed, streamed } = await both(JSON.stringify(value, null, indent), cuts);
           expect(streamed).toStrictEqual(parsed);
+        },
+      ),
+      { numRuns: 300, seed },
+    );
+  });
+
+  it('gives what JSON.parse gives under a row limit the text keeps to, and stops past it', async () => {
+    /** The rows of `value` as a limit counts them: a top-level array's elements, or its longest column. */
+    const rowsOf = (value: unknown): number =>
+      Array.isArray(value)
+        ? value.length
+        : typeof value === 'object' && value !== null
+          ? Math.max(0, ...Object.values(value).map((v) => (Array.isArray(v) ? v.length : 0)))
+          : 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.array(fc.jsonValue({ maxDepth: 2 })),
+          fc.dictionary(fc.string(), fc.array(fc.jsonValue({ maxDepth: 1 }))),
+          fc.jsonValue(),
+        ),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        async (value, cuts) => {
+          const text = JSON.stringify(value);
+          const rows = rowsOf(value);
+          const exact = await parseJson(pieces(text, cuts), new Slices(), rows);
+          expect(exact).toStrictEqual(JSON.parse(text));
+          if (rows > 0) {
+            const past = await parseJson(pieces(text, cuts), new Slices(), rows - 1).catch((e) => e);
+            expect(past).toBeInstanceOf(PastRowLimit);
+          }
         },
       ),
       { numRuns: 300, seed },
@@ -444,6 +474,87 @@ describe("a job's reads", () => {
   });
 });
 
+describe("a source read up to the job's row limit", () => {
+  // A few MB each, and none ends validly: a read that reached the end would fail as not valid CSV or JSON.
+  const csvRows = 200_000;
+  const jsonRows = 150_000;
+  beforeAll(async () => {
+    const lines = Array.from({ length: csvRows }, (_, i) => `k${i},${i % 60_000}`);
+    await writeFile(join(dir, 'long.csv'), `id,amount\n${lines.join('\n')}\nragged\n`);
+    const rows = Array.from({ length: jsonRows }, (_, i) =>
+      JSON.stringify({ id: `k${i}`, amount: i % 60_000 }),
+    );
+    await writeFile(join(dir, 'long-rows.json'), `[${rows.join(',\n')},`);
+    const ids = Array.from({ length: 2 * jsonRows }, (_, i) => `"k${i}"`);
+    await writeFile(join(dir, 'long-columns.json'), `{"id": [${ids.join(',')}], "amount": [1, 2`);
+    // Exactly 10 rows in each kind of file.
+    const ten = Array.from({ length: 10 }, (_, i) => i);
+    await writeFile(join(dir, 'ten.csv'), `id,amount\n${ten.map((i) => `k${i},${i}`).join('\n')}\n`);
+    await writeFile(join(dir, 'ten-rows.json'), JSON.stringify(ten.map((i) => ({ id: `k${i}`, amount: i }))));
+    await writeFile(
+      join(dir, 'ten-columns.json'),
+      JSON.stringify({ id: ten.map((i) => `k${i}`), amount: ten }),
+    );
+  });
+
+  const request = [{ column: 'amount', type: uint(16) }];
+
+  it('stops reading a CSV file, a JSON array of rows and a JSON object of columns past the limit', async () => {
+    for (const [path, type] of [
+      ['long.csv', 'csv'],
+      ['long-rows.json', 'json'],
+      ['long-columns.json', 'json'],
+    ] as const) {
+      const e = await rejection(
+        readDataSource('big', { type, path }, dir, request, { keyColumn: 'id', reads: limited('big', 10) }),
+      );
+      // Not "not valid CSV/JSON": the read stopped long before the file's end.
+      expect(e.code, path).toBe('INVALID_INPUT');
+      expect(e.message, path).toBe('data source big has more than 10 rows, more than the job can use');
+      expect(rowsPastLimit(e), path).toBe(10);
+      // A peer would hear only the source and the code; the job turns it into its input's or table's error.
+      expect(dataSourceErrorForPeers(e, 'bankB')?.message).toBe(
+        "data source 'big' of party bankB could not be read: INVALID_INPUT",
+      );
+    }
+  });
+
+  it('reads a source of exactly the limit, and one without a limit whole', async () => {
+    for (const [path, type] of [
+      ['ten.csv', 'csv'],
+      ['ten-rows.json', 'json'],
+      ['ten-columns.json', 'json'],
+    ] as const) {
+      const t = await readDataSource('ten', { type, path }, dir, request, {
+        keyColumn: 'id',
+        reads: limited('ten', 10),
+      });
+      expect(t.rows, path).toBe(10);
+      expect(t.keys?.[9], path).toBe('k9');
+      expect(values(t.columns.get('amount')), path).toEqual(Array.from({ length: 10 }, (_, i) => BigInt(i)));
+      const fewer = await rejection(
+        readDataSource('ten', { type, path }, dir, request, { reads: limited('ten', 9) }),
+      );
+      expect(rowsPastLimit(fewer), path).toBe(9);
+      // Another source's limit is not this one's.
+      const other = await readDataSource('ten', { type, path }, dir, request, { reads: limited('else', 1) });
+      expect(other.rows, path).toBe(10);
+    }
+  });
+
+  it('stops at a short column of a JSON object of columns that closes within one piece', async () => {
+    await writeFile(join(dir, 'short-columns.json'), '{"a": [1, 2, 3], "b": [4, 5, 6], "c": [7');
+    const e = await rejection(
+      readDataSource('s', { type: 'json', path: 'short-columns.json' }, dir, [], { reads: limited('s', 2) }),
+    );
+    expect(e.message).toBe('data source s has more than 2 rows, more than the job can use');
+    const ok = await rejection(
+      readDataSource('s', { type: 'json', path: 'short-columns.json' }, dir, [], { reads: limited('s', 3) }),
+    );
+    expect(ok.message).toContain('is not valid JSON');
+  });
+});
+
 describe('data source errors', () => {
   it('finds no column named constructor or toString in a source without one (own columns only)', async () => {
     for (const column of ['constructor', 'toString', '__proto__']) {
@@ -537,5 +648,57 @@ describe.skipIf(!run)('PostgreSQL data sources', () => {
       ),
     );
     expect(e.message).toBe('data source ledger: the PostgreSQL query failed (42P01)');
+  });
+
+  const amounts = [{ column: 'amount', type: uint(16) }];
+
+  it('reads a query through a cursor, batch after batch: every row, also of exactly the limit', async () => {
+    // 25,000 rows: three batches; the query as written, its trailing semicolon too.
+    const query = 'select g::text as id, g % 60000 as amount from generate_series(1, 25000) as g order by g;';
+    const source = { type: 'postgres', url, query } as const;
+    for (const reads of [undefined, limited('pg', 25_000)]) {
+      const t = await readDataSource('pg', source, dir, amounts, { keyColumn: 'id', reads });
+      expect(t.rows).toBe(25_000);
+      expect(t.keys?.[0]).toBe('1');
+      expect(t.keys?.[24_999]).toBe('25000');
+      expect(t.columns.get('amount')?.[24_999]).toBe(25_000n);
+    }
+    // One statement, as a cursor runs it: two are refused by SQLSTATE.
+    const two = await rejection(
+      readDataSource(
+        'pg',
+        { type: 'postgres', url, query: 'select 1 as amount; select 2 as amount' },
+        dir,
+        [],
+      ),
+    );
+    expect(two.message).toBe('data source pg: the PostgreSQL query failed (42601)');
+  });
+
+  it("stops a query past the job's limit: its later rows are never computed", async () => {
+    // The last row divides by zero: a read that fetches every row fails with SQLSTATE 22012.
+    const query =
+      'select g % 60000 as amount, 1 / (200000 - g) as inverse from generate_series(1, 200000) as g';
+    const source = { type: 'postgres', url, query } as const;
+    const whole = await rejection(readDataSource('pg', source, dir, amounts));
+    expect(whole.message).toBe('data source pg: the PostgreSQL query failed (22012)');
+    for (const limit of [0, 10, 20_000]) {
+      const e = await rejection(readDataSource('pg', source, dir, amounts, { reads: limited('pg', limit) }));
+      expect(e.code).toBe('INVALID_INPUT');
+      expect(e.message).toBe(`data source pg has more than ${limit} rows, more than the job can use`);
+      expect(rowsPastLimit(e)).toBe(limit);
+    }
+  });
+
+  it("stops a query at the job's cancel, with its error", async () => {
+    const abort = new AbortController();
+    const cancel = new JobCancelled('cancelled by the operator', { job: 'j' });
+    abort.abort(cancel);
+    const e = await rejection(
+      readDataSource('pg', { type: 'postgres', url, query: 'select 1 as amount' }, dir, amounts, {
+        reads: new DataSourceReads(abort.signal),
+      }),
+    );
+    expect(e).toBe(cancel);
   });
 });

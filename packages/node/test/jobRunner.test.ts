@@ -3,7 +3,9 @@
  * and what it records (the proposer's record is the reason on the shared
  * ledger): a data source's failure only by source, party and code, a runtime
  * error only as 'internal error', data that does not fit the computation only
- * by input; this node's log keeps the whole error. The sessions are fakes
+ * by input; this node's log keeps the whole error. A source is read only up
+ * to the most rows any of the job's inputs and tables on it takes: past
+ * that, its true count is unknown ("more than N"). The sessions are fakes
  * that keep what they were aborted with. A cancel, or a session failing to
  * open, while the job's sessions are still opening aborts every one of them,
  * also those that open later.
@@ -13,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { bit, CircuitBuilder, type Program, uint } from '@parley/circuit';
-import { InvalidArgument, type ParleyError, Timeout } from '@parley/interface';
+import { InvalidArgument, type ParleyError, type TableLayout, Timeout } from '@parley/interface';
 import type { Session, WsEndpoint } from '@parley/transport';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,17 +28,17 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'parley-runner-'));
   // 3 rows: the computation's input `balance` takes 1.
   await writeFile(join(dir, 'three.csv'), 'balance\n7\n8\n9\n');
+  await writeFile(join(dir, 'keyed3.csv'), 'id,balance\nk1,7\nk2,8\nk3,9\n');
+  await writeFile(join(dir, 'keyed4.csv'), 'id,balance\nk1,7\nk2,8\nk3,9\nk4,1\n');
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function program(input = 'balance'): Program {
+function program(input = 'balance', length = 1): Program {
   const b = new CircuitBuilder(['bankA', 'bankB']);
-  b.output('s', b.input('bankA', 'x', uint(8), 1).add(b.input('bankB', input, uint(8), 1)), [
-    'bankA',
-    'bankB',
-  ]);
+  const mine = b.input('bankB', input, uint(8), length);
+  b.output('s', b.input('bankA', 'x', uint(8), 1).add(length === 1 ? mine : mine.sum()), ['bankA', 'bankB']);
   return b.build();
 }
 
@@ -46,6 +48,7 @@ async function failedRun(
   dataSources: NodeConfig['dataSources'],
   bindings: JobBindings,
   run = program(),
+  tables?: TableLayout,
 ) {
   const aborted: ParleyError[] = [];
   const endpoint = silentEndpoint(aborted);
@@ -64,7 +67,7 @@ async function failedRun(
     log: pino({ level: 'info' }, sink),
   });
   const job = approvedJob(store, 'a'.repeat(32), 'bankB');
-  await runner.run(job, 'garbled', run, bindings);
+  await runner.run(job, 'garbled', run, bindings, tables);
   await new Promise((r) => setImmediate(r));
   const record = store.get(job.id);
   store.close();
@@ -147,12 +150,64 @@ describe('JobRunner failures', () => {
       expect(JSON.stringify(e.toJSON())).not.toMatch(/branch-7|3 row|\b3\b/);
     }
     expect(record).toMatchObject({ state: 'failed', error: { code: 'INVALID_INPUT', message: shared } });
-    // This node's log keeps the counts and the source.
+    // This node's log keeps the counts and the source: the read stopped past the 1 row the job can use.
     expect(lines).toContainEqual(
       expect.objectContaining({
         msg: 'job failed',
-        err: 'input balance: the computation takes 1 value(s), data source branch-7-accounts has 3 row(s)',
+        err: 'input balance: the computation takes 1 value(s), data source branch-7-accounts has more than 1 row(s)',
       }),
+    );
+    // A source with fewer rows than the input takes: its count.
+    const fewer = await failedRun(
+      'fewer.db',
+      { 'branch-7-accounts': { type: 'csv', path: 'three.csv' } },
+      { inputs: { balance: { source: 'branch-7-accounts', column: 'balance' } }, tables: {}, minRows: 1 },
+      program('balance', 5),
+    );
+    expect(fewer.record).toMatchObject({
+      state: 'failed',
+      error: { code: 'INVALID_INPUT', message: shared },
+    });
+    expect(fewer.lines).toContainEqual(
+      expect.objectContaining({
+        err: 'input balance: the computation takes 5 value(s), data source branch-7-accounts has 3 row(s)',
+      }),
+    );
+  });
+
+  it('reads a source up to the most rows any input or table on it takes, for all of them', async () => {
+    // bankB's input balance (1 value) and table T (3 rows), both from source accounts.
+    const b = new CircuitBuilder(['bankA', 'bankB']);
+    const v = b.input('bankB', 'T.v', uint(8), 3);
+    b.input('bankB', 'T.$present', bit, 3);
+    const x = b.input('bankA', 'x', uint(8), 1).add(b.input('bankB', 'balance', uint(8), 1));
+    b.output('s', x.add(v.sum()), ['bankA', 'bankB']);
+    const run = b.build();
+    const layout = checkTableLayout(
+      { tables: { T: { party: 'bankB', columns: ['v'], rows: 3, key: 'id' } } },
+      run,
+    );
+    const bindings: JobBindings = {
+      inputs: { balance: { source: 'accounts', column: 'balance' } },
+      tables: { T: { source: 'accounts', columns: { v: 'balance' } } },
+      minRows: 1,
+    };
+    const err = async (file: string) => {
+      const { lines } = await failedRun(
+        `shared-${file}.db`,
+        { accounts: { type: 'csv', path: file } },
+        bindings,
+        run,
+        layout,
+      );
+      return lines.find((l) => l.msg === 'job failed')?.err;
+    };
+    // Read up to 3 rows, the table's (not 1, the input's): the input sees all 3.
+    expect(await err('keyed3.csv')).toBe(
+      'input balance: the computation takes 1 value(s), data source accounts has 3 row(s)',
+    );
+    expect(await err('keyed4.csv')).toBe(
+      'input balance: the computation takes 1 value(s), data source accounts has more than 3 row(s)',
     );
   });
 

@@ -5,15 +5,18 @@
  * properties (a table, column or source named `constructor` or `toString` is
  * a name like any other). A table's row count and source reach this node's
  * operator only: the other parties and the ledger hear the code and the table.
+ * A table's source is read up to the table's bound, a joined table's up to
+ * the keys a party may bring to the join.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bit, CircuitBuilder, type Program, uint } from '@parley/circuit';
 import type { TableLayout } from '@parley/interface';
+import { MAX_KEYS } from '@parley/psi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobErrorForPeers, type NodeConfig, policySchema } from '../src/index.js';
-import { readTableInputs } from '../src/jobs/tableInputs.js';
+import { DataSourceReads, jobErrorForPeers, type NodeConfig, policySchema } from '../src/index.js';
+import { readTableInputs, tableRowLimits } from '../src/jobs/tableInputs.js';
 import { checkTableLayout, tableInputNames } from '../src/jobs/tableLayout.js';
 import { rejection } from './_helpers.js';
 
@@ -132,6 +135,70 @@ describe('readTableInputs', () => {
       message: 'table proto: the data does not fit the computation',
       details: { field: 'proto', party: 'bankB' },
     });
+  });
+
+  it("stops reading a table's source past the table's bound, and tells the other parties only the table", async () => {
+    const { program, layout } = protoTable();
+    const ctx = context(program, layout, 'branch-7', { 'branch-7': { type: 'csv', path: 'proto3.csv' } });
+    const limits = tableRowLimits(layout, ctx.bindings, 'bankB');
+    expect(limits).toEqual([{ source: 'branch-7', rows: 2 }]);
+    // A job's reads, given the limits before the first read.
+    const reads = () => new DataSourceReads(undefined, new Map(limits.map((l) => [l.source, l.rows])));
+    const e = await rejection(readTableInputs({ ...ctx, reads: reads() }));
+    // The read stopped at the third row: its true count is unknown here.
+    expect(e.message).toBe(
+      "table proto: data source branch-7 has more than 2 rows, more than the computation's bound of 2",
+    );
+    expect(jobErrorForPeers(e, 'bankB').toJSON()).toEqual({
+      name: 'InvalidInput',
+      code: 'INVALID_INPUT',
+      family: 'user',
+      message: 'table proto: the data does not fit the computation',
+      details: { field: 'proto', party: 'bankB' },
+    });
+    // A source of exactly the bound is read whole.
+    const ok = await readTableInputs({
+      ...context(program, layout, 'branch-7', { 'branch-7': { type: 'csv', path: 'proto.csv' } }),
+      reads: reads(),
+    });
+    expect(ok.keysOf.proto).toEqual(['k1', 'k2']);
+  });
+
+  it("gives a joined table's source the keys a party may bring to the join, not the join's rows", () => {
+    const b = new CircuitBuilder(['bankA', 'bankB']);
+    const a = b.input('bankA', 'A.v', uint(8), 2);
+    b.input('bankA', 'A.$present', bit, 2);
+    const v = b.input('bankB', 'B.v', uint(8), 2);
+    b.input('bankB', 'B.$present', bit, 2);
+    const c = b.input('bankB', 'C.v', uint(8), 5);
+    b.input('bankB', 'C.$present', bit, 5);
+    b.output('s', a.sum().add(v.sum()).add(c.sum()), ['bankA', 'bankB']);
+    const program = b.build();
+    const layout = checkTableLayout(
+      {
+        tables: {
+          A: { party: 'bankA', columns: ['v'], rows: 2, key: 'id' },
+          B: { party: 'bankB', columns: ['v'], rows: 2, key: 'id' },
+          C: { party: 'bankB', columns: ['v'], rows: 5, key: 'id' },
+        },
+        join: { tables: ['A', 'B'], minTables: 2, rows: 2 },
+      },
+      program,
+    );
+    const tables = {
+      A: { source: 'a', columns: {} },
+      B: { source: 'b', columns: {} },
+      C: { source: 'c', columns: {} },
+    };
+    // bankA's table is not bankB's to read; a table the policy binds nothing to has no source.
+    expect(tableRowLimits(layout, { inputs: {}, tables, minRows: 1 }, 'bankB')).toEqual([
+      { source: 'b', rows: MAX_KEYS },
+      { source: 'c', rows: 5 },
+    ]);
+    expect(tableRowLimits(layout, { inputs: {}, tables: { C: tables.C }, minRows: 1 }, 'bankB')).toEqual([
+      { source: 'c', rows: 5 },
+    ]);
+    expect(tableRowLimits(undefined, { inputs: {}, tables, minRows: 1 }, 'bankB')).toEqual([]);
   });
 
   it("tells the other parties of a table with fewer rows than the policy's minimum only the table", async () => {

@@ -2,9 +2,10 @@
  * What the readers of a node's data sources share (dataSources.ts,
  * jsonSource.ts): the rows or columns they give, the clock that makes a long
  * loop let the event loop turn (the party links' heartbeats and the API run
- * on it), and the error of a file that cannot be read.
+ * on it), the error of a file that cannot be read, and the error of a source
+ * with more rows than its job can use (a read stops there: `pastRowLimit`).
  */
-import { ConfigError, NotFound, type ParleyError } from '@parley/interface';
+import { ConfigError, InvalidInput, NotFound, type ParleyError } from '@parley/interface';
 
 /** One row of a source: its values by column name (own properties only). */
 export type Row = Record<string, unknown>;
@@ -60,4 +61,24 @@ export function fileError(name: string, file: string, e: unknown): ParleyError {
     return new NotFound(`data source ${name}: ${file} does not exist`, { source: name, file });
   }
   return new ConfigError(`data source ${name}: ${file} cannot be read`, { source: name, file });
+}
+
+/** The errors `pastRowLimit` made, by the row limit their source went past. */
+const pastLimit = new WeakMap<ParleyError, number>();
+
+/**
+ * The error of source `name` whose read stopped past `maxRows`, the most rows
+ * its job can use: the source's true row count is unknown, only that it is
+ * more. The job's error names the input or table (`rowsPastLimit`).
+ */
+export function pastRowLimit(name: string, maxRows: number): ParleyError {
+  const message = `data source ${name} has more than ${maxRows} rows, more than the job can use`;
+  const err = new InvalidInput(message, { source: name, maxRows });
+  pastLimit.set(err, maxRows);
+  return err;
+}
+
+/** The row limit a source went past when `e` is `pastRowLimit`'s error; otherwise undefined. */
+export function rowsPastLimit(e: unknown): number | undefined {
+  return typeof e === 'object' && e !== null ? pastLimit.get(e as ParleyError) : undefined;
 }

@@ -12,22 +12,30 @@
  * A job reads each source once (`DataSourceReads`), however many of its
  * inputs and tables the source feeds. Reading never holds the event loop for
  * long (the party links' heartbeats and the API run on it): a CSV or JSON
- * file is parsed as it streams in (jsonSource.ts), and the loops over a
+ * file is parsed as it streams in (csvSource.ts, jsonSource.ts), a
+ * PostgreSQL query's rows come through a cursor in batches (postgresSource.ts), and the loops over a
  * source's rows let the event loop turn every `SLICE_MS` (_reading.ts).
- * Neither kind of file has a size limit of its own: a source's rows are held
- * in memory for the job.
+ *
+ * A source is read only up to the rows its job can use: the job gives each
+ * source its limit before the first read (`DataSourceReads`, the most rows
+ * any of the job's inputs and tables on it can take), and a source with more
+ * stops being read there: a CSV file past the limit's record, a JSON file
+ * past the limit's row or column value (jsonSource.ts), a query past the
+ * limit's row. The read then fails with `pastRowLimit`'s error, which the job
+ * turns into its error for the input or table (`rowsPastLimit`,
+ * `dataFitError`). A source's rows are held in memory for the job, so what
+ * the job holds follows the computation's size, not the source's.
  */
-import { createReadStream } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { type Column, encodeValue, newColumn, typeToString, type ValueType, widthOf } from '@parley/circuit';
 import { errorFromJSON, InternalError, InvalidInput, own, ParleyError } from '@parley/interface';
-import { CsvError, parse } from 'csv-parse';
-import pg from 'pg';
 import type { DataSourceConfig } from '../setup/nodeConfig.js';
-import { fileError, type Row, Slices, SourceColumns, type SourceData } from './_reading.js';
+import { type Row, rowsPastLimit, Slices, SourceColumns, type SourceData } from './_reading.js';
+import { csvRows } from './csvSource.js';
 import { jsonData } from './jsonSource.js';
+import { postgresRows } from './postgresSource.js';
+
+export { rowsPastLimit };
 
 export interface ColumnRequest {
   column: string;
@@ -119,18 +127,25 @@ function unfitDataForPeers(
  * however many of the job's inputs and tables it feeds. Made for one job run
  * and never shared across jobs (a source's data may change between them);
  * `clear()` drops the rows once the job's inputs are read. `signal` (the
- * job's cancel switch) stops a read under way.
+ * job's cancel switch) stops a read under way. `rowLimits`, known before the
+ * first read since it is read once: by source name, the most rows the job
+ * can use of it (the largest any of its inputs or tables on the source
+ * takes); a source with more fails its read there (`rowsPastLimit`). A
+ * source without a limit is read whole.
  */
 export class DataSourceReads {
   private readonly data = new Map<string, Promise<SourceData>>();
 
-  constructor(readonly signal?: AbortSignal) {}
+  constructor(
+    readonly signal?: AbortSignal,
+    private readonly rowLimits: ReadonlyMap<string, number> = new Map(),
+  ) {}
 
   /** The rows or columns of source `name`: read on the first call, the same promise on the next. */
   dataOf(name: string, source: DataSourceConfig, dir: string): Promise<SourceData> {
     let data = this.data.get(name);
     if (!data) {
-      data = sourceData(name, source, dir, this.signal);
+      data = sourceData(name, source, dir, this.signal, this.rowLimits.get(name));
       this.data.set(name, data);
     }
     return data;
@@ -145,7 +160,9 @@ export class DataSourceReads {
  * Reads the requested columns of source `name`; paths are relative to the
  * node directory `dir`. Throws a ParleyError naming the source (a runtime
  * error only by its name: its text may quote a connection string or a value).
- * `reads`: the job's reads, so that a source is read once per job.
+ * `reads`: the job's reads, so that a source is read once per job, and only
+ * up to its row limit there (past it, `pastRowLimit`'s error: `rowsPastLimit`
+ * gives the limit).
  */
 export async function readDataSource(
   name: string,
@@ -171,18 +188,22 @@ export async function readDataSource(
   }
 }
 
-/** The rows (or columns) of source `name`, as its kind of source gives them. */
+/**
+ * The rows (or columns) of source `name`, as its kind of source gives them;
+ * the read stops, and fails (`pastRowLimit`), past `maxRows` rows.
+ */
 async function sourceData(
   name: string,
   source: DataSourceConfig,
   dir: string,
   signal: AbortSignal | undefined,
+  maxRows = Number.POSITIVE_INFINITY,
 ): Promise<SourceData> {
   return source.type === 'csv'
-    ? await csvRows(name, dirOf(source.path, dir), signal)
+    ? await csvRows(name, dirOf(source.path, dir), signal, maxRows)
     : source.type === 'json'
-      ? await jsonData(name, dirOf(source.path, dir), signal)
-      : await postgresRows(name, source.url, source.query);
+      ? await jsonData(name, dirOf(source.path, dir), signal, maxRows)
+      : await postgresRows(name, source.url, source.query, signal, maxRows);
 }
 
 async function readColumns(
@@ -276,61 +297,4 @@ async function readColumns(
 
 function dirOf(path: string, dir: string): string {
   return isAbsolute(path) ? path : join(dir, path);
-}
-
-/**
- * The file's rows, parsed as the file streams in (64 KiB chunks): parsing a
- * chunk takes milliseconds, and the event loop turns between chunks (the
- * whole text at once held it for over a second per million rows, long
- * enough for the party links to drop). The parser drops a UTF-8 byte order
- * mark (`bom`), which spreadsheet exports put first.
- */
-async function csvRows(name: string, file: string, signal: AbortSignal | undefined): Promise<Row[]> {
-  const rows: Row[] = [];
-  const collect = new Writable({
-    objectMode: true,
-    write(row: Row, _encoding, done) {
-      rows.push(row);
-      done();
-    },
-  });
-  try {
-    await pipeline(
-      createReadStream(file),
-      parse({ columns: true, skip_empty_lines: true, trim: true, bom: true }),
-      collect,
-      { signal },
-    );
-    return rows;
-  } catch (e) {
-    signal?.throwIfAborted();
-    if (!(e instanceof CsvError)) throw fileError(name, file, e);
-    // csv-parse errors name the line; keep that, drop any quoted field.
-    const line = (e as { lines?: number }).lines;
-    throw new InvalidInput(`data source ${name}: ${file} is not valid CSV${line ? ` (line ${line})` : ''}`, {
-      source: name,
-      file,
-      line,
-    });
-  }
-}
-
-async function postgresRows(name: string, url: string, query: string): Promise<Row[]> {
-  // Numbers stay text (int8 and numeric exactly): encodeValue parses them for their type.
-  let client: pg.Client | undefined;
-  try {
-    // In the try: a connection string pg cannot parse fails here, and its error may quote the URL.
-    client = new pg.Client({ connectionString: url, types: { getTypeParser: () => (v: string) => v } });
-    await client.connect();
-    return (await client.query(query)).rows as Row[];
-  } catch (e) {
-    // The SQLSTATE only: a server message can quote data.
-    const code = (e as { code?: string }).code ?? 'no SQLSTATE: connection failed';
-    throw new InvalidInput(`data source ${name}: the PostgreSQL query failed (${code})`, {
-      source: name,
-      code,
-    });
-  } finally {
-    await client?.end().catch(() => {});
-  }
 }

@@ -14,7 +14,9 @@
  * aborted with the job's error as soon as it opens.
  *
  * Each data source is read once per job (`DataSourceReads`), however many
- * inputs and tables it feeds, without holding the event loop for long.
+ * inputs and tables it feeds, without holding the event loop for long, and
+ * only up to the rows the job can use (`rowLimits`, known before the first
+ * read): a source with more fails the job as data that does not fit.
  *
  * Engines (enginePool.ts, in worker threads): two-party jobs run on the
  * garbled engine (semi-honest, the OT extension kept per peer across jobs);
@@ -40,6 +42,8 @@ import {
   dataFitError,
   dataSourceErrorForPeers,
   readDataSource,
+  rowsPastLimit,
+  type TableData,
 } from '../data/dataSources.js';
 import type { NodeConfig } from '../setup/nodeConfig.js';
 
@@ -48,7 +52,7 @@ import type { JobProtocol } from './jobMessages.js';
 import { isFinished, type JobRecord, type JobStore } from './jobStore.js';
 import { agreeOnOutputs, exchangeCommitments, inputCommitment, transcriptHash } from './jobTranscript.js';
 import type { JobBindings } from './policyCheck.js';
-import { joinParties, readTableInputs } from './tableInputs.js';
+import { joinParties, readTableInputs, tableRowLimits } from './tableInputs.js';
 import { tableInputNames } from './tableLayout.js';
 
 export interface JobRunnerOptions {
@@ -189,9 +193,9 @@ export class JobRunner {
         for (const session of sessions) void session.ended.then((e) => e && reject(e));
       });
       broken.catch(() => {});
-      // Each data source is read once for the job, however many inputs and tables it feeds; its rows
-      // are dropped once the inputs are read.
-      const reads = new DataSourceReads(abort.signal);
+      // Each data source is read once for the job, however many inputs and tables it feeds, and no
+      // further than the job can use; its rows are dropped once the inputs are read.
+      const reads = new DataSourceReads(abort.signal, this.rowLimits(program, bindings, tables));
       const columns = await orCancel(this.readInputs(program, bindings.inputs, tables, reads));
       const keysOf: Record<string, Array<string | null>> = {};
       if (tables) {
@@ -277,6 +281,29 @@ export class JobRunner {
     }
   }
 
+  /**
+   * The most rows this job can use of each data source this node's inputs and tables are bound to:
+   * the largest any of them takes (an input its length, a table as `tableRowLimits` says). A source
+   * read once for all of them must not stop short of any.
+   */
+  private rowLimits(
+    program: Program,
+    bindings: JobBindings,
+    tables: TableLayout | undefined,
+  ): Map<string, number> {
+    const limits = new Map<string, number>();
+    const allow = (source: string, rows: number) =>
+      limits.set(source, Math.max(limits.get(source) ?? 0, rows));
+    const tableColumns = tableInputNames(tables, this.o.self);
+    for (const n of program.nodes) {
+      if (n.op !== 'input' || n.party !== this.o.self || tableColumns.has(n.name)) continue;
+      const b = own(bindings.inputs, n.name);
+      if (b !== undefined) allow(b.source, n.length);
+    }
+    for (const { source, rows } of tableRowLimits(tables, bindings, this.o.self)) allow(source, rows);
+    return limits;
+  }
+
   /** This node's input columns (tables aside) by input node id, from the bound data source columns. */
   private async readInputs(
     program: Program,
@@ -299,20 +326,27 @@ export class JobRunner {
           field: n.name,
         });
       }
-      const table = await readDataSource(b.source, source, this.o.dir, [{ column: b.column, type: n.type }], {
-        reads,
-      });
-      if (table.rows !== n.length) {
-        // The source's size and name are this node's: the other parties and the ledger get neither.
-        throw dataFitError(
+      // The source's size and name are this node's: the other parties and the ledger get neither.
+      const unfit = (rows: string) =>
+        dataFitError(
           new InvalidInput(
-            `input ${n.name}: the computation takes ${n.length} value(s), data source ${b.source} has ${table.rows} row(s)`,
+            `input ${n.name}: the computation takes ${n.length} value(s), data source ${b.source} has ${rows} row(s)`,
             { field: n.name, source: b.source },
           ),
           'input',
           n.name,
         );
+      let table: TableData;
+      try {
+        table = await readDataSource(b.source, source, this.o.dir, [{ column: b.column, type: n.type }], {
+          reads,
+        });
+      } catch (e) {
+        // The read stopped past the job's limit for the source: its true count is unknown.
+        const limit = rowsPastLimit(e);
+        throw limit === undefined ? e : unfit(`more than ${limit}`);
       }
+      if (table.rows !== n.length) throw unfit(String(table.rows));
       columns.set(id, table.columns.get(b.column) as Column);
     }
     return columns;

@@ -15,6 +15,13 @@
  * covers no one). A table's own row count and source are this party's: the
  * errors that name them are marked (`dataFitError`) so that the other
  * parties and the shared ledger hear only the code and the table.
+ *
+ * A table's source is read only up to the rows the table can use
+ * (`tableRowLimits`, given to the job's reads before the first read): the
+ * table's bound, or for a joined table the keys a party may bring to the
+ * join (@parley/psi MAX_KEYS: a party may hold more keys than the join has
+ * rows). A source with more fails as a table that does not fit ("more than
+ * N rows" in this node's log: its read stopped there).
  */
 import { type Column, newColumn, type Program, widthOf } from '@parley/circuit';
 import {
@@ -25,8 +32,15 @@ import {
   type TableLayout,
   tableInputName,
 } from '@parley/interface';
+import { MAX_KEYS } from '@parley/psi';
 import type { Session } from '@parley/transport';
-import { type DataSourceReads, dataFitError, readDataSource } from '../data/dataSources.js';
+import {
+  type DataSourceReads,
+  dataFitError,
+  readDataSource,
+  rowsPastLimit,
+  type TableData,
+} from '../data/dataSources.js';
 import type { NodeConfig } from '../setup/nodeConfig.js';
 import type { JobBindings } from './policyCheck.js';
 import { joinInWorker } from './privateJoin.js';
@@ -63,6 +77,27 @@ export function joinParties(layout: TableLayout, program: Program): string[] {
   return program.parties.filter((p) => owners.has(p));
 }
 
+/**
+ * The most rows each of this node's tables can use of the data source its
+ * policy binds it to: the table's bound, or for a joined table MAX_KEYS (the
+ * keys a party may bring to the join). A table with no binding, or no
+ * source, has none (its read fails before it starts).
+ */
+export function tableRowLimits(
+  layout: TableLayout | undefined,
+  bindings: JobBindings,
+  self: string,
+): Array<{ source: string; rows: number }> {
+  const limits: Array<{ source: string; rows: number }> = [];
+  for (const [table, shape] of Object.entries(layout?.tables ?? {})) {
+    const binding = shape.party === self ? own(bindings.tables, table) : undefined;
+    if (binding === undefined) continue;
+    const joined = layout?.join?.tables.includes(table) ?? false;
+    limits.push({ source: binding.source, rows: joined ? MAX_KEYS : shape.rows });
+  }
+  return limits;
+}
+
 export async function readTableInputs(ctx: TableReadContext): Promise<TableInputs> {
   const { layout, program, self, bindings } = ctx;
   const out: TableInputs = { columns: new Map(), keysOf: {} };
@@ -93,15 +128,33 @@ export async function readTableInputs(ctx: TableReadContext): Promise<TableInput
         field: table,
       });
     }
-    const data = await readDataSource(binding.source, source, ctx.dir, requests, {
-      keyColumn,
-      reads: ctx.reads,
-    });
-    const keys = data.keys as string[];
     const joined = layout.join?.tables.includes(table) ?? false;
+    const bound = joined
+      ? `the ${MAX_KEYS} keys a party may bring to the join`
+      : `the computation's bound of ${shape.rows}`;
+    /** The error of a source with more rows than the table can use (`rows`: its count, or "more than N"). */
+    const tooMany = (rows: string) => {
+      const message = `table ${table}: data source ${binding.source} has ${rows} rows, more than ${bound}`;
+      return dataFitError(
+        new InvalidInput(message, { field: table, source: binding.source }),
+        'table',
+        table,
+      );
+    };
+    let data: TableData;
+    try {
+      data = await readDataSource(binding.source, source, ctx.dir, requests, { keyColumn, reads: ctx.reads });
+    } catch (e) {
+      // The read stopped past the job's limit for the source: its true count is unknown.
+      const limit = rowsPastLimit(e);
+      throw limit === undefined ? e : tooMany(`more than ${limit}`);
+    }
+    const keys = data.keys as string[];
     let order: ArrayLike<number>;
     if (joined) {
       const join = layout.join as NonNullable<TableLayout['join']>;
+      // The join refuses more keys than MAX_KEYS too, but in a message that gives the count to its peers.
+      if (data.rows > MAX_KEYS) throw tooMany(String(data.rows));
       if (!ctx.joinSession)
         throw new InvalidInput(`table ${table}: the join has no session`, { field: table });
       const encoder = new TextEncoder();
@@ -126,16 +179,7 @@ export async function readTableInputs(ctx: TableReadContext): Promise<TableInput
       order = result.ownRows;
       checkMinRows(`the join has ${result.rows} rows`, result.rows, bindings.minRows);
     } else {
-      if (data.rows > shape.rows) {
-        throw dataFitError(
-          new InvalidInput(
-            `table ${table}: data source ${binding.source} has ${data.rows} rows, more than the computation's bound of ${shape.rows}`,
-            { field: table, source: binding.source },
-          ),
-          'table',
-          table,
-        );
-      }
+      if (data.rows > shape.rows) throw tooMany(String(data.rows));
       order = Array.from({ length: data.rows }, (_, i) => i);
       checkMinRows(`table ${table} has ${data.rows} rows`, data.rows, bindings.minRows, table);
     }
