@@ -138,9 +138,10 @@ function planNode(nodes: IrNode[], n: IrNode, plans: NodePlan[]): NodePlan {
       if (!arith) return lowered();
       return a(t.kind === 'fixed' ? 'fixed' : 'arith', r0 && r1 && productRange(r0, r1, fracOf(t)));
     case 'shl':
-      return arith
-        ? a('arith', r0 && productRange(r0, [1n << BigInt(n.amount), 1n << BigInt(n.amount)], 0))
-        : lowered();
+      if (!arith) return lowered();
+      // Past the width every bit is shifted out: 0 (and no 2^amount bigint of up to 2^31 bits).
+      if (n.amount >= w) return a('arith', [0n, 0n]);
+      return a('arith', r0 && productRange(r0, [1n << BigInt(n.amount), 1n << BigInt(n.amount)], 0));
     // fixed(k, 0) division is integer division: its boolean lowering is exact, and Newton's
     // method has no fractional bits to work with there.
     case 'div':
@@ -171,7 +172,10 @@ function planNode(nodes: IrNode[], n: IrNode, plans: NodePlan[]): NodePlan {
           range: within([0n, 1n << BigInt(fracOf(t))], t),
         };
       const shift = fracOf(t) - fracOf(opType);
-      const free = isArithmetic(opType) && shift >= 0 && (w <= widthOf(opType) || r0 !== undefined);
+      // Narrowing without a known range keeps the value mod 2^w only; fixed-point gadgets (sigmoid,
+      // division) need it sign-extended, so such a cast to a fixed type is lowered.
+      const narrowing = w <= widthOf(opType) && t.kind !== 'fixed';
+      const free = isArithmetic(opType) && shift >= 0 && (narrowing || r0 !== undefined);
       if (!free) return lowered();
       return a('arith', r0 && productRange(r0, [1n << BigInt(shift), 1n << BigInt(shift)], 0));
     }

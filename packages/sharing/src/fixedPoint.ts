@@ -20,7 +20,17 @@ import { absolute, signBit } from './conversions.js';
 import { divide, reciprocal } from './fixedDivision.js';
 import { minus, type NodeContext, operand, plus, type SlotValue, times } from './operands.js';
 import { type Proto, parallel } from './protocol.js';
-import { addPublic, Ints, notPlane, type Plane, scaleInts, sliceInts, subInts, sumInts } from './shares.js';
+import {
+  addPublic,
+  broadcastInts,
+  Ints,
+  notPlane,
+  type Plane,
+  scaleInts,
+  sliceInts,
+  subInts,
+  sumInts,
+} from './shares.js';
 
 export function* fixedNode(ctx: NodeContext, n: IrNode, args: SlotValue[]): Proto<Ints> {
   const { B, program } = ctx;
@@ -37,9 +47,15 @@ export function* fixedNode(ctx: NodeContext, n: IrNode, args: SlotValue[]): Prot
       return yield* truncateBy(B, sumInts(yield* times(B, x(len), operand(args[1], t, len))), f);
     }
     case 'reciprocal':
-      return yield* reciprocal(B, toShares(B, x()), k, f);
+      return yield* reciprocal(B, toShares(B, x(), n.length), k, f);
     case 'div':
-      return yield* divide(B, toShares(B, x()), toShares(B, operand(args[1], t, n.length)), k, f);
+      return yield* divide(
+        B,
+        toShares(B, x(), n.length),
+        toShares(B, operand(args[1], t, n.length), n.length),
+        k,
+        f,
+      );
     case 'sigmoid':
       return yield* sigmoid(B, x() as Ints, k, sigmoidConstants(t));
     default:
@@ -47,16 +63,14 @@ export function* fixedNode(ctx: NodeContext, n: IrNode, args: SlotValue[]): Prot
   }
 }
 
-function toShares(B: ShareBackend, v: Ints | BigUint64Array): Ints {
-  if (v instanceof Ints) return v;
-  return addPublic(
-    B,
-    new Ints(
-      v.length,
-      Array.from({ length: B.partCount }, () => new BigUint64Array(v.length)),
-    ),
-    v,
+/** `v` as shares of `n` elements: a public value (one for all, or one per element) shared trivially. */
+function toShares(B: ShareBackend, v: Ints | BigUint64Array, n: number): Ints {
+  if (v instanceof Ints) return broadcastInts(v, n);
+  const zero = new Ints(
+    n,
+    Array.from({ length: B.partCount }, () => new BigUint64Array(n)),
   );
+  return addPublic(B, zero, v.length === 1 ? v[0] : v);
 }
 
 /**

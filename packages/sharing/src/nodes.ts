@@ -4,7 +4,7 @@
  * casts from bits, slicing and concatenation, and boolean sub-circuits. Fixed
  * point, reductions and lowered nodes live in their own files.
  */
-import { args0Type, argsOf, fracOf, type IrNode, type Program } from '@parley/circuit';
+import { args0Type, argsOf, fracOf, type IrNode, type Program, widthOf } from '@parley/circuit';
 import { InternalError } from '@parley/interface';
 import { copyLanes, sliceLanes } from './_lanes.js';
 import { u32, wordsFor } from './_words.js';
@@ -98,7 +98,8 @@ function* arithNode(ctx: NodeContext, n: IrNode, args: SlotValue[]): Proto<Ints>
     case 'mul':
       return yield* times(B, x(), y());
     case 'shl':
-      return scaleInts(only(), 1n << BigInt(n.amount));
+      // Shifted past the type's width the value is 0 (not 2^amount mod 2^64, nor a huge bigint).
+      return scaleInts(only(), n.amount >= widthOf(n.type) ? 0n : 1n << BigInt(n.amount));
     case 'cast':
       return scaleInts(only(), 1n << BigInt(fracOf(n.type) - fracOf(args0Type(program.nodes, n))));
     case 'sum':

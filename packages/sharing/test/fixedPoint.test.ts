@@ -59,3 +59,55 @@ describe('fixed point within the stated bounds', () => {
     });
   }
 });
+
+describe('fixed point at the edges of its operands', () => {
+  for (const [protocol, parties] of modes) {
+    const mode = `${parties} parties, ${protocol === 'replicated' ? 'replicated' : 'additive'}`;
+
+    it(`a secret vector divided by a public scalar, ${mode}`, async () => {
+      const b = new CircuitBuilder(Array.from({ length: parties }, (_, i) => `p${i}`));
+      const x = b.input('p0', 'x', fixed(64, 16), 3);
+      b.output('q', x.div(1.5));
+      const p = b.build();
+      const inputs = { p0: { x: [3, -4.5, 0.75] } };
+      const run = await runSharingLocally(p, inputs, { protocol });
+      expect(list(run.outputs.p0.q).map((v) => Number(BigInt.asIntN(64, v)) / 2 ** 16)).toEqual([
+        expect.closeTo(2, 3),
+        expect.closeTo(-3, 3),
+        expect.closeTo(0.5, 3),
+      ]);
+    });
+
+    it(`a fixed value shifted past its width is 0, also in a product, ${mode}`, async () => {
+      const b = new CircuitBuilder(Array.from({ length: parties }, (_, i) => `p${i}`));
+      const t = fixed(32, 8);
+      const x = b.input('p0', 'x', t, 2);
+      const y = b.input('p1', 'y', t, 2);
+      b.output('s', x.shl(37));
+      b.output('m', x.shl(37).mul(y));
+      b.output('far', x.shl(2 ** 30));
+      const p = b.build();
+      const inputs = { p0: { x: [1.5, -2] }, p1: { y: [3, 0.25] } };
+      const run = await runSharingLocally(p, inputs, { protocol });
+      for (const o of ['s', 'm', 'far']) expect(list(run.outputs.p0[o])).toEqual([0n, 0n]);
+    });
+
+    it(`sigmoid and division of a wrapped integer cast to fixed point, ${mode}`, async () => {
+      const b = new CircuitBuilder(Array.from({ length: parties }, (_, i) => `p${i}`));
+      const i16 = b.input('p0', 'i', { kind: 'int', bits: 16 }, 1);
+      // 32767 + 32767 wraps to −2 in int(16); cast to fixed(16, 2) it is −2.0.
+      const v = i16.add(i16).cast(fixed(16, 2));
+      b.output('sig', v.sigmoid());
+      b.output('div', v.div(1.5));
+      const p = b.build();
+      const inputs = { p0: { i: [32767] } };
+      const want = evaluateProgram(p, encodeInputs(p, inputs));
+      const run = await runSharingLocally(p, inputs, { protocol });
+      // sigmoid(−2) = 0.25 exactly; −2 / 1.5 within a few units of the last place.
+      expect(list(run.outputs.p0.sig)).toEqual(list(want.sig));
+      const got = Number(BigInt.asIntN(16, list(run.outputs.p0.div)[0] as bigint));
+      const exact = Number(BigInt.asIntN(16, list(want.div)[0] as bigint));
+      expect(Math.abs(got - exact)).toBeLessThanOrEqual(2);
+    });
+  }
+});
