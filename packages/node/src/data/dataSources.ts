@@ -13,17 +13,17 @@
  * inputs and tables the source feeds. Reading never holds the event loop for
  * long (the party links' heartbeats and the API run on it): a CSV or JSON
  * file is parsed as it streams in (csvSource.ts, jsonSource.ts), a
- * PostgreSQL query's rows come through a cursor in batches (postgresSource.ts), and the loops over a
- * source's rows let the event loop turn every `SLICE_MS` (_reading.ts).
+ * PostgreSQL query's rows come through a cursor in batches
+ * (postgresSource.ts), and the loops over a source's rows let the event loop
+ * turn every `SLICE_MS` (_reading.ts).
  *
  * A source is read only up to the rows its job can use: the job gives each
  * source its limit before the first read (`DataSourceReads`, the most rows
  * any of the job's inputs and tables on it can take), and a source with more
  * stops being read there: a CSV file past the limit's record, a JSON file
  * past the limit's row or column value (jsonSource.ts), a query past the
- * limit's row. The read then fails with `pastRowLimit`'s error, which the job
- * turns into its error for the input or table (`rowsPastLimit`,
- * `dataFitError`). A source's rows are held in memory for the job, so what
+ * limit's row. The read then fails with the job's error for the input or
+ * table (`readDataSource`'s `tooManyRows`, made with `dataFitError`). A source's rows are held in memory for the job, so what
  * the job holds follows the computation's size, not the source's.
  */
 import { isAbsolute, join } from 'node:path';
@@ -161,15 +161,20 @@ export class DataSourceReads {
  * node directory `dir`. Throws a ParleyError naming the source (a runtime
  * error only by its name: its text may quote a connection string or a value).
  * `reads`: the job's reads, so that a source is read once per job, and only
- * up to its row limit there (past it, `pastRowLimit`'s error: `rowsPastLimit`
- * gives the limit).
+ * up to its row limit there. Past it the read fails with
+ * `tooManyRows('more than N')`, the caller's error for its input or table,
+ * when given (else `pastRowLimit`'s error: `rowsPastLimit` gives the limit).
  */
 export async function readDataSource(
   name: string,
   source: DataSourceConfig,
   dir: string,
   requests: readonly ColumnRequest[],
-  options: { keyColumn?: string; reads?: DataSourceReads } = {},
+  options: {
+    keyColumn?: string;
+    reads?: DataSourceReads;
+    tooManyRows?: (rows: string) => ParleyError;
+  } = {},
 ): Promise<TableData> {
   try {
     return await readColumns(name, source, dir, requests, options);
@@ -177,6 +182,9 @@ export async function readDataSource(
     // The job's cancel (its error, e.g. JobCancelled) stopped the read: it is no failure of the source.
     const signal = options.reads?.signal;
     if (signal?.aborted && e === signal.reason) throw e;
+    // The read stopped past the job's limit for the source: its true count is unknown.
+    const limit = rowsPastLimit(e);
+    if (limit !== undefined && options.tooManyRows) throw options.tooManyRows(`more than ${limit}`);
     const err =
       e instanceof ParleyError
         ? e

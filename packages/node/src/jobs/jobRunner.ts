@@ -42,8 +42,6 @@ import {
   dataFitError,
   dataSourceErrorForPeers,
   readDataSource,
-  rowsPastLimit,
-  type TableData,
 } from '../data/dataSources.js';
 import type { NodeConfig } from '../setup/nodeConfig.js';
 
@@ -336,16 +334,10 @@ export class JobRunner {
           'input',
           n.name,
         );
-      let table: TableData;
-      try {
-        table = await readDataSource(b.source, source, this.o.dir, [{ column: b.column, type: n.type }], {
-          reads,
-        });
-      } catch (e) {
-        // The read stopped past the job's limit for the source: its true count is unknown.
-        const limit = rowsPastLimit(e);
-        throw limit === undefined ? e : unfit(`more than ${limit}`);
-      }
+      const table = await readDataSource(b.source, source, this.o.dir, [{ column: b.column, type: n.type }], {
+        reads,
+        tooManyRows: unfit,
+      });
       if (table.rows !== n.length) throw unfit(String(table.rows));
       columns.set(id, table.columns.get(b.column) as Column);
     }

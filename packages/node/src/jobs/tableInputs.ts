@@ -34,13 +34,7 @@ import {
 } from '@parley/interface';
 import { MAX_KEYS } from '@parley/psi';
 import type { Session } from '@parley/transport';
-import {
-  type DataSourceReads,
-  dataFitError,
-  readDataSource,
-  rowsPastLimit,
-  type TableData,
-} from '../data/dataSources.js';
+import { type DataSourceReads, dataFitError, readDataSource } from '../data/dataSources.js';
 import type { NodeConfig } from '../setup/nodeConfig.js';
 import type { JobBindings } from './policyCheck.js';
 import { joinInWorker } from './privateJoin.js';
@@ -141,14 +135,11 @@ export async function readTableInputs(ctx: TableReadContext): Promise<TableInput
         table,
       );
     };
-    let data: TableData;
-    try {
-      data = await readDataSource(binding.source, source, ctx.dir, requests, { keyColumn, reads: ctx.reads });
-    } catch (e) {
-      // The read stopped past the job's limit for the source: its true count is unknown.
-      const limit = rowsPastLimit(e);
-      throw limit === undefined ? e : tooMany(`more than ${limit}`);
-    }
+    const data = await readDataSource(binding.source, source, ctx.dir, requests, {
+      keyColumn,
+      reads: ctx.reads,
+      tooManyRows: tooMany,
+    });
     const keys = data.keys as string[];
     let order: ArrayLike<number>;
     if (joined) {
