@@ -10,6 +10,7 @@ import {
   chunkRanges,
   elementwiseLength,
   encodePartyInputs,
+  type LoweringProgress,
   lowerToBoolean,
   newColumn,
   type PartyInputs,
@@ -47,9 +48,6 @@ const PREPARED_CACHE_SIZE = 8;
  * meets it.
  */
 export const MAX_CIRCUIT_GATES = 1 << 26;
-
-/** Elements of a program's nodes lowered so far, of `total`. */
-export type LoweringProgress = (done: number, total: number) => void;
 
 /**
  * Lowers `program` for the garbled engine (at most `maxGates` gates). A node runs the same computation

@@ -32,8 +32,11 @@ export interface LowerOptions {
    * elementwise node reports each element, any other node once it is done):
    * lowering a large program takes seconds to a minute.
    */
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: LoweringProgress;
 }
+
+/** Elements of a program's nodes lowered so far, of `total`. */
+export type LoweringProgress = (done: number, total: number) => void;
 
 export interface LoweredCircuit {
   circuit: BooleanCircuit;
@@ -93,18 +96,15 @@ function lowerNode(
   const len = n.length;
   const arg = (i: number) => values[(n as { args: number[] }).args[i]];
   const at = (v: Bits[], i: number) => (v.length === 1 ? v[0] : v[i]);
-  const map1 = (f: (x: Bits) => Bits) =>
+  /** One result per element, each reported once it is lowered. */
+  const perElement = (f: (i: number) => Bits) =>
     Array.from({ length: len }, (_, i) => {
-      const r = f(at(arg(0), i));
+      const r = f(i);
       element?.();
       return r;
     });
-  const map2 = (f: (x: Bits, y: Bits) => Bits) =>
-    Array.from({ length: len }, (_, i) => {
-      const r = f(at(arg(0), i), at(arg(1), i));
-      element?.();
-      return r;
-    });
+  const map1 = (f: (x: Bits) => Bits) => perElement((i) => f(at(arg(0), i)));
+  const map2 = (f: (x: Bits, y: Bits) => Bits) => perElement((i) => f(at(arg(0), i), at(arg(1), i)));
   const opType = args0Type(nodes, n);
   const signed = isSigned(opType);
   const lt = (x: Bits, y: Bits): Bit => (signed ? A.ltSigned(bb, x, y) : A.ltUnsigned(bb, x, y));
