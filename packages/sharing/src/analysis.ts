@@ -174,8 +174,8 @@ function planNode(nodes: IrNode[], n: IrNode, plans: NodePlan[]): NodePlan {
       const shift = fracOf(t) - fracOf(opType);
       // Narrowing without a known range keeps the value mod 2^w only; fixed-point gadgets (sigmoid,
       // division) need it sign-extended, so such a cast to a fixed type is lowered.
-      const narrowing = w <= widthOf(opType) && t.kind !== 'fixed';
-      const free = isArithmetic(opType) && shift >= 0 && (narrowing || r0 !== undefined);
+      const narrowsToInteger = w <= widthOf(opType) && t.kind !== 'fixed';
+      const free = isArithmetic(opType) && shift >= 0 && (narrowsToInteger || r0 !== undefined);
       if (!free) return lowered();
       return a('arith', r0 && productRange(r0, [1n << BigInt(shift), 1n << BigInt(shift)], 0));
     }

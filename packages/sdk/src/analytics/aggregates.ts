@@ -33,7 +33,14 @@
  * the type's bound; a histogram reveals how many rows fall in each bin (a bin
  * of 1 may single a person out — suppress small bins as groupBy does).
  */
-import { encodeValue, toSignedIfNeeded, typeToString, type Value, type ValueType } from '@parley/circuit';
+import {
+  encodeValue,
+  fracOf,
+  toSignedIfNeeded,
+  typeToString,
+  type Value,
+  type ValueType,
+} from '@parley/circuit';
 import { InvalidArgument } from '@parley/interface';
 import { accumulatorType, checkMask, checkMaskedColumn, typeBounds } from './_columns.js';
 import { countRows, divideByCount, moments, sumOfSquares } from './_moments.js';
@@ -121,7 +128,7 @@ function checkEdges(edges: readonly number[], t: ValueType): void {
     // Two edges that round to the same value of a fixed-point type would make an empty bin.
     if (previous !== undefined && value <= previous) {
       throw new InvalidArgument(
-        `histogram: edges[${i - 1}] and edges[${i}] round to the same ${typeToString(t)} value; give edges at least 2^-${t.kind === 'fixed' ? t.frac : 0} apart`,
+        `histogram: edges[${i - 1}] and edges[${i}] round to the same ${typeToString(t)} value; give edges at least 2^-${fracOf(t)} apart`,
         { field: 'edges' },
       );
     }
