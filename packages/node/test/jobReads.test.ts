@@ -25,15 +25,6 @@ vi.mock('node:fs', async (importOriginal) => {
   return { ...fs, createReadStream };
 });
 
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const fs = await importOriginal<typeof import('node:fs/promises')>();
-  const readFile = ((path: string, ...rest: unknown[]) => {
-    reads.push(String(path));
-    return (fs.readFile as (...a: unknown[]) => unknown)(path, ...rest);
-  }) as typeof fs.readFile;
-  return { ...fs, readFile };
-});
-
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'parley-reads-'));
